@@ -1,0 +1,300 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { ACTIONS, CONDITION_OPERATORS, isSubject, SUBJECTS, type Action, type SubjectName } from "./subjects.js";
+
+export const POLICIES_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
+
+export type LawfulBasis = "consent" | "contract" | "legal_obligation" | "vital_interests" | "public_task" | "legitimate_interest";
+
+export interface Purpose {
+  id: string;
+  name: string;
+  description: string;
+  policySection?: string;
+  lawfulBasis: LawfulBasis;
+  gdprRole: "controller" | "processor";
+  channel?: "email" | "sms";
+  dataCategories: string[];
+  dataSubjects: string[];
+  retention: string;
+  processors: string[];
+  objectable: boolean;
+  allowedWhenRestricted: boolean;
+  directMarketing: boolean;
+}
+
+export interface Processor {
+  id: string;
+  name: string;
+  service: string;
+  purposes: string[];
+  location: string;
+  transferSafeguard: string;
+  contract?: string;
+}
+
+export type Conditions = Record<string, unknown>;
+
+export interface PolicyRule {
+  id: string;
+  effect: "allow" | "deny";
+  actions: Array<Action | "manage">;
+  subject: SubjectName | "all";
+  fields?: string[];
+  conditions?: Conditions;
+  reason: string;
+  /** Where the rule was read from: `policies/roles/sales_rep.yaml:12`. */
+  source: string;
+}
+
+export interface RolePolicy {
+  role: string;
+  description: string;
+  purposes: string[];
+  defaultPurpose: string;
+  rules: PolicyRule[];
+  file: string;
+}
+
+export interface PolicySet {
+  roles: Map<string, RolePolicy>;
+  purposes: Map<string, Purpose>;
+  processors: Map<string, Processor>;
+  rulesById: Map<string, PolicyRule>;
+}
+
+/** A policy file that does not load; the message names file, rule id and line. */
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid policy:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+const WILDCARD_ROLE = "owner";
+const PLACEHOLDERS = new Set(["${user.id}", "${user.workspaceId}"]);
+
+interface ParsedFile {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  data: unknown;
+}
+
+function parseYaml(path: string, root: string): ParsedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter: lines, uniqueKeys: true });
+  const file = relative(join(root, ".."), path);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new PolicyError([`${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split("\n")[0]}`]);
+  }
+  return { file, doc, lines, data: doc.toJS() };
+}
+
+/** Line of the node at a JSON-pointer-like path, or of the nearest parent that exists. */
+function lineOf(parsed: ParsedFile, path: Array<string | number>): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = parsed.doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return parsed.lines.linePos(node.range[0]).line;
+    if (depth === 0 && parsed.doc.contents?.range) return parsed.lines.linePos(parsed.doc.contents.range[0]).line;
+  }
+  return 1;
+}
+
+function pointer(instancePath: string): Array<string | number> {
+  return instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function ruleIdAt(parsed: ParsedFile, path: Array<string | number>): string | undefined {
+  if (path[0] !== "rules" || typeof path[1] !== "number") return undefined;
+  const rules = (parsed.data as { rules?: Array<{ id?: unknown }> }).rules;
+  const id = rules?.[path[1]]?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
+function describe(parsed: ParsedFile, path: Array<string | number>, message: string): string {
+  const rule = ruleIdAt(parsed, path);
+  return `${parsed.file}:${lineOf(parsed, path)}: ${rule ? `rule ${rule}: ` : ""}${message}`;
+}
+
+function ajvMessage(error: ErrorObject): string {
+  if (error.keyword === "additionalProperties") {
+    return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`;
+  }
+  const at = error.instancePath ? `${error.instancePath.split("/").slice(-1)[0]} ` : "";
+  return `${at}${error.message ?? "is invalid"}`;
+}
+
+function loadSchemas(root: string): Record<string, ValidateFunction> {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  const compile = (name: string) => ajv.compile(JSON.parse(readFileSync(join(root, "_schemas", name), "utf8")));
+  return {
+    role: compile("role.schema.json"),
+    purposes: compile("purposes.schema.json"),
+    processors: compile("processors.schema.json"),
+  };
+}
+
+function validate(parsed: ParsedFile, check: ValidateFunction, problems: string[]): boolean {
+  if (check(parsed.data)) return true;
+  for (const error of check.errors ?? []) {
+    if (error.keyword === "if") continue;
+    problems.push(describe(parsed, pointer(error.instancePath), ajvMessage(error)));
+  }
+  return false;
+}
+
+/** Checks one rule's condition tree: known fields, known operators, placeholders. */
+function checkConditions(
+  subject: SubjectName,
+  conditions: Conditions,
+  at: Array<string | number>,
+  report: (path: Array<string | number>, message: string) => void,
+): void {
+  const spec = SUBJECTS[subject] as { conditionFields: Record<string, { nullable: boolean; array?: boolean }>; relations?: Record<string, SubjectName> };
+  for (const [key, value] of Object.entries(conditions)) {
+    const path = [...at, key];
+    if (key.startsWith("$")) {
+      report(path, `operator "${key}" is not allowed at the top of conditions; list field conditions (they are combined with AND)`);
+      continue;
+    }
+    const [head, tail, ...rest] = key.split(".");
+    let field: { nullable: boolean; array?: boolean } | undefined = spec.conditionFields[head];
+    const viaRelation = tail !== undefined;
+    if (viaRelation) {
+      const related = spec.relations?.[head];
+      field = related && rest.length === 0 ? (SUBJECTS[related].conditionFields as Record<string, { nullable: boolean; array?: boolean }>)[tail] : undefined;
+    }
+    if (!field) {
+      report(path, `unknown condition field "${key}" for ${subject}`);
+      continue;
+    }
+    const operators = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [["$eq", value] as const];
+    for (const [op, operand] of operators) {
+      if (!(CONDITION_OPERATORS as readonly string[]).includes(op)) {
+        report([...path, op], `unknown or unsupported operator "${op}" (allowed: ${CONDITION_OPERATORS.join(", ")})`);
+        continue;
+      }
+      const ordering = ["$lt", "$lte", "$gt", "$gte"].includes(op);
+      if (ordering && (field.nullable || field.array || viaRelation)) {
+        report([...path, op], `"${op}" needs a non-null, non-array field of the subject itself`);
+      }
+      if (op === "$all" && !field.array) report([...path, op], `"$all" needs an array field`);
+      const listOp = ["$in", "$nin", "$all"].includes(op);
+      if (listOp !== Array.isArray(operand)) report([...path, op], listOp ? `"${op}" needs a list` : `"${op}" needs a single value`);
+      for (const v of Array.isArray(operand) ? operand : [operand]) {
+        if (typeof v === "string" && v.includes("${") && !PLACEHOLDERS.has(v)) {
+          report([...path, op], `unknown placeholder ${v} (allowed: ${[...PLACEHOLDERS].join(", ")})`);
+        }
+        if (v !== null && typeof v === "object") report([...path, op], "values must be plain strings, numbers, booleans or null");
+      }
+    }
+  }
+}
+
+function checkRule(
+  parsed: ParsedFile,
+  role: string,
+  rule: PolicyRule,
+  index: number,
+  problems: string[],
+): void {
+  const at = ["rules", index];
+  const report = (path: Array<string | number>, message: string) => problems.push(describe(parsed, path, message));
+  if (!rule.id.startsWith(`${role}.`)) report([...at, "id"], `rule ids start with the role: "${role}."`);
+  const wildcard = rule.subject === "all" || rule.actions.includes("manage");
+  if (wildcard && role !== WILDCARD_ROLE) {
+    report([...at, rule.subject === "all" ? "subject" : "actions"], `wildcards (manage, all) are for the ${WILDCARD_ROLE} role only`);
+  }
+  if (rule.subject !== "all" && !isSubject(rule.subject)) {
+    report([...at, "subject"], `unknown subject "${rule.subject}"`);
+    return;
+  }
+  rule.actions.forEach((action, i) => {
+    if (action !== "manage" && !(ACTIONS as readonly string[]).includes(action)) report([...at, "actions", i], `unknown action "${action}"`);
+  });
+  if (rule.subject === "all") {
+    if (rule.fields || rule.conditions) report([...at, "subject"], `a rule on "all" subjects cannot name fields or conditions`);
+    return;
+  }
+  const spec = SUBJECTS[rule.subject];
+  rule.fields?.forEach((field, i) => {
+    if (!(spec.fields as readonly string[]).includes(field)) report([...at, "fields", i], `unknown field "${field}" for ${rule.subject}`);
+    if (rule.effect === "deny" && (spec.requiredFields as readonly string[]).includes(field)) {
+      report([...at, "fields", i], `"${field}" is non-null in the API and cannot be masked`);
+    }
+  });
+  if (rule.effect === "allow" && rule.fields) {
+    const missing = (spec.requiredFields as readonly string[]).filter((f) => !rule.fields!.includes(f));
+    if (missing.length > 0) report([...at, "fields"], `an allow with fields must keep the non-null fields: add ${missing.join(", ")}`);
+  }
+  if (rule.conditions) checkConditions(rule.subject, rule.conditions, [...at, "conditions"], report);
+}
+
+function loadRole(parsed: ParsedFile, schemas: Record<string, ValidateFunction>, problems: string[]): RolePolicy | undefined {
+  if (!validate(parsed, schemas.role, problems)) return undefined;
+  const raw = parsed.data as Omit<RolePolicy, "file" | "rules"> & { rules: Array<Omit<PolicyRule, "source">> };
+  const expected = basename(parsed.file, ".yaml");
+  if (raw.role !== expected) problems.push(describe(parsed, ["role"], `role "${raw.role}" must match the file name "${expected}"`));
+  const rules = raw.rules.map((rule, i) => ({ ...rule, source: `${parsed.file}:${lineOf(parsed, ["rules", i])}` }));
+  rules.forEach((rule, i) => checkRule(parsed, raw.role, rule, i, problems));
+  return { ...raw, rules, file: parsed.file };
+}
+
+/** Reads and validates every policy file; throws PolicyError listing all problems. */
+export function loadPolicies(root: string = POLICIES_DIR): PolicySet {
+  const schemas = loadSchemas(root);
+  const problems: string[] = [];
+  const purposesFile = parseYaml(join(root, "purposes.yaml"), root);
+  const processorsFile = parseYaml(join(root, "processors.yaml"), root);
+  const purposes = new Map<string, Purpose>();
+  const processors = new Map<string, Processor>();
+  if (validate(purposesFile, schemas.purposes, problems)) {
+    for (const p of (purposesFile.data as { purposes: Purpose[] }).purposes) purposes.set(p.id, p);
+  }
+  if (validate(processorsFile, schemas.processors, problems)) {
+    for (const p of (processorsFile.data as { processors: Processor[] }).processors) processors.set(p.id, p);
+  }
+  (purposesFile.data as { purposes?: Purpose[] }).purposes?.forEach((p, i) =>
+    p.processors?.forEach((id, j) => {
+      if (!processors.has(id)) problems.push(describe(purposesFile, ["purposes", i, "processors", j], `unknown processor "${id}"`));
+    }),
+  );
+  (processorsFile.data as { processors?: Processor[] }).processors?.forEach((p, i) =>
+    p.purposes?.forEach((id, j) => {
+      if (!purposes.has(id)) problems.push(describe(processorsFile, ["processors", i, "purposes", j], `unknown purpose "${id}"`));
+    }),
+  );
+  if (!purposes.has("legal_compliance")) problems.push(`${purposesFile.file}:1: the legal_compliance purpose is required (privacy rights run under it)`);
+
+  const roles = new Map<string, RolePolicy>();
+  const rulesById = new Map<string, PolicyRule>();
+  const roleFiles = readdirSync(join(root, "roles")).filter((f) => f.endsWith(".yaml")).sort();
+  for (const name of roleFiles) {
+    const parsed = parseYaml(join(root, "roles", name), root);
+    const role = loadRole(parsed, schemas, problems);
+    if (!role) continue;
+    role.purposes.forEach((p, i) => {
+      if (!purposes.has(p)) problems.push(describe(parsed, ["purposes", i], `unknown purpose "${p}"`));
+    });
+    if (!role.purposes.includes(role.defaultPurpose)) {
+      problems.push(describe(parsed, ["defaultPurpose"], `default purpose "${role.defaultPurpose}" is not in this role's purposes`));
+    }
+    role.rules.forEach((rule, i) => {
+      const seen = rulesById.get(rule.id);
+      if (seen) problems.push(describe(parsed, ["rules", i, "id"], `duplicate rule id (also at ${seen.source})`));
+      rulesById.set(rule.id, rule);
+    });
+    roles.set(role.role, role);
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+  return { roles, purposes, processors, rulesById };
+}

@@ -1,0 +1,144 @@
+// The vocabulary of policies: actions, subjects, the fields a rule may grant or mask, and the
+// fields a condition may test. Anything else in a policy file is a load error.
+
+export const CRUD_ACTIONS = ["read", "create", "update", "delete"] as const;
+export const PRIVACY_ACTIONS = ["manage_consent", "restrict", "object", "export", "erase"] as const;
+export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface SubjectSpec {
+  /** Fields a rule's `fields:` may name: what GraphQL shows of the subject. */
+  fields: readonly string[];
+  /** Non-null in GraphQL: a rule that lists fields must keep them, a deny may not mask them. */
+  requiredFields: readonly string[];
+  /** Fields a rule's `conditions:` may test, with whether they can be null. */
+  conditionFields: Readonly<Record<string, { nullable: boolean; array?: boolean }>>;
+  /** Field that carries the tenant; the engine adds `tenantField = workspace` to every allow rule. */
+  tenantField: "workspaceId" | "id";
+  /** Related subjects whose fields conditions may reach (`contact.processingRestricted`). */
+  relations?: Readonly<Record<string, string>>;
+  /** The privacy actions that make sense for this subject. */
+  privacyActions?: readonly Action[];
+}
+
+const notNull = { nullable: false } as const;
+const nullable = { nullable: true } as const;
+const textArray = { nullable: false, array: true } as const;
+
+const CONTACT_CONDITIONS = {
+  id: notNull,
+  workspaceId: notNull,
+  companyId: nullable,
+  ownerId: nullable,
+  consentedPurposes: textArray,
+  objectedPurposes: textArray,
+  processingRestricted: notNull,
+  erasedAt: nullable,
+} as const;
+
+export const SUBJECTS = {
+  Contact: {
+    fields: [
+      "id", "firstName", "lastName", "email", "phone", "position", "company", "owner", "deals", "interactions",
+      "consents", "processingRestricted", "objections", "erased", "createdAt", "updatedAt",
+    ],
+    requiredFields: ["id", "processingRestricted", "erased", "createdAt", "updatedAt"],
+    conditionFields: CONTACT_CONDITIONS,
+    tenantField: "workspaceId",
+    privacyActions: ["manage_consent", "restrict", "object", "export", "erase"],
+  },
+  Company: {
+    fields: ["id", "name", "domain", "industry", "owner", "contacts", "deals", "createdAt", "updatedAt"],
+    requiredFields: ["id", "name", "createdAt", "updatedAt"],
+    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable },
+    tenantField: "workspaceId",
+  },
+  Deal: {
+    fields: ["id", "title", "stage", "amount", "currency", "closedAt", "contact", "company", "owner", "createdAt", "updatedAt"],
+    requiredFields: ["id", "title", "stage", "currency", "createdAt", "updatedAt"],
+    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable, contactId: nullable, companyId: nullable, stage: notNull },
+    tenantField: "workspaceId",
+    relations: { contact: "Contact" },
+  },
+  Interaction: {
+    fields: ["id", "kind", "purpose", "subject", "body", "occurredAt", "contact", "deal", "owner", "createdAt", "updatedAt"],
+    requiredFields: ["id", "kind", "purpose", "occurredAt", "createdAt", "updatedAt"],
+    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable, contactId: notNull, kind: notNull, purpose: notNull },
+    tenantField: "workspaceId",
+    relations: { contact: "Contact" },
+  },
+  ConsentEvent: {
+    fields: ["id", "contactId", "purpose", "channel", "state", "source", "noticeVersion", "subjectIp", "subjectUserAgent", "evidence", "recordedBy", "createdAt"],
+    requiredFields: ["id", "purpose", "channel", "state", "source", "createdAt"],
+    conditionFields: { workspaceId: notNull, contactId: nullable, purpose: notNull },
+    tenantField: "workspaceId",
+  },
+  PrivacyRequest: {
+    fields: ["id", "type", "status", "contactId", "receivedAt", "dueAt", "extendedUntil", "completedAt"],
+    requiredFields: ["id", "type", "status", "receivedAt", "dueAt"],
+    conditionFields: { workspaceId: notNull },
+    tenantField: "workspaceId",
+  },
+  ApiToken: {
+    fields: ["id", "name", "scopes", "purposes", "expiresAt", "lastUsedAt", "revokedAt", "createdAt"],
+    requiredFields: ["id", "name", "scopes", "createdAt"],
+    conditionFields: { workspaceId: notNull, createdBy: notNull },
+    tenantField: "workspaceId",
+  },
+  AuditEntry: {
+    fields: ["seq", "actorId", "actorRole", "action", "subject", "subjectId", "purpose", "decision", "rule", "reason", "detail", "createdAt"],
+    requiredFields: ["seq", "action", "subject", "decision", "createdAt"],
+    conditionFields: { workspaceId: notNull, actorId: nullable },
+    tenantField: "workspaceId",
+  },
+  UsageEvent: {
+    fields: ["id", "kind", "userId", "occurredAt", "device", "ip", "location", "detail"],
+    requiredFields: ["id", "kind", "occurredAt"],
+    conditionFields: { workspaceId: notNull, userId: notNull },
+    tenantField: "workspaceId",
+  },
+  Breach: {
+    fields: ["id", "description", "severity", "detectedAt", "authorityDeadline", "usersDeadline", "authorityNotifiedAt", "usersNotifiedAt", "affectedCount", "status", "overdue"],
+    requiredFields: ["id", "detectedAt", "authorityDeadline", "usersDeadline", "affectedCount", "status", "overdue"],
+    conditionFields: { workspaceId: notNull },
+    tenantField: "workspaceId",
+  },
+  PolicyVersion: {
+    fields: ["id", "version", "summary", "material", "publishedAt"],
+    requiredFields: ["id", "version", "material", "publishedAt"],
+    conditionFields: { workspaceId: notNull },
+    tenantField: "workspaceId",
+  },
+  User: {
+    fields: ["id", "email", "name", "phone", "position", "role", "workspace", "lastLoginAt", "policyNotices", "createdAt"],
+    requiredFields: ["id", "role", "workspace"],
+    conditionFields: { id: notNull, workspaceId: notNull, role: notNull },
+    tenantField: "workspaceId",
+  },
+  Workspace: {
+    fields: ["id", "name", "plan", "subscriptionStatus", "cancelledAt", "createdAt"],
+    requiredFields: ["id", "name", "createdAt"],
+    conditionFields: { id: notNull },
+    tenantField: "id",
+  },
+} as const satisfies Record<string, SubjectSpec>;
+
+export type SubjectName = keyof typeof SUBJECTS;
+export const SUBJECT_NAMES = Object.keys(SUBJECTS) as SubjectName[];
+
+export function isSubject(name: string): name is SubjectName {
+  return Object.hasOwn(SUBJECTS, name);
+}
+
+export function subjectSpec(name: SubjectName): SubjectSpec {
+  return SUBJECTS[name];
+}
+
+/** Token scope prefix of a subject: `Contact` -> `contacts`. */
+export function scopeName(subject: SubjectName): string {
+  const plural: Record<string, string> = { Company: "companies", PrivacyRequest: "privacy_requests", ApiToken: "api_tokens", AuditEntry: "audit_entries", UsageEvent: "usage_events", ConsentEvent: "consent_events", PolicyVersion: "policy_versions", Breach: "breaches" };
+  return plural[subject] ?? `${subject.toLowerCase()}s`;
+}
+
+/** Operators a condition may use. Others (`$regex`, `$where`...) are load errors. */
+export const CONDITION_OPERATORS = ["$eq", "$ne", "$in", "$nin", "$all", "$lt", "$lte", "$gt", "$gte"] as const;

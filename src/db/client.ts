@@ -1,0 +1,162 @@
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+
+/** Any drizzle handle: the database or a transaction inside it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgDatabase<PgQueryResultHKT, any, any>;
+
+/** Per-request statement counter behind the `Server-Timing` header. */
+export class QueryMetrics {
+  count = 0;
+  durationMs = 0;
+  record(startedAt: number): void {
+    this.count += 1;
+    this.durationMs += performance.now() - startedAt;
+  }
+  header(): string {
+    const n = this.count;
+    return `db;dur=${this.durationMs.toFixed(1)};desc="${n} ${n === 1 ? "query" : "queries"}"`;
+  }
+}
+
+export interface Database {
+  kind: "pglite" | "postgres";
+  /** A drizzle handle whose statements are counted into `metrics`. */
+  handle(metrics?: QueryMetrics): Db;
+  /** Runs `fn` with a session-level advisory lock held (migrations, seeding). */
+  withAdvisoryLock<T>(key: number, fn: (db: Db) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Time each statement from the moment it is issued until it settles.
+function timed<T>(metrics: QueryMetrics, run: () => Promise<T>): Promise<T> {
+  const startedAt = performance.now();
+  return run().finally(() => metrics.record(startedAt));
+}
+
+// Proxies bind every method to the real object: PGlite keeps private fields.
+function bindAll<T extends object>(target: T, overrides: Record<string, unknown>): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      if (typeof prop === "string" && prop in overrides) return overrides[prop];
+      const value = Reflect.get(obj, prop, receiver === undefined ? obj : obj);
+      return typeof value === "function" ? value.bind(obj) : value;
+    },
+  });
+}
+
+type PgliteLike = Pick<PGlite, "query" | "exec"> & Partial<Pick<PGlite, "transaction">>;
+
+function instrumentPglite<T extends PgliteLike>(client: T, metrics: QueryMetrics): T {
+  const overrides: Record<string, unknown> = {
+    query: (...args: Parameters<PGlite["query"]>) => timed(metrics, () => client.query(...args)),
+    exec: (...args: Parameters<PGlite["exec"]>) => timed(metrics, () => client.exec(...args)),
+  };
+  if (client.transaction) {
+    const transaction = client.transaction.bind(client);
+    overrides.transaction = <R>(fn: (tx: PgliteLike) => Promise<R>) =>
+      transaction((tx) => fn(instrumentPglite(tx, metrics)));
+  }
+  return bindAll(client, overrides);
+}
+
+export async function openPglite(dataDir: string): Promise<Database> {
+  const client = await PGlite.create(dataDir === "memory://" ? undefined : dataDir);
+  const plain = drizzlePglite({ client });
+  return {
+    kind: "pglite",
+    handle: (metrics) => (metrics ? drizzlePglite({ client: instrumentPglite(client, metrics) }) : plain),
+    async withAdvisoryLock(key, fn) {
+      // One process owns a PGlite folder; the lock keeps the code path the same as PostgreSQL.
+      await client.query("select pg_advisory_lock($1)", [key]);
+      try {
+        return await fn(plain);
+      } finally {
+        await client.query("select pg_advisory_unlock($1)", [key]);
+      }
+    },
+    async ping() {
+      await client.query("select 1");
+    },
+    close: () => client.close(),
+  };
+}
+
+type Sql = postgres.Sql;
+
+function instrumentPostgres(client: Sql, metrics: QueryMetrics): Sql {
+  const wrapQuery = (query: postgres.PendingQuery<postgres.Row[]>) => {
+    const startedAt = performance.now();
+    const then = query.then.bind(query);
+    let settled = false;
+    const done = () => {
+      if (!settled) metrics.record(startedAt);
+      settled = true;
+    };
+    // postgres.js queries are lazy promises: count the statement when it settles.
+    (query as { then: unknown }).then = (ok?: (v: unknown) => unknown, fail?: (e: unknown) => unknown) =>
+      then(
+        (v) => (done(), ok ? ok(v) : v),
+        (e) => {
+          done();
+          if (fail) return fail(e);
+          throw e;
+        },
+      );
+    return query;
+  };
+  const wrapSql = (sql: Sql): Sql =>
+    bindAll(sql, {
+      unsafe: (...args: Parameters<Sql["unsafe"]>) => wrapQuery(sql.unsafe(...args)),
+      begin: (...args: unknown[]) => {
+        const fn = args[args.length - 1] as (tx: Sql) => unknown;
+        const rest = args.slice(0, -1) as [];
+        return (sql.begin as (...a: unknown[]) => unknown)(...rest, (tx: Sql) => fn(wrapSql(tx)));
+      },
+      savepoint: (...args: unknown[]) => {
+        const fn = args[args.length - 1] as (tx: Sql) => unknown;
+        const rest = args.slice(0, -1) as [];
+        const sp = (sql as unknown as { savepoint: (...a: unknown[]) => unknown }).savepoint;
+        return sp(...rest, (tx: Sql) => fn(wrapSql(tx)));
+      },
+    });
+  return wrapSql(client);
+}
+
+export async function openPostgres(url: string, max = 10): Promise<Database> {
+  const client = postgres(url, { max, onnotice: () => undefined, connection: { application_name: "alpha-crm-api" } });
+  const plain = drizzlePostgres({ client });
+  return {
+    kind: "postgres",
+    handle: (metrics) => (metrics ? drizzlePostgres({ client: instrumentPostgres(client, metrics) }) : plain),
+    async withAdvisoryLock(key, fn) {
+      // Several API processes may start at once: the first migrates, the others wait.
+      const conn = await client.reserve();
+      try {
+        await conn`select pg_advisory_lock(${key})`;
+        return await fn(plain);
+      } finally {
+        await conn`select pg_advisory_unlock(${key})`.catch(() => undefined);
+        conn.release();
+      }
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}
+
+/** Rows of a raw `db.execute()` result, whichever driver ran it. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}

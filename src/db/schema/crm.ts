@@ -1,0 +1,131 @@
+import { sql } from "drizzle-orm";
+import { boolean, check, index, numeric, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, oneOf, updatedAt } from "./columns.js";
+import { tagPii } from "./pii.js";
+import { users, workspaces } from "./workspace.js";
+
+export const DEAL_STAGES = ["lead", "qualified", "proposal", "negotiation", "won", "lost"] as const;
+export const INTERACTION_KINDS = ["call", "email", "meeting", "note", "sms"] as const;
+
+const workspaceRef = () =>
+  uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id, { onDelete: "cascade" });
+const ownerRef = () => uuid("owner_id").references(() => users.id, { onDelete: "set null" });
+
+export const companies = pgTable(
+  "companies",
+  {
+    id: id(),
+    workspaceId: workspaceRef(),
+    ownerId: ownerRef(),
+    name: text("name").notNull(),
+    domain: text("domain"),
+    industry: text("industry"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("companies_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("companies_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
+    index("companies_ws_name_idx").on(t.workspaceId, t.name, t.id),
+  ],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: id(),
+    workspaceId: workspaceRef(),
+    // Deleting a company keeps its people; they just lose the link.
+    companyId: uuid("company_id").references(() => companies.id, { onDelete: "set null" }),
+    ownerId: ownerRef(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    email: text("email"),
+    phone: text("phone"),
+    position: text("position"),
+    // Privacy state, denormalised from the ledgers in the same transaction so that every
+    // purpose guard is one indexed array/flag condition in the list query.
+    consentedPurposes: text("consented_purposes").array().notNull().default(sql`'{}'::text[]`),
+    objectedPurposes: text("objected_purposes").array().notNull().default(sql`'{}'::text[]`),
+    processingRestricted: boolean("processing_restricted").notNull().default(false),
+    erasedAt: timestamp("erased_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("contacts_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("contacts_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
+    index("contacts_ws_last_name_idx").on(t.workspaceId, t.lastName, t.id),
+    index("contacts_ws_email_idx").on(t.workspaceId, sql`lower(${t.email})`),
+    index("contacts_company_idx").on(t.companyId),
+    index("contacts_consented_gin").using("gin", t.consentedPurposes),
+    index("contacts_objected_gin").using("gin", t.objectedPurposes),
+  ],
+);
+export const contactsPii = tagPii("contacts", {
+  firstName: "identity",
+  lastName: "identity",
+  email: "contact_details",
+  phone: "contact_details",
+  position: "professional",
+});
+
+export const deals = pgTable(
+  "deals",
+  {
+    id: id(),
+    workspaceId: workspaceRef(),
+    // A deal is business data: it outlives the person and only loses the link.
+    contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
+    companyId: uuid("company_id").references(() => companies.id, { onDelete: "set null" }),
+    ownerId: ownerRef(),
+    title: text("title").notNull(),
+    stage: text("stage").notNull().default("lead"),
+    amount: numeric("amount", { precision: 14, scale: 2, mode: "number" }),
+    currency: text("currency").notNull().default("EUR"),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("deals_stage_check", oneOf("stage", DEAL_STAGES)),
+    index("deals_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("deals_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
+    index("deals_ws_title_idx").on(t.workspaceId, t.title, t.id),
+    index("deals_contact_idx").on(t.contactId, t.createdAt),
+    index("deals_company_idx").on(t.companyId, t.createdAt),
+  ],
+);
+
+export const interactions = pgTable(
+  "interactions",
+  {
+    id: id(),
+    workspaceId: workspaceRef(),
+    // Communication history is the person's data: it goes with the contact.
+    contactId: uuid("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    dealId: uuid("deal_id").references(() => deals.id, { onDelete: "set null" }),
+    ownerId: ownerRef(),
+    kind: text("kind").notNull(),
+    // The purpose under which the interaction was recorded (an SMS under marketing_sms...).
+    purpose: text("purpose").notNull(),
+    subject: text("subject"),
+    body: text("body"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("interactions_kind_check", oneOf("kind", INTERACTION_KINDS)),
+    index("interactions_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("interactions_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
+    index("interactions_ws_occurred_idx").on(t.workspaceId, t.occurredAt, t.id),
+    index("interactions_contact_idx").on(t.contactId, t.occurredAt),
+    index("interactions_deal_idx").on(t.dealId),
+  ],
+);
+export const interactionsPii = tagPii("interactions", { subject: "free_text", body: "free_text" });

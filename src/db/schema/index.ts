@@ -1,0 +1,3 @@
+export * from "./workspace.js";
+export * from "./crm.js";
+export * from "./privacy.js";

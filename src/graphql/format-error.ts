@@ -1,0 +1,54 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLFormattedError } from "graphql";
+import type { ValidationError } from "class-validator";
+import type { Config } from "../config.js";
+import { AppError, ErrorCode } from "./errors.js";
+
+// graphql-armor rejects with these messages (depth, aliases, cost, tokens, directives).
+const TOO_COMPLEX = /(depth limit|aliases limit|cost limit|token limit|directives limit)/i;
+// Literal arguments of the wrong type fail validation before execution; that is bad input.
+const BAD_LITERAL = /(Expected value of type|got invalid value|Expected type|cannot represent|is not a valid)/i;
+
+function flatten(errors: ValidationError[], prefix = "input"): Array<{ field: string; message: string }> {
+  return errors.flatMap((e) => {
+    const field = `${prefix}.${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+function withCode(formatted: GraphQLFormattedError, code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLFormattedError {
+  const { stacktrace } = (formatted.extensions ?? {}) as { stacktrace?: unknown };
+  return { ...formatted, message, extensions: { code, ...extra, ...(stacktrace ? { stacktrace } : {}) } };
+}
+
+/** The one place errors become transport errors: contract codes, no internals outside development. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, config: Config): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const code = formatted.extensions?.code as string | undefined;
+  if (original instanceof AppError) return formatted;
+
+  const validationErrors = (formatted.extensions?.validationErrors ?? (original as { extensions?: { validationErrors?: ValidationError[] } })?.extensions?.validationErrors) as
+    | ValidationError[]
+    | undefined;
+  if (validationErrors) {
+    const problems = flatten(validationErrors);
+    const first = problems[0] ?? { field: "input", message: "is invalid" };
+    return withCode(formatted, ErrorCode.BAD_USER_INPUT, `${first.field}: ${first.message}`, { field: first.field, problems });
+  }
+  if (code === "GRAPHQL_VALIDATION_FAILED" && TOO_COMPLEX.test(formatted.message)) {
+    return withCode(formatted, ErrorCode.QUERY_TOO_COMPLEX, formatted.message.replace(/^Syntax Error: /, ""));
+  }
+  if (code === "GRAPHQL_VALIDATION_FAILED" && BAD_LITERAL.test(formatted.message)) {
+    return withCode(formatted, ErrorCode.BAD_USER_INPUT, formatted.message);
+  }
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+
+  // Database refusals that reach here are bad input that slipped past validation.
+  const pgCode = (original as { code?: unknown; cause?: { code?: unknown } })?.code ?? (original as { cause?: { code?: unknown } })?.cause?.code;
+  if (typeof pgCode === "string" && /^(22|23)/.test(pgCode)) {
+    return withCode(formatted, ErrorCode.BAD_USER_INPUT, "The input conflicts with the data or its constraints.");
+  }
+  if (config.development) return withCode(formatted, ErrorCode.INTERNAL_SERVER_ERROR, formatted.message);
+  return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}

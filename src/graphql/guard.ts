@@ -1,0 +1,113 @@
+import { permittedFieldsOf } from "@casl/ability/extra";
+import type { GraphQLObjectType, GraphQLResolveInfo } from "graphql";
+import { Extensions, type MiddlewareFn } from "type-graphql";
+import { decide, typed, type AppAbility } from "../authz/ability.js";
+import { recordDecision } from "../authz/decision-log.js";
+import { SUBJECTS, type Action, type SubjectName } from "../authz/subjects.js";
+import type { AppContext } from "./context.js";
+import { AppError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
+
+/**
+ * What a field needs, declared where the field is declared:
+ * - `ability`: the CASL (action, subject) on Query/Mutation fields; on object types the
+ *   type's guard names the subject, and each field is checked against the row's field mask.
+ * - `authenticated`: any signed-in principal (logout).
+ * - `public`: the contract's public operations (login, processingPurposes...).
+ * - `structure`: types that only carry rows (connections, edges, page info); the field that
+ *   returned them was checked, and the rows inside guard their own fields.
+ */
+export type GuardSpec =
+  | { kind: "ability"; action: Action; subject: SubjectName; field?: string }
+  | { kind: "authenticated" }
+  | { kind: "public" }
+  | { kind: "structure" };
+
+export const GUARD_KEY = "guard";
+
+/** Declares the (action, subject) a Query, Mutation, object type or field needs. */
+export const Guard = (action: Action, subject: SubjectName, field?: string) =>
+  Extensions({ [GUARD_KEY]: { kind: "ability", action, subject, ...(field ? { field } : {}) } satisfies GuardSpec });
+export const Authenticated = () => Extensions({ [GUARD_KEY]: { kind: "authenticated" } satisfies GuardSpec });
+export const Public = () => Extensions({ [GUARD_KEY]: { kind: "public" } satisfies GuardSpec });
+export const Structure = () => Extensions({ [GUARD_KEY]: { kind: "structure" } satisfies GuardSpec });
+
+export function guardOf(extensions: Readonly<Record<string, unknown>> | null | undefined): GuardSpec | undefined {
+  return (extensions?.[GUARD_KEY] as GuardSpec | undefined) ?? undefined;
+}
+
+const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
+
+// Field masks per row, computed once per row object per request.
+const fieldCache = new WeakMap<AppAbility, WeakMap<object, Set<string>>>();
+
+export function readableFields(ability: AppAbility, subject: SubjectName, row: object): Set<string> {
+  let perAbility = fieldCache.get(ability);
+  if (!perAbility) fieldCache.set(ability, (perAbility = new WeakMap()));
+  let fields = perAbility.get(row);
+  if (!fields) {
+    const all = SUBJECTS[subject].fields as readonly string[];
+    fields = new Set(permittedFieldsOf(ability, "read", typed(subject, row), { fieldsFrom: (rule) => rule.fields ?? [...all] }));
+    perAbility.set(row, fields);
+  }
+  return fields;
+}
+
+async function deny(ctx: AppContext, action: string, subject: string, decision: { rule: string; reason: string }): Promise<never> {
+  await recordDecision(ctx.db, ctx.principal, {
+    action,
+    subject,
+    purpose: ctx.purpose?.id,
+    decision: "deny",
+    rule: decision.rule,
+    reason: decision.reason,
+  });
+  throw forbidden(decision);
+}
+
+function mask(ctx: AppContext, type: string, field: string, decision: { rule: string; reason: string }): null {
+  const key = `${type}.${field}`;
+  if (!ctx.masked.has(key)) ctx.masked.set(key, { type, field, rule: decision.rule, reason: decision.reason });
+  return null;
+}
+
+/**
+ * Runs before every field resolver in the schema. A field with no guard is refused (fail
+ * closed), so forgetting a declaration breaks loudly instead of leaking.
+ */
+export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, info, root }, next) => {
+  const parent = info.parentType as GraphQLObjectType;
+  const fieldGuard = guardOf(parent.getFields()[info.fieldName]?.extensions);
+  const who = ctx.principal ? { role: ctx.principal.role, purpose: ctx.purpose?.id ?? "" } : undefined;
+
+  if (ROOT_TYPES.has(parent.name)) {
+    if (!fieldGuard) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
+    if (fieldGuard.kind === "public") return next();
+    if (ctx.request.failure) throw ctx.request.failure;
+    if (!ctx.principal) throw unauthenticated();
+    if (fieldGuard.kind !== "ability") return next();
+    const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
+    if (!decision.allowed) return deny(ctx, fieldGuard.action, fieldGuard.subject, decision);
+    return next();
+  }
+
+  // Object types: the type names its subject, the row's field mask decides each field.
+  const typeGuard = guardOf(parent.extensions);
+  if (!typeGuard && !fieldGuard) {
+    throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
+  }
+  if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return next();
+  if (!ctx.principal) throw unauthenticated();
+  if (typeGuard?.kind === "ability") {
+    const policyField = fieldGuard?.kind === "ability" && fieldGuard.subject === typeGuard.subject ? (fieldGuard.field ?? info.fieldName) : info.fieldName;
+    if (!readableFields(ctx.ability, typeGuard.subject, root as object).has(policyField)) {
+      return mask(ctx, parent.name, info.fieldName, decide(ctx.ability, "read", typeGuard.subject, root as object, policyField, who));
+    }
+  }
+  // A field that reaches another subject (Contact.deals) also needs that subject.
+  const typeSubject = typeGuard?.kind === "ability" ? typeGuard.subject : undefined;
+  if (fieldGuard?.kind === "ability" && fieldGuard.subject !== typeSubject) {
+    const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
+    if (!decision.allowed) return mask(ctx, parent.name, info.fieldName, decision);
+  }
+  return next();
+};

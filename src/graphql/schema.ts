@@ -1,0 +1,28 @@
+import "reflect-metadata";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema as buildTypeGraphqlSchema } from "type-graphql";
+import { CompanyResolver } from "../modules/companies/company.resolver.js";
+import { ContactResolver } from "../modules/contacts/contact.resolver.js";
+import { DealResolver } from "../modules/deals/deal.resolver.js";
+import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
+import { UserResolver } from "../modules/users/user.resolver.js";
+import { guardMiddleware } from "./guard.js";
+
+export const RESOLVERS = [UserResolver, ContactResolver, CompanyResolver, DealResolver, InteractionResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema; every field runs through the guard middleware. */
+export function buildSchema(): Promise<GraphQLSchema> {
+  built ??= buildTypeGraphqlSchema({
+    resolvers: [...RESOLVERS],
+    globalMiddlewares: [guardMiddleware],
+    validate: { forbidUnknownValues: false },
+  });
+  return built;
+}
+
+/** The SDL committed as schema/schema.graphql (sorted, so diffs are about content). */
+export async function printedSchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildSchema()))}\n`;
+}

@@ -1,0 +1,93 @@
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
+import cors from "@fastify/cors";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import type { PolicySet } from "../authz/policy-loader.js";
+import type { Config } from "../config.js";
+import { QueryMetrics, type Database } from "../db/client.js";
+import { AppContext } from "../graphql/context.js";
+import { formatError } from "../graphql/format-error.js";
+import { maskedFieldsPlugin } from "../graphql/plugins.js";
+import { buildSchema } from "../graphql/schema.js";
+import { resolveRequest } from "./authenticate.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    metrics: QueryMetrics;
+  }
+}
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  policies: PolicySet;
+}
+
+/** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
+export async function buildServer({ config, database, policies }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: true,
+    logger: {
+      level: config.logLevel,
+      // Logs never carry tokens, passwords or personal data: no bodies, no credentials.
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "res.headers['set-cookie']"], censor: "[redacted]" },
+    },
+  });
+  app.decorateRequest("metrics", undefined as unknown as QueryMetrics);
+  app.addHook("onRequest", async (request) => {
+    request.metrics = new QueryMetrics();
+  });
+  app.addHook("onSend", async (request, reply) => {
+    if (request.metrics) reply.header("Server-Timing", request.metrics.header());
+  });
+  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+
+  app.get("/healthz", async (_request, reply) => {
+    try {
+      await database.ping();
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.maxQueryDepth },
+    maxAliases: { n: config.maxAliases },
+    costLimit: { maxCost: 5000 },
+    maxTokens: { n: 2000 },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: config.production },
+  }).protect();
+
+  const plugins: ApolloServerPlugin<AppContext>[] = [
+    fastifyApolloDrainPlugin(app),
+    maskedFieldsPlugin,
+    ...(armor.plugins as ApolloServerPlugin<AppContext>[]),
+  ];
+  if (config.production) plugins.push(ApolloServerPluginLandingPageDisabled());
+
+  const apollo = new ApolloServer<AppContext>({
+    schema: await buildSchema(),
+    plugins,
+    validationRules: armor.validationRules,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: config.development,
+    formatError: (formatted, error) => formatError(formatted, error, config),
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  await app.register(fastifyApollo(apollo), {
+    context: async (request: FastifyRequest) => {
+      const db = database.handle(request.metrics);
+      const { principal, purpose, token, failure } = await resolveRequest(db, policies, request);
+      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure };
+      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose);
+    },
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+import { decide, type AppAbility, type Decision } from "../../authz/ability.js";
+import { recordDecision } from "../../authz/decision-log.js";
+import { accessibleWhere } from "../../authz/sql-filter.js";
+import type { SubjectName } from "../../authz/subjects.js";
+import type { AppContext } from "../../graphql/context.js";
+import { forbidden } from "../../graphql/errors.js";
+
+export function whereCan(ctx: AppContext, action: string, subject: SubjectName, ability: AppAbility = ctx.ability) {
+  return accessibleWhere(ability, action, subject);
+}
+
+export function decision(ctx: AppContext, action: string, subject: SubjectName, row?: object, field?: string, ability: AppAbility = ctx.ability): Decision {
+  return decide(ability, action, subject, row, field, { role: ctx.principal?.role ?? "", purpose: ctx.purpose?.id ?? "" });
+}
+
+/** Throws FORBIDDEN (rule and reason) and logs the denial, unless the ability allows. */
+export async function ensureAllowed(
+  ctx: AppContext,
+  action: string,
+  subject: SubjectName,
+  row?: object & { id?: string },
+  fields: readonly string[] = [],
+  ability: AppAbility = ctx.ability,
+): Promise<void> {
+  for (const field of fields.length > 0 ? fields : [undefined]) {
+    const verdict = decision(ctx, action, subject, row, field, ability);
+    if (verdict.allowed) continue;
+    await recordDecision(ctx.db, ctx.principal, {
+      action,
+      subject,
+      subjectId: row?.id ?? null,
+      purpose: ctx.purpose?.id,
+      decision: "deny",
+      rule: verdict.rule,
+      reason: verdict.reason,
+      ...(field ? { detail: { field } } : {}),
+    });
+    throw forbidden(verdict, field ? { field } : {});
+  }
+}

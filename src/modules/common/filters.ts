@@ -1,0 +1,36 @@
+import { gte, ilike, inArray, lt, or, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { badInput } from "../../graphql/errors.js";
+import { isUuid } from "./crud.service.js";
+
+export const MAX_FILTER_IDS = 200;
+
+/** Validated `ids` filter: well-formed uuids, at most MAX_FILTER_IDS. */
+export function idsFilter(column: PgColumn, ids: string[] | undefined | null, field = "filter.ids"): SQL | undefined {
+  if (!ids) return undefined;
+  if (ids.length > MAX_FILTER_IDS) throw badInput(field, `at most ${MAX_FILTER_IDS} ids`);
+  const bad = ids.find((id) => !isUuid(id));
+  if (bad !== undefined) throw badInput(field, `"${bad}" is not an id`);
+  return inArray(column, ids);
+}
+
+export function idFilter(column: PgColumn, id: string | undefined | null, field: string): SQL | undefined {
+  if (id === undefined || id === null) return undefined;
+  if (!isUuid(id)) throw badInput(field, `"${id}" is not an id`);
+  return inArray(column, [id]);
+}
+
+/** Case-insensitive "contains" over some columns, with LIKE wildcards taken literally. */
+export function searchFilter(columns: PgColumn[], term: string | undefined | null): SQL | undefined {
+  if (term === undefined || term === null || term.trim() === "") return undefined;
+  if (term.length > 200) throw badInput("filter.search", "at most 200 characters");
+  const pattern = `%${term.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return or(...columns.map((c) => ilike(c, pattern)));
+}
+
+export function rangeFilter(column: PgColumn, after: Date | undefined | null, before: Date | undefined | null): SQL[] {
+  const parts: SQL[] = [];
+  if (after) parts.push(gte(column, after));
+  if (before) parts.push(lt(column, before));
+  return parts;
+}

@@ -1,0 +1,29 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import { contacts } from "../../db/schema/index.js";
+import type { EntitySpec } from "../common/entity-store.js";
+import { idFilter, idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import type { ContactFilter } from "./contact.input.js";
+import type { ContactRow } from "./contact.type.js";
+
+export const contactSpec: EntitySpec<ContactRow> = {
+  subject: "Contact",
+  table: contacts,
+  id: contacts.id,
+  orders: {
+    CREATED_AT: { column: contacts.createdAt, key: "createdAt" },
+    LAST_NAME: { column: contacts.lastName, key: "lastName" },
+    UPDATED_AT: { column: contacts.updatedAt, key: "updatedAt" },
+  },
+};
+
+export function contactFilter(filter: ContactFilter | undefined | null): SQL | undefined {
+  if (!filter) return undefined;
+  const fullName = sql`${contacts.firstName} || ' ' || ${contacts.lastName}`;
+  return and(
+    idsFilter(contacts.id, filter.ids),
+    idFilter(contacts.companyId, filter.companyId, "filter.companyId"),
+    searchFilter([contacts.firstName, contacts.lastName, contacts.email, fullName as never], filter.search),
+    filter.email ? eq(sql`lower(${contacts.email})`, filter.email.toLowerCase()) : undefined,
+    ...rangeFilter(contacts.createdAt, filter.createdAfter, filter.createdBefore),
+  );
+}

@@ -1,0 +1,38 @@
+import type { AppContext } from "../../graphql/context.js";
+import { badInput } from "../../graphql/errors.js";
+import { OrderDirection } from "../../graphql/pagination.js";
+import { CrudService } from "../common/crud.service.js";
+import { companyService } from "../companies/company.service.js";
+import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
+import { contactFilter, contactSpec } from "./contact.repository.js";
+
+const crud = new CrudService(contactSpec, { companyId: "company" });
+
+/** A person's privacy state as a new contact has it: nothing granted, nothing restricted. */
+const NEW_PERSON = { consentedPurposes: [], objectedPurposes: [], processingRestricted: false, erasedAt: null };
+
+async function checkCompany(ctx: AppContext, companyId: string | null | undefined): Promise<void> {
+  if (companyId) await companyService.get(ctx, companyId, "companyId");
+}
+
+export const contactService = {
+  list: (ctx: AppContext, first?: number, after?: string, filter?: ContactFilter | null, order?: ContactOrder | null) =>
+    crud.list(ctx, first, after, contactFilter(filter), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+
+  get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
+
+  async create(ctx: AppContext, input: CreateContactInput) {
+    await checkCompany(ctx, input.companyId);
+    return crud.create(ctx, { ...input }, NEW_PERSON);
+  },
+
+  async update(ctx: AppContext, id: string, input: UpdateContactInput) {
+    for (const field of ["firstName", "lastName"] as const) {
+      if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
+    }
+    await checkCompany(ctx, input.companyId);
+    return crud.update(ctx, id, { ...input });
+  },
+
+  remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+};

@@ -1,0 +1,30 @@
+import { and, eq, type SQL } from "drizzle-orm";
+import { deals } from "../../db/schema/index.js";
+import type { EntitySpec } from "../common/entity-store.js";
+import { idFilter, idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import type { DealFilter } from "./deal.input.js";
+import type { DealRow } from "./deal.type.js";
+
+export const dealSpec: EntitySpec<DealRow> = {
+  subject: "Deal",
+  table: deals,
+  id: deals.id,
+  personLink: deals.contactId,
+  orders: {
+    CREATED_AT: { column: deals.createdAt, key: "createdAt" },
+    TITLE: { column: deals.title, key: "title" },
+    UPDATED_AT: { column: deals.updatedAt, key: "updatedAt" },
+  },
+};
+
+export function dealFilter(filter: DealFilter | undefined | null): SQL | undefined {
+  if (!filter) return undefined;
+  return and(
+    idsFilter(deals.id, filter.ids),
+    idFilter(deals.contactId, filter.contactId, "filter.contactId"),
+    idFilter(deals.companyId, filter.companyId, "filter.companyId"),
+    filter.stage ? eq(deals.stage, filter.stage) : undefined,
+    searchFilter([deals.title], filter.search),
+    ...rangeFilter(deals.createdAt, filter.createdAfter, filter.createdBefore),
+  );
+}

@@ -1,0 +1,74 @@
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { AppContext } from "../../graphql/context.js";
+import { Guard } from "../../graphql/guard.js";
+import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { Company } from "../companies/company.type.js";
+import { companyById } from "../companies/company.loaders.js";
+import { Contact } from "../contacts/contact.type.js";
+import { contactById } from "../contacts/contact.loaders.js";
+import { User } from "../users/user.type.js";
+import { userById } from "../users/user.loaders.js";
+import { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
+import { dealService } from "./deal.service.js";
+import { Deal, type DealRow } from "./deal.type.js";
+
+export const DealConnection = Connection(Deal, "Deal");
+
+@ArgsType()
+class DealsArgs extends PageArgs {
+  @Field(() => DealFilter, { nullable: true, description: "Conditions rows must meet." })
+  filter?: DealFilter;
+
+  @Field(() => DealOrder, { nullable: true, description: "Sort order; newest first by default." })
+  orderBy?: DealOrder;
+}
+
+@Resolver(() => Deal)
+export class DealResolver {
+  @Guard("read", "Deal")
+  @Query(() => DealConnection, { description: "Deals the caller may see for the request's purpose, one page at a time." })
+  async deals(@Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext) {
+    return new DealConnection(await dealService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+  }
+
+  @Guard("read", "Deal")
+  @Query(() => Deal, { nullable: true, description: "One deal; NOT_FOUND when missing, elsewhere, or hidden for this purpose." })
+  deal(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+    return dealService.get(ctx, id);
+  }
+
+  @Guard("create", "Deal")
+  @Mutation(() => Deal, { description: "Opens a deal." })
+  createDeal(@Arg("input", () => CreateDealInput) input: CreateDealInput, @Ctx() ctx: AppContext) {
+    return dealService.create(ctx, input);
+  }
+
+  @Guard("update", "Deal")
+  @Mutation(() => Deal, { description: "Changes a deal; WON or LOST sets closedAt." })
+  updateDeal(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateDealInput) input: UpdateDealInput, @Ctx() ctx: AppContext) {
+    return dealService.update(ctx, id, input);
+  }
+
+  @Guard("delete", "Deal")
+  @Mutation(() => Boolean, { description: "Deletes a deal." })
+  deleteDeal(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+    return dealService.remove(ctx, id);
+  }
+
+  @Guard("read", "Contact")
+  @FieldResolver(() => Contact, { nullable: true, description: "The person the deal is with, if the caller may see them." })
+  contact(@Root() deal: DealRow, @Ctx() ctx: AppContext) {
+    return deal.contactId ? contactById(ctx).load(deal.contactId) : null;
+  }
+
+  @Guard("read", "Company")
+  @FieldResolver(() => Company, { nullable: true, description: "The company the deal is with." })
+  company(@Root() deal: DealRow, @Ctx() ctx: AppContext) {
+    return deal.companyId ? companyById(ctx).load(deal.companyId) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "The workspace member who owns the deal." })
+  owner(@Root() deal: DealRow, @Ctx() ctx: AppContext) {
+    return deal.ownerId ? userById(ctx).load(deal.ownerId) : null;
+  }
+}

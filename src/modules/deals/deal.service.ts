@@ -1,0 +1,47 @@
+import type { AppContext } from "../../graphql/context.js";
+import { badInput } from "../../graphql/errors.js";
+import { OrderDirection } from "../../graphql/pagination.js";
+import { CrudService } from "../common/crud.service.js";
+import { companyService } from "../companies/company.service.js";
+import { contactService } from "../contacts/contact.service.js";
+import type { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
+import { DealStage } from "./deal.type.js";
+import { dealFilter, dealSpec } from "./deal.repository.js";
+
+const crud = new CrudService(dealSpec, { contactId: "contact", companyId: "company" });
+
+/** The linked person's privacy state, so the create check sees what a read would. */
+async function linkedPerson(ctx: AppContext, contactId: string | null | undefined) {
+  if (!contactId) return undefined;
+  const { consentedPurposes, objectedPurposes, processingRestricted, erasedAt } = await contactService.get(ctx, contactId, "contactId");
+  return { consentedPurposes, objectedPurposes, processingRestricted, erasedAt };
+}
+
+function closedAt(stage: DealStage | null | undefined): Date | null | undefined {
+  if (stage === undefined || stage === null) return undefined;
+  return stage === DealStage.WON || stage === DealStage.LOST ? new Date() : null;
+}
+
+export const dealService = {
+  list: (ctx: AppContext, first?: number, after?: string, filter?: DealFilter | null, order?: DealOrder | null) =>
+    crud.list(ctx, first, after, dealFilter(filter), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+  get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
+
+  async create(ctx: AppContext, input: CreateDealInput) {
+    const contact = await linkedPerson(ctx, input.contactId);
+    if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
+    const values = { ...input, stage: input.stage ?? DealStage.LEAD, currency: input.currency ?? "EUR", closedAt: closedAt(input.stage) ?? null };
+    return crud.create(ctx, values, { contact });
+  },
+
+  async update(ctx: AppContext, id: string, input: UpdateDealInput) {
+    for (const field of ["title", "stage", "currency"] as const) {
+      if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
+    }
+    await linkedPerson(ctx, input.contactId);
+    if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
+    return crud.update(ctx, id, { ...input, closedAt: closedAt(input.stage) });
+  },
+
+  remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+};

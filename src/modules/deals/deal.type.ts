@@ -1,0 +1,44 @@
+import { Field, Float, ID, ObjectType, registerEnumType } from "type-graphql";
+import type { deals } from "../../db/schema/index.js";
+import { Guard } from "../../graphql/guard.js";
+import { DateTime } from "../../graphql/scalars.js";
+
+export type DealRow = typeof deals.$inferSelect & { contact?: Record<string, unknown> };
+
+export enum DealStage {
+  LEAD = "lead",
+  QUALIFIED = "qualified",
+  PROPOSAL = "proposal",
+  NEGOTIATION = "negotiation",
+  WON = "won",
+  LOST = "lost",
+}
+registerEnumType(DealStage, { name: "DealStage", description: "Where a deal stands in the pipeline." });
+
+@Guard("read", "Deal")
+@ObjectType({ description: "A sales opportunity." })
+export class Deal {
+  @Field(() => ID, { description: "Deal id." })
+  id!: string;
+
+  @Field(() => String, { description: "Short title." })
+  title!: string;
+
+  @Field(() => DealStage, { description: "Pipeline stage." })
+  stage!: DealStage;
+
+  @Field(() => Float, { nullable: true, description: "Expected value, in `currency`." })
+  amount!: number | null;
+
+  @Field(() => String, { description: "ISO 4217 currency code." })
+  currency!: string;
+
+  @Field(() => DateTime, { nullable: true, description: "When the deal was won or lost." })
+  closedAt!: Date | null;
+
+  @Field(() => DateTime, { description: "When the deal was created." })
+  createdAt!: Date;
+
+  @Field(() => DateTime, { description: "When the deal last changed." })
+  updatedAt!: Date;
+}

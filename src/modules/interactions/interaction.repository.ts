@@ -1,0 +1,30 @@
+import { and, eq, type SQL } from "drizzle-orm";
+import { interactions } from "../../db/schema/index.js";
+import type { EntitySpec } from "../common/entity-store.js";
+import { idFilter, idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import type { InteractionFilter } from "./interaction.input.js";
+import type { InteractionRow } from "./interaction.type.js";
+
+export const interactionSpec: EntitySpec<InteractionRow> = {
+  subject: "Interaction",
+  table: interactions,
+  id: interactions.id,
+  personLink: interactions.contactId,
+  orders: {
+    OCCURRED_AT: { column: interactions.occurredAt, key: "occurredAt" },
+    CREATED_AT: { column: interactions.createdAt, key: "createdAt" },
+    UPDATED_AT: { column: interactions.updatedAt, key: "updatedAt" },
+  },
+};
+
+export function interactionFilter(filter: InteractionFilter | undefined | null): SQL | undefined {
+  if (!filter) return undefined;
+  return and(
+    idsFilter(interactions.id, filter.ids),
+    idFilter(interactions.contactId, filter.contactId, "filter.contactId"),
+    idFilter(interactions.dealId, filter.dealId, "filter.dealId"),
+    filter.kind ? eq(interactions.kind, filter.kind) : undefined,
+    searchFilter([interactions.subject, interactions.body], filter.search),
+    ...rangeFilter(interactions.occurredAt, filter.occurredAfter, filter.occurredBefore),
+  );
+}

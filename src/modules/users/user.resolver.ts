@@ -1,0 +1,32 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { AppContext } from "../../graphql/context.js";
+import { Authenticated, Guard, Public } from "../../graphql/guard.js";
+import { EmailAddress } from "../../graphql/scalars.js";
+import { userService } from "./user.service.js";
+import { AuthPayload, User, Workspace, type UserRow } from "./user.type.js";
+
+@Resolver(() => User)
+export class UserResolver {
+  @Guard("read", "User")
+  @Query(() => User, { description: "The signed-in user." })
+  me(@Ctx() ctx: AppContext) {
+    return userService.me(ctx);
+  }
+
+  @Public()
+  @Mutation(() => AuthPayload, { description: 'Signs in. A wrong email or password both answer "invalid email or password".' })
+  login(@Arg("email", () => EmailAddress) email: string, @Arg("password", () => String) password: string, @Ctx() ctx: AppContext) {
+    return userService.login(ctx, email, password);
+  }
+
+  @Authenticated()
+  @Mutation(() => Boolean, { description: "Ends the current session; its token stops working at once." })
+  logout(@Ctx() ctx: AppContext) {
+    return userService.logout(ctx);
+  }
+
+  @FieldResolver(() => Workspace, { description: "The workspace the user belongs to." })
+  workspace(@Root() user: UserRow, @Ctx() ctx: AppContext) {
+    return userService.workspace(ctx, user.workspaceId);
+  }
+}

@@ -1,0 +1,33 @@
+import { signIn, signOut } from "../../auth/sessions.js";
+import type { AppContext } from "../../graphql/context.js";
+import { invalidCredentials, notFound, unauthenticated } from "../../graphql/errors.js";
+import { recordDecision } from "../../authz/decision-log.js";
+import { userById, workspaceById } from "./user.loaders.js";
+
+export const userService = {
+  async login(ctx: AppContext, email: string, password: string) {
+    const session = await signIn(ctx.db, email, password, ctx.config.sessionTtlHours);
+    if (!session) {
+      await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
+      throw invalidCredentials();
+    }
+    const role = ctx.policies.roles.get(session.principal.role);
+    const purpose = role && ctx.policies.purposes.get(role.defaultPurpose);
+    if (!purpose) throw invalidCredentials();
+    ctx.adopt(session.principal, purpose);
+    return { token: session.token, expiresAt: session.expiresAt, user: await userService.me(ctx) };
+  },
+
+  async logout(ctx: AppContext): Promise<boolean> {
+    if (!ctx.request.token) throw unauthenticated();
+    return signOut(ctx.db, ctx.request.token);
+  },
+
+  async me(ctx: AppContext) {
+    const user = await userById(ctx).load(ctx.principal!.userId);
+    if (!user) throw notFound("User", ctx.principal!.userId);
+    return user;
+  },
+
+  workspace: (ctx: AppContext, id: string) => workspaceById(ctx).load(id),
+};
