@@ -134,14 +134,14 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     kind: "postgres",
     handle: (metrics) => (metrics ? drizzlePostgres({ client: instrumentPostgres(client, metrics) }) : plain),
     async withAdvisoryLock(key, fn) {
-      // Several API processes may start at once: the first migrates, the others wait.
-      const conn = await client.reserve();
+      // Several API processes may start at once: the first migrates, the others wait. The
+      // lock lives on its own connection so the pool stays free for the work it guards.
+      const lock = postgres(url, { max: 1, onnotice: () => undefined });
       try {
-        await conn`select pg_advisory_lock(${key})`;
+        await lock`select pg_advisory_lock(${key})`;
         return await fn(plain);
       } finally {
-        await conn`select pg_advisory_unlock(${key})`.catch(() => undefined);
-        conn.release();
+        await lock.end({ timeout: 5 });
       }
     },
     async ping() {

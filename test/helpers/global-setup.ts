@@ -1,0 +1,36 @@
+import postgres from "postgres";
+import type { TestProject } from "vitest/node";
+import { openPostgres } from "../../src/db/client.js";
+import { migrate } from "../../src/db/migrate.js";
+
+/**
+ * With DATABASE_URL, each test file gets its own PostgreSQL database cloned from a template
+ * migrated once here (`CREATE DATABASE ... TEMPLATE`), so files run in parallel without
+ * colliding. Without it, each file opens an in-memory PGlite.
+ */
+export default async function setup(project: TestProject) {
+  const url = process.env.DATABASE_URL;
+  if (!url) return;
+  const template = `alpha_tpl_${process.pid}`;
+  const admin = postgres(url, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`drop database if exists ${template}`);
+  await admin.unsafe(`create database ${template}`);
+  const target = new URL(url);
+  target.pathname = `/${template}`;
+  const db = await openPostgres(target.toString(), 1);
+  await migrate(db);
+  await db.close();
+  project.provide("templateDatabase", template);
+  return async () => {
+    const leftovers = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`alpha_t_${process.pid}_%`}`;
+    for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
+    await admin.unsafe(`drop database if exists ${template} with (force)`);
+    await admin.end();
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    templateDatabase?: string;
+  }
+}
