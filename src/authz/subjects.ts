@@ -86,8 +86,8 @@ export const SUBJECTS = {
     tenantField: "workspaceId",
   },
   AuditEntry: {
-    fields: ["seq", "actorId", "actorRole", "action", "subject", "subjectId", "purpose", "decision", "rule", "reason", "detail", "createdAt"],
-    requiredFields: ["seq", "action", "subject", "decision", "createdAt"],
+    fields: ["id", "actorId", "actorRole", "action", "subject", "subjectId", "purpose", "decision", "rule", "reason", "detail", "createdAt"],
+    requiredFields: ["id", "action", "subject", "decision", "createdAt"],
     conditionFields: { workspaceId: notNull, actorId: nullable },
     tenantField: "workspaceId",
   },

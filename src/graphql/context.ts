@@ -19,6 +19,7 @@ export class AppContext {
   readonly masked = new Map<string, MaskedField>();
   ability: AppAbility;
   private rights?: AppAbility;
+  private readonly rowAbilities = new WeakMap<object, AppAbility>();
 
   constructor(
     readonly db: Db,
@@ -45,6 +46,19 @@ export class AppContext {
   get rightsAbility(): AppAbility {
     this.rights ??= buildRightsAbility(this.policies, this.principal ?? anonymous);
     return this.rights;
+  }
+
+  /**
+   * Rows returned by a privacy-rights operation are shown under the ability that found them
+   * (legal_compliance): a contact whose consent was just withdrawn is still the answer.
+   */
+  showWith<T extends object>(row: T, ability: AppAbility): T {
+    this.rowAbilities.set(row, ability);
+    return row;
+  }
+
+  abilityFor(row: object): AppAbility {
+    return this.rowAbilities.get(row) ?? this.ability;
   }
 
   /** A per-request DataLoader, made on first use. */

@@ -99,8 +99,9 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
   if (!ctx.principal) throw unauthenticated();
   if (typeGuard?.kind === "ability") {
     const policyField = fieldGuard?.kind === "ability" && fieldGuard.subject === typeGuard.subject ? (fieldGuard.field ?? info.fieldName) : info.fieldName;
-    if (!readableFields(ctx.ability, typeGuard.subject, root as object).has(policyField)) {
-      return mask(ctx, parent.name, info.fieldName, decide(ctx.ability, "read", typeGuard.subject, root as object, policyField, who));
+    const ability = ctx.abilityFor(root as object);
+    if (!readableFields(ability, typeGuard.subject, root as object).has(policyField)) {
+      return mask(ctx, parent.name, info.fieldName, decide(ability, "read", typeGuard.subject, root as object, policyField, who));
     }
   }
   // A field that reaches another subject (Contact.deals) also needs that subject.

@@ -6,9 +6,25 @@ import { ContactResolver } from "../modules/contacts/contact.resolver.js";
 import { DealResolver } from "../modules/deals/deal.resolver.js";
 import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
+import { AuditResolver } from "../modules/audit/audit.resolver.js";
+import { ConsentResolver } from "../modules/consent/consent.resolver.js";
+import { ExplainResolver } from "../modules/explain/explain.resolver.js";
+import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
+import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
-export const RESOLVERS = [UserResolver, ContactResolver, CompanyResolver, DealResolver, InteractionResolver] as const;
+export const RESOLVERS = [
+  UserResolver,
+  ContactResolver,
+  CompanyResolver,
+  DealResolver,
+  InteractionResolver,
+  ConsentResolver,
+  PrivacyStateResolver,
+  PurposeResolver,
+  ExplainResolver,
+  AuditResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

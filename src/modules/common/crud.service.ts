@@ -1,5 +1,6 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+import type { AppAbility } from "../../authz/ability.js";
 import type { AppContext } from "../../graphql/context.js";
 import { badInput, notFound } from "../../graphql/errors.js";
 import { pageSize, type PageResult } from "../../graphql/pagination.js";
@@ -25,8 +26,13 @@ export class CrudService<Row extends { id: string }> {
   }
 
   /** The row if the caller may read it for this purpose; NOT_FOUND otherwise, whatever the cause. */
-  async get(ctx: AppContext, id: string, field?: string): Promise<Row> {
-    const [row] = isUuid(id) ? await findByIds(ctx.db, this.spec, [id], whereCan(ctx, "read", this.spec.subject)) : [];
+  get(ctx: AppContext, id: string, field?: string): Promise<Row> {
+    return this.getWith(ctx, id, ctx.ability, field);
+  }
+
+  /** The same, under another ability (privacy rights use legal_compliance). */
+  async getWith(ctx: AppContext, id: string, ability: AppAbility, field?: string): Promise<Row> {
+    const [row] = isUuid(id) ? await findByIds(ctx.db, this.spec, [id], whereCan(ctx, "read", this.spec.subject, ability)) : [];
     if (!row) throw notFound(this.spec.subject, id, field);
     return row;
   }

@@ -1,6 +1,13 @@
+import { recordDecision } from "../../authz/decision-log.js";
 import type { AppContext } from "../../graphql/context.js";
+import { badInput } from "../../graphql/errors.js";
+import { whereCan } from "../common/access.js";
+import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
+import { contactService } from "../contacts/contact.service.js";
 import { ConsentState, type ContactRow } from "../contacts/contact.type.js";
 import type { LatestConsent } from "./consent.loaders.js";
+import { applyConsent, consentHistory } from "./consent.repository.js";
+import type { ConsentEventRow, ConsentProofInput } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
 export function consentView(ctx: AppContext, contact: ContactRow, latest: LatestConsent[]) {
@@ -15,3 +22,61 @@ export function consentView(ctx: AppContext, contact: ContactRow, latest: Latest
     return { purpose: purpose.id, state, updatedAt: last?.createdAt ?? null };
   });
 }
+
+export const GRANT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link"] as const;
+export const WITHDRAW_SOURCES = [...GRANT_SOURCES, "unsubscribe_link"] as const;
+
+function consentPurpose(ctx: AppContext, purposeId: string) {
+  const purpose = purposeArg(ctx, purposeId);
+  if (purpose.lawfulBasis !== "consent") {
+    throw badInput("purpose", `${purpose.id} rests on ${purpose.lawfulBasis}, not consent; consent cannot be recorded for it`);
+  }
+  return purpose;
+}
+
+function checkSource(source: string, allowed: readonly string[]): void {
+  if (!allowed.includes(source)) throw badInput("source", `must be one of ${allowed.join(", ")}`);
+}
+
+async function change(ctx: AppContext, contactId: string, purposeId: string, state: "granted" | "withdrawn", source: string, proof: ConsentProofInput = {}) {
+  const purpose = consentPurpose(ctx, purposeId);
+  checkSource(source, state === "granted" ? GRANT_SOURCES : WITHDRAW_SOURCES);
+  const contact = await contactForRights(ctx, contactId, "manage_consent");
+  const principal = ctx.principal!;
+  await ctx.db.transaction(async (tx) => {
+    await applyConsent(tx, {
+      workspaceId: principal.workspaceId,
+      contactId: contact.id,
+      purpose: purpose.id,
+      channel: purpose.channel!,
+      state,
+      source,
+      noticeVersion: proof.noticeVersion,
+      subjectIp: proof.subjectIp,
+      subjectUserAgent: proof.subjectUserAgent,
+      evidence: proof.evidence,
+      recordedBy: principal.userId,
+    });
+    await recordDecision(tx, principal, {
+      action: state === "granted" ? "grant_consent" : "withdraw_consent",
+      subject: "Contact",
+      subjectId: contact.id,
+      purpose: ctx.purpose?.id,
+      decision: "allow",
+      detail: { consentPurpose: purpose.id, source },
+    });
+  });
+  return rightsResult(ctx, contact.id);
+}
+
+export const consentService = {
+  grant: (ctx: AppContext, contactId: string, purpose: string, source: string, proof?: ConsentProofInput | null) =>
+    change(ctx, contactId, purpose, "granted", source, proof ?? {}),
+
+  withdraw: (ctx: AppContext, contactId: string, purpose: string, source = "api") => change(ctx, contactId, purpose, "withdrawn", source),
+
+  async history(ctx: AppContext, contactId: string): Promise<ConsentEventRow[]> {
+    const contact = await contactService.getWith(ctx, contactId, ctx.rightsAbility, "contactId");
+    return consentHistory(ctx.db, contact.id, whereCan(ctx, "read", "ConsentEvent"));
+  },
+};

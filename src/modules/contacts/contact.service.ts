@@ -1,3 +1,4 @@
+import type { AppAbility } from "../../authz/ability.js";
 import type { AppContext } from "../../graphql/context.js";
 import { badInput } from "../../graphql/errors.js";
 import { OrderDirection } from "../../graphql/pagination.js";
@@ -20,6 +21,7 @@ export const contactService = {
     crud.list(ctx, first, after, contactFilter(filter), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
 
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
+  getWith: (ctx: AppContext, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),
 
   async create(ctx: AppContext, input: CreateContactInput) {
     await checkCompany(ctx, input.companyId);

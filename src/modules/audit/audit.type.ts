@@ -1,0 +1,47 @@
+import { JSONResolver } from "graphql-scalars";
+import { Field, ID, ObjectType } from "type-graphql";
+import type { auditLog } from "../../db/schema/index.js";
+import { Guard } from "../../graphql/guard.js";
+import { DateTime } from "../../graphql/scalars.js";
+
+export type AuditRow = typeof auditLog.$inferSelect & { id: string };
+
+@Guard("read", "AuditEntry")
+@ObjectType({ description: "A decision-log entry: a denial or a privacy action (who, what, purpose, rule, when)." })
+export class AuditEntry {
+  @Field(() => ID, { description: "Sequence number; entries only grow." })
+  id!: string;
+
+  @Field(() => ID, { nullable: true, description: "Who acted (null for a failed sign-in)." })
+  actorId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The actor's role." })
+  actorRole!: string | null;
+
+  @Field(() => String, { description: "What was attempted: read, grant_consent, restrict_processing..." })
+  action!: string;
+
+  @Field(() => String, { description: "Subject type." })
+  subject!: string;
+
+  @Field(() => String, { nullable: true, description: "Subject row id, when one row was concerned." })
+  subjectId!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The request's processing purpose." })
+  purpose!: string | null;
+
+  @Field(() => String, { description: "allow or deny." })
+  decision!: string;
+
+  @Field(() => String, { nullable: true, description: "The rule that decided." })
+  rule!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Why." })
+  reason!: string | null;
+
+  @Field(() => JSONResolver, { nullable: true, description: "Details (never secrets)." })
+  detail!: unknown;
+
+  @Field(() => DateTime, { description: "When." })
+  createdAt!: Date;
+}

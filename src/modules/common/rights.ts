@@ -1,0 +1,29 @@
+import type { Purpose } from "../../authz/policy-loader.js";
+import type { Action } from "../../authz/subjects.js";
+import type { AppContext } from "../../graphql/context.js";
+import { badInput } from "../../graphql/errors.js";
+import { contactService } from "../contacts/contact.service.js";
+import type { ContactRow } from "../contacts/contact.type.js";
+import { ensureAllowed } from "./access.js";
+
+/**
+ * Finds the contact for a privacy-rights operation under legal_compliance (whatever the
+ * request's purpose, so restricted or non-consenting people can still be answered) and
+ * checks the role holds the privacy action on that row.
+ */
+export async function contactForRights(ctx: AppContext, contactId: string, action: Action): Promise<ContactRow> {
+  const contact = await contactService.getWith(ctx, contactId, ctx.rightsAbility, "contactId");
+  await ensureAllowed(ctx, action, "Contact", contact, [], ctx.rightsAbility);
+  return contact;
+}
+
+export function purposeArg(ctx: AppContext, purposeId: string, field = "purpose"): Purpose {
+  const purpose = ctx.policies.purposes.get(purposeId);
+  if (!purpose) throw badInput(field, `unknown purpose "${purposeId}"; see processingPurposes`);
+  return purpose;
+}
+
+/** Re-reads the contact after a rights operation and shows it under legal_compliance. */
+export async function rightsResult(ctx: AppContext, contactId: string): Promise<ContactRow> {
+  return ctx.showWith(await contactService.getWith(ctx, contactId, ctx.rightsAbility), ctx.rightsAbility);
+}

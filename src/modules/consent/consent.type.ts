@@ -1,0 +1,70 @@
+import { IsIP, IsOptional, MaxLength } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import type { consentEvents } from "../../db/schema/index.js";
+import { Guard } from "../../graphql/guard.js";
+import { DateTime } from "../../graphql/scalars.js";
+
+export type ConsentEventRow = typeof consentEvents.$inferSelect;
+
+@Guard("read", "ConsentEvent")
+@ObjectType({ description: "One entry of the append-only consent ledger: the proof of consent (GDPR Art. 7(1))." })
+export class ConsentEvent {
+  @Field(() => ID, { description: "Ledger entry id." })
+  id!: string;
+
+  @Field(() => ID, { nullable: true, description: "The person it is about." })
+  contactId!: string | null;
+
+  @Field(() => String, { description: "Purpose id, e.g. marketing_email." })
+  purpose!: string;
+
+  @Field(() => String, { description: "Channel the consent covers: email or sms." })
+  channel!: string;
+
+  @Field(() => String, { description: "granted or withdrawn." })
+  state!: string;
+
+  @Field(() => String, { description: "Where it was given: form, signup_form, import, api, verbal, email_link, unsubscribe_link." })
+  source!: string;
+
+  @Field(() => String, { nullable: true, description: "Version of the privacy notice the person was shown." })
+  noticeVersion!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The person's IP address when consenting (personal data)." })
+  subjectIp!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The person's user agent when consenting (personal data)." })
+  subjectUserAgent!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Free-text evidence: form name, call reference..." })
+  evidence!: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The workspace member who recorded it." })
+  recordedBy!: string | null;
+
+  @Field(() => DateTime, { description: "When it was recorded." })
+  createdAt!: Date;
+}
+
+@InputType({ description: "Proof about the person (not the staff member) at the moment of consent." })
+export class ConsentProofInput {
+  @Field(() => String, { nullable: true, description: "Version of the privacy notice shown to the person." })
+  @IsOptional()
+  @MaxLength(50)
+  noticeVersion?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The person's IP address." })
+  @IsOptional()
+  @IsIP()
+  subjectIp?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The person's browser user agent." })
+  @IsOptional()
+  @MaxLength(500)
+  subjectUserAgent?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Evidence: form name, recording reference, email id." })
+  @IsOptional()
+  @MaxLength(2000)
+  evidence?: string | null;
+}

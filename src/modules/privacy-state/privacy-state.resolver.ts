@@ -1,0 +1,46 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { AppContext } from "../../graphql/context.js";
+import { Guard } from "../../graphql/guard.js";
+import { Contact } from "../contacts/contact.type.js";
+import { privacyStateService } from "./privacy-state.service.js";
+
+@Resolver()
+export class PrivacyStateResolver {
+  @Guard("restrict", "Contact")
+  @Mutation(() => Contact, { description: "Restricts processing (GDPR Art. 18): the person disappears from every purpose but legal_compliance." })
+  restrictProcessing(@Arg("contactId", () => ID) contactId: string, @Arg("reason", () => String, { description: "Why (Art. 18(1) ground)." }) reason: string, @Ctx() ctx: AppContext) {
+    return privacyStateService.restrict(ctx, contactId, reason);
+  }
+
+  @Guard("restrict", "Contact")
+  @Mutation(() => Contact, { description: "Lifts a restriction; records first that the person was informed (Art. 18(3))." })
+  liftRestriction(
+    @Arg("contactId", () => ID) contactId: string,
+    @Arg("informedVia", () => String, { nullable: true, description: "How the person was told, e.g. 'email of 2026-11-20'." }) informedVia: string | null,
+    @Ctx() ctx: AppContext,
+  ) {
+    return privacyStateService.lift(ctx, contactId, informedVia);
+  }
+
+  @Guard("object", "Contact")
+  @Mutation(() => Contact, { description: "Records an objection (GDPR Art. 21) to an objectable purpose; the person is hidden under it from the next request." })
+  objectToProcessing(
+    @Arg("contactId", () => ID) contactId: string,
+    @Arg("purpose", () => String, { description: "An objectable purpose, e.g. sales_pipeline or analytics." }) purpose: string,
+    @Arg("reason", () => String, { nullable: true, description: "What the person said, if anything." }) reason: string | null,
+    @Ctx() ctx: AppContext,
+  ) {
+    return privacyStateService.object(ctx, contactId, purpose, reason);
+  }
+
+  @Guard("object", "Contact")
+  @Mutation(() => Contact, { description: "Upholds compelling legitimate grounds over an objection (Art. 21(1)), with a recorded justification. Refused for direct marketing." })
+  recordCompellingGrounds(
+    @Arg("contactId", () => ID) contactId: string,
+    @Arg("purpose", () => String) purpose: string,
+    @Arg("justification", () => String, { description: "The grounds, at least 20 characters." }) justification: string,
+    @Ctx() ctx: AppContext,
+  ) {
+    return privacyStateService.compellingGrounds(ctx, contactId, purpose, justification);
+  }
+}

@@ -1,0 +1,90 @@
+import { recordDecision } from "../../authz/decision-log.js";
+import type { Db } from "../../db/client.js";
+import type { AppContext } from "../../graphql/context.js";
+import { badInput } from "../../graphql/errors.js";
+import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
+import type { ContactRow } from "../contacts/contact.type.js";
+import { appendEvents, updateState, type PrivacyEvent } from "./privacy-state.repository.js";
+
+function text(field: string, value: string, min: number, max = 2000): string {
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) throw badInput(field, `must be ${min} to ${max} characters`);
+  return trimmed;
+}
+
+/** Writes the history, the contact's state and the decision log in one transaction. */
+async function record(
+  ctx: AppContext,
+  contact: ContactRow,
+  action: string,
+  events: Array<Omit<PrivacyEvent, "workspaceId" | "contactId" | "recordedBy">>,
+  change: Parameters<typeof updateState>[3],
+  detail: Record<string, unknown>,
+): Promise<ContactRow> {
+  const principal = ctx.principal!;
+  await ctx.db.transaction(async (tx: Db) => {
+    await appendEvents(tx, events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })));
+    await updateState(tx, principal.workspaceId, contact.id, change);
+    await recordDecision(tx, principal, { action, subject: "Contact", subjectId: contact.id, purpose: ctx.purpose?.id, decision: "allow", detail });
+  });
+  return rightsResult(ctx, contact.id);
+}
+
+export const privacyStateService = {
+  /** Art. 18: from now on only storage and legal_compliance may touch the person's data. */
+  async restrict(ctx: AppContext, contactId: string, reason: string) {
+    const why = text("reason", reason, 5);
+    const contact = await contactForRights(ctx, contactId, "restrict");
+    if (contact.processingRestricted) throw badInput("contactId", "processing of this contact is already restricted");
+    return record(ctx, contact, "restrict_processing", [{ kind: "restricted", reason: why }], { processingRestricted: true }, { reason: why });
+  },
+
+  /** Art. 18(3): the person is informed before the restriction is lifted; both are recorded, in that order. */
+  async lift(ctx: AppContext, contactId: string, informedVia: string | null | undefined) {
+    const contact = await contactForRights(ctx, contactId, "restrict");
+    if (!contact.processingRestricted) throw badInput("contactId", "processing of this contact is not restricted");
+    const notice = informedVia ? text("informedVia", informedVia, 3, 500) : "Informed by the controller before the lift (Art. 18(3)).";
+    return record(
+      ctx,
+      contact,
+      "lift_restriction",
+      [{ kind: "subject_informed", reason: notice }, { kind: "restriction_lifted" }],
+      { processingRestricted: false },
+      { informedVia: notice },
+    );
+  },
+
+  /** Art. 21: only for objectable (legitimate-interest) purposes; effective at once. */
+  async object(ctx: AppContext, contactId: string, purposeId: string, reason: string | null | undefined) {
+    const purpose = purposeArg(ctx, purposeId);
+    if (!purpose.objectable) {
+      const hint = purpose.lawfulBasis === "consent" ? "; withdraw the consent instead" : "";
+      throw badInput("purpose", `${purpose.id} rests on ${purpose.lawfulBasis} and cannot be objected to${hint}`);
+    }
+    const contact = await contactForRights(ctx, contactId, "object");
+    if (contact.objectedPurposes.includes(purpose.id)) throw badInput("purpose", `the contact already objected to ${purpose.id}`);
+    const why = reason ? text("reason", reason, 1) : null;
+    return record(ctx, contact, "object_to_processing", [{ kind: "objected", purpose: purpose.id, reason: why }], { addObjection: purpose.id }, { objectedPurpose: purpose.id });
+  },
+
+  /**
+   * Art. 21(1): the controller may go on if it demonstrates compelling legitimate grounds,
+   * recorded with a justification. Never for direct marketing (Art. 21(3)): that objection is absolute.
+   */
+  async compellingGrounds(ctx: AppContext, contactId: string, purposeId: string, justification: string) {
+    const purpose = purposeArg(ctx, purposeId);
+    if (purpose.directMarketing) throw badInput("purpose", `${purpose.id} is direct marketing: an objection to it is absolute (Art. 21(3))`);
+    if (!purpose.objectable) throw badInput("purpose", `${purpose.id} cannot be objected to, so there is nothing to override`);
+    const why = text("justification", justification, 20);
+    const contact = await contactForRights(ctx, contactId, "object");
+    if (!contact.objectedPurposes.includes(purpose.id)) throw badInput("purpose", `the contact has not objected to ${purpose.id}`);
+    return record(
+      ctx,
+      contact,
+      "compelling_grounds",
+      [{ kind: "compelling_grounds", purpose: purpose.id, reason: why }],
+      { removeObjection: purpose.id },
+      { purpose: purpose.id, justification: why },
+    );
+  },
+};
