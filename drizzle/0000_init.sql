@@ -3,8 +3,8 @@ CREATE TABLE "sessions" (
 	"workspace_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"token_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"expires_at" timestamp with time zone NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp (3) with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "users" (
@@ -16,9 +16,9 @@ CREATE TABLE "users" (
 	"position" text,
 	"password_hash" text NOT NULL,
 	"role" text NOT NULL,
-	"last_login_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"last_login_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "workspaces" (
@@ -26,9 +26,9 @@ CREATE TABLE "workspaces" (
 	"name" text NOT NULL,
 	"plan" text DEFAULT 'beta' NOT NULL,
 	"subscription_status" text DEFAULT 'active' NOT NULL,
-	"cancelled_at" timestamp with time zone,
+	"cancelled_at" timestamp (3) with time zone,
 	"stripe_customer_id" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "workspaces_subscription_status_check" CHECK (subscription_status in ('trialing', 'active', 'past_due', 'cancelled'))
 );
 --> statement-breakpoint
@@ -39,8 +39,8 @@ CREATE TABLE "companies" (
 	"name" text NOT NULL,
 	"domain" text,
 	"industry" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "contacts" (
@@ -56,9 +56,9 @@ CREATE TABLE "contacts" (
 	"consented_purposes" text[] DEFAULT '{}'::text[] NOT NULL,
 	"objected_purposes" text[] DEFAULT '{}'::text[] NOT NULL,
 	"processing_restricted" boolean DEFAULT false NOT NULL,
-	"erased_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"erased_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "deals" (
@@ -71,9 +71,9 @@ CREATE TABLE "deals" (
 	"stage" text DEFAULT 'lead' NOT NULL,
 	"amount" numeric(14, 2),
 	"currency" text DEFAULT 'EUR' NOT NULL,
-	"closed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"closed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "deals_stage_check" CHECK (stage in ('lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost'))
 );
 --> statement-breakpoint
@@ -87,9 +87,9 @@ CREATE TABLE "interactions" (
 	"purpose" text NOT NULL,
 	"subject" text,
 	"body" text,
-	"occurred_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"occurred_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "interactions_kind_check" CHECK (kind in ('call', 'email', 'meeting', 'note', 'sms'))
 );
 --> statement-breakpoint
@@ -106,7 +106,7 @@ CREATE TABLE "audit_log" (
 	"rule" text,
 	"reason" text,
 	"detail" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "audit_log_decision_check" CHECK (decision in ('allow', 'deny'))
 );
 --> statement-breakpoint
@@ -124,7 +124,7 @@ CREATE TABLE "consent_events" (
 	"subject_user_agent" text,
 	"evidence" text,
 	"recorded_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "consent_events_subject_check" CHECK ((contact_id is null) <> (subject_user_id is null)),
 	CONSTRAINT "consent_events_state_check" CHECK (state in ('granted', 'withdrawn')),
 	CONSTRAINT "consent_events_source_check" CHECK (source in ('form', 'signup_form', 'import', 'api', 'verbal', 'email_link', 'unsubscribe_link')),
@@ -139,7 +139,7 @@ CREATE TABLE "contact_privacy_events" (
 	"purpose" text,
 	"reason" text,
 	"recorded_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "contact_privacy_events_kind_check" CHECK (kind in ('restricted', 'subject_informed', 'restriction_lifted', 'objected', 'compelling_grounds'))
 );
 --> statement-breakpoint

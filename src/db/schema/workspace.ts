@@ -13,7 +13,7 @@ export const workspaces = pgTable(
     plan: text("plan").notNull().default("beta"),
     subscriptionStatus: text("subscription_status").notNull().default("active"),
     // Start of the six-month retention clock for cancelled accounts (privacy policy, section 8).
-    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }),
     // Payment data stays at Stripe; only the customer id is kept here.
     stripeCustomerId: text("stripe_customer_id"),
     createdAt: createdAt(),
@@ -34,7 +34,7 @@ export const users = pgTable(
     position: text("position"),
     passwordHash: text("password_hash").notNull(),
     role: text("role").notNull(),
-    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -64,7 +64,7 @@ export const sessions = pgTable(
     // SHA-256 of the 256-bit bearer token; the token itself is never stored.
     tokenHash: text("token_hash").notNull(),
     createdAt: createdAt(),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [uniqueIndex("sessions_token_hash_key").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
 );

@@ -1,0 +1,90 @@
+// The permission matrix a reviewer reads: what the compiled abilities allow, type by type.
+import { buildAbility, decide, purposeGates, type AppAbility } from "./ability.js";
+import type { PolicySet, RolePolicy } from "./policy-loader.js";
+import { principalFor } from "./policy-cases.js";
+import { CRUD_ACTIONS, SUBJECT_NAMES, SUBJECTS, type SubjectName } from "./subjects.js";
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function actionsOf(subject: SubjectName): string[] {
+  return [...CRUD_ACTIONS, ...((SUBJECTS[subject] as { privacyActions?: readonly string[] }).privacyActions ?? [])];
+}
+
+/** Whether a role rule (not only the engine's tenant condition) narrows this action to some rows. */
+function conditional(policies: PolicySet, ability: AppAbility, action: string, subject: SubjectName): boolean {
+  return ability.possibleRulesFor(action, subject).some((r) => {
+    const id = (r.origin as { meta?: { id: string } }).meta?.id;
+    return id !== undefined && policies.rulesById.get(id)?.conditions !== undefined;
+  });
+}
+
+function fieldsCell(ability: AppAbility, action: string, subject: SubjectName): string | undefined {
+  const all = SUBJECTS[subject].fields as readonly string[];
+  const allowed = all.filter((f) => decide(ability, action, subject, undefined, f).allowed);
+  if (allowed.length === all.length) return undefined;
+  const hidden = all.filter((f) => !allowed.includes(f));
+  return hidden.length < allowed.length ? `fields: all but ${hidden.join(", ")}` : `fields: ${allowed.join(", ")}`;
+}
+
+/** One cell: deny, allow, "fields: ..." and/or "conditional" (type-level, own workspace). */
+function cell(policies: PolicySet, ability: AppAbility, action: string, subject: SubjectName): string {
+  if (!decide(ability, action, subject).allowed) return "deny";
+  const parts = [conditional(policies, ability, action, subject) ? "conditional" : "", fieldsCell(ability, action, subject) ?? ""].filter(Boolean);
+  return parts.length > 0 ? parts.join("; ") : "allow";
+}
+
+function subjectTable(policies: PolicySet, abilities: Map<RolePolicy, AppAbility>, subject: SubjectName): string {
+  const actions = actionsOf(subject);
+  const rows = [...abilities].map(([role, ability]) => [role.role, ...actions.map((a) => cell(policies, ability, a, subject))]);
+  return `### ${subject}\n\n${table(["role", ...actions], rows)}`;
+}
+
+function purposesTable(policies: PolicySet): string {
+  const rows = [...policies.purposes.values()].map((p) => [
+    p.id,
+    p.lawfulBasis,
+    p.gdprRole,
+    p.objectable ? "yes" : "no",
+    p.allowedWhenRestricted ? "yes" : "no",
+    p.channel ?? "",
+    p.processors.join(", "),
+    [...new Set(purposeGates(p).map((g) => g.meta.id.split(".")[1]))].join(", "),
+  ]);
+  return table(["purpose", "lawful basis", "gdprRole", "objectable", "allowedWhenRestricted", "channel", "processors", "derived gates"], rows);
+}
+
+function rolePurposesTable(policies: PolicySet): string {
+  const purposes = [...policies.purposes.keys()];
+  const rows = [...policies.roles.values()].map((role) => [
+    role.role,
+    ...purposes.map((p) => (p === role.defaultPurpose ? "default" : role.purposes.includes(p) ? "yes" : "")),
+  ]);
+  return table(["role", ...purposes], rows);
+}
+
+/** The whole matrix as markdown. */
+export function policyMatrix(policies: PolicySet): string {
+  const abilities = new Map([...policies.roles.values()].map((role) => [role, buildAbility(policies, principalFor(role.role), role.defaultPurpose)] as const));
+  return [
+    "# Permission matrix",
+    "",
+    "## Roles x actions, per subject",
+    "",
+    "Type-level view for rows of the principal's own workspace (the engine adds that condition to every allow).",
+    '"conditional": a role rule narrows it to some rows; "fields": the fields the role may use.',
+    "Purpose gates (below) are checked on each Contact, Deal and Interaction row on top of this.",
+    "",
+    ...SUBJECT_NAMES.map((s) => `${subjectTable(policies, abilities, s)}\n`),
+    "## Purposes",
+    "",
+    purposesTable(policies),
+    "",
+    "## Roles x purposes",
+    "",
+    rolePurposesTable(policies),
+    "",
+  ].join("\n");
+}

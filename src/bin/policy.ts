@@ -1,0 +1,137 @@
+// Policy tools for security reviewers: lint, test, matrix, explain (see policies/README.md).
+import { parseArgs } from "node:util";
+import { buildAbility, decide, purposeGates, type Decision } from "../authz/ability.js";
+import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
+import { loadPolicies, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
+import { policyMatrix } from "../authz/policy-matrix.js";
+import { ACTIONS, SUBJECTS, type SubjectName } from "../authz/subjects.js";
+
+const USAGE = "usage: policy lint | test | matrix | explain --role R --action A --subject S [--purpose P] [--field F]";
+
+/** Bad command-line arguments: one line, exit code 2. */
+class UsageError extends Error {}
+
+function lint(): number {
+  const policies = loadPolicies();
+  console.log(`policies OK: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes`);
+  const cases = loadCases(policies);
+  const files = new Set(cases.map((c) => c.source.split(":")[0]));
+  console.log(`tests OK: ${cases.length} cases in ${files.size} files`);
+  return 0;
+}
+
+function test(): number {
+  const policies = loadPolicies();
+  const results = loadCases(policies).map((c) => runCase(policies, c));
+  const failed = results.filter((r) => r.failure);
+  const gaps = coverageGaps(policies, results);
+  for (const r of failed) console.log(`FAIL ${r.failure}`);
+  for (const gap of gaps) console.log(`NOT COVERED ${gap}`);
+  console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length + gaps.length > 0 ? 1 : 0;
+}
+
+function matrix(): number {
+  process.stdout.write(policyMatrix(loadPolicies()));
+  return 0;
+}
+
+interface Question {
+  role: RolePolicy;
+  purpose: Purpose;
+  action: string;
+  subject: SubjectName;
+  field?: string;
+}
+
+function explainArgs(args: string[]) {
+  const text = { type: "string" } as const;
+  const { values } = parseArgs({ args, options: { role: text, action: text, subject: text, purpose: text, field: text }, strict: true });
+  for (const name of ["role", "action", "subject"] as const) {
+    if (!values[name]) throw new UsageError(`explain needs --${name} (${USAGE})`);
+  }
+  return values as { role: string; action: string; subject: string; purpose?: string; field?: string };
+}
+
+function question(policies: PolicySet, args: ReturnType<typeof explainArgs>): Question {
+  const known = (kind: string, value: string, list: readonly string[], where = "") => {
+    if (!list.includes(value)) throw new UsageError(`unknown ${kind} "${value}"${where} (one of: ${list.join(", ")})`);
+  };
+  known("role", args.role, [...policies.roles.keys()]);
+  known("action", args.action, ACTIONS);
+  known("subject", args.subject, Object.keys(SUBJECTS));
+  const role = policies.roles.get(args.role)!;
+  const purpose = args.purpose ?? role.defaultPurpose;
+  known("purpose", purpose, [...policies.purposes.keys()]);
+  const subject = args.subject as SubjectName;
+  if (args.field) known("field", args.field, SUBJECTS[subject].fields, ` for ${subject}`);
+  return { role, purpose: policies.purposes.get(purpose)!, action: args.action, subject, ...(args.field ? { field: args.field } : {}) };
+}
+
+function decisionLines(policies: PolicySet, q: Question, d: Decision): string[] {
+  const rule = policies.rulesById.get(d.rule);
+  const what = `${q.action} ${q.subject}${q.field ? `.${q.field}` : ""}`;
+  const lines = [
+    `question: may ${q.role.role} ${what} under ${q.purpose.id}${q.purpose.id === q.role.defaultPurpose ? " (its default purpose)" : ""}? Type-level: no particular row.`,
+    `decision: ${d.allowed ? "allow" : "deny"}`,
+    `rule: ${d.rule}${rule ? ` (${rule.source})` : d.kind === "gate" ? " (derived from policies/purposes.yaml)" : ""}`,
+    `reason: ${d.reason}`,
+  ];
+  if (d.allowed) {
+    const own = rule?.conditions ? ` and ${JSON.stringify(rule.conditions)}` : "";
+    lines.push(`each row must match: ${SUBJECTS[q.subject].tenantField} = the principal's workspace (added by the engine)${own}, and pass the gates below`);
+  }
+  if (!q.role.purposes.includes(q.purpose.id)) {
+    lines.push(`note: ${q.role.role} may not act under ${q.purpose.id} (its purposes: ${q.role.purposes.join(", ")}), so its ability there is empty`);
+  }
+  return lines;
+}
+
+function gateLines(q: Question): string[] {
+  const gates = new Map<string, { subjects: string[]; conditions: unknown; reason: string }>();
+  for (const g of purposeGates(q.purpose)) {
+    const seen = gates.get(g.meta.id) ?? { subjects: [], conditions: g.conditions, reason: g.meta.reason };
+    seen.subjects.push(String(g.subject));
+    // Show the condition as it reads on the asked subject (Deal: `contact.processingRestricted`).
+    if (g.subject === q.subject) seen.conditions = g.conditions;
+    gates.set(g.meta.id, seen);
+  }
+  const lines = [`gates derived for ${q.purpose.id} from policies/purposes.yaml (checked on each row; they win over any rule):`];
+  for (const [id, g] of gates) lines.push(`  ${id} on ${g.subjects.join(", ")} when ${JSON.stringify(g.conditions)}: ${g.reason}`);
+  if (gates.size === 0) lines.push("  none");
+  else if (![...gates.values()].some((g) => g.subjects.includes(q.subject))) lines.push(`  (none of them applies to ${q.subject})`);
+  return lines;
+}
+
+function explain(args: string[]): number {
+  const parsed = explainArgs(args);
+  const policies = loadPolicies();
+  const q = question(policies, parsed);
+  const ability = buildAbility(policies, principalFor(q.role.role), q.purpose.id);
+  const d = decide(ability, q.action, q.subject, undefined, q.field, { role: q.role.role, purpose: q.purpose.id });
+  console.log([...decisionLines(policies, q, d), ...gateLines(q)].join("\n"));
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => number> = { lint, test, matrix, explain };
+
+function main([name = "", ...args]: string[]): number {
+  try {
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(USAGE);
+    return command(args);
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      console.error(error.message);
+      return 1;
+    }
+    const parseError = error instanceof TypeError && String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
+    if (error instanceof UsageError || parseError) {
+      console.error(`policy: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { insertPeople, workspaceId } from "../helpers/fixtures.js";
+
+let t: TestApp;
+let token: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertPeople(t, await workspaceId(t, "Acme"), 210, { perContact: 2 });
+  token = await t.login("owner@acme.test");
+});
+afterAll(() => t.close());
+
+const NESTED = `query($first: Int) {
+  contacts(first: $first) {
+    totalCount
+    nodes { id firstName company { id name } deals { id title } interactions { id kind } }
+  }
+}`;
+
+describe("nested pages cost a constant number of statements (Server-Timing)", () => {
+  it("50 contacts with company, deals and interactions: at most 6 statements, sign-in included", async () => {
+    const res = await t.gql(NESTED, { first: 50 }, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.contacts.nodes).toHaveLength(50);
+    expect(res.data!.contacts.nodes[0].deals.length).toBeGreaterThan(0);
+    expect(res.queries).toBeLessThanOrEqual(6);
+  });
+
+  it("the count is the same at 10 and 200 rows", async () => {
+    const counts = [];
+    for (const first of [10, 50, 200]) counts.push((await t.gql(NESTED, { first }, { token })).queries);
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it("reports database time and the statement count", async () => {
+    const res = await t.gql(`{ me { id } }`, {}, { token });
+    expect(String(res.headers["server-timing"])).toMatch(/^db;dur=\d+(\.\d+)?;desc="2 queries"$/);
+  });
+});
