@@ -37,8 +37,8 @@ export interface CaseResult {
 }
 
 /** The principal every case runs as; `own` / `other` in a case's object refer to it. */
-export const OWN = { userId: "u-own", workspaceId: "w-own" };
-export const OTHER = { userId: "u-other", workspaceId: "w-other" };
+const OWN = { userId: "u-own", workspaceId: "w-own" };
+const OTHER = { userId: "u-other", workspaceId: "w-other" };
 /** Condition fields that hold a user id (besides User.id). */
 const USER_FIELDS = new Set(["ownerId", "createdBy", "actorId", "userId"]);
 const FILE_SUFFIX = "_test.yaml";
@@ -93,7 +93,7 @@ function pointer(instancePath: string): Array<string | number> {
 }
 
 /** Every gate id purposes.yaml derives, e.g. `gate.consent.marketing_email`. */
-export function gateIds(policies: PolicySet): Set<string> {
+function gateIds(policies: PolicySet): Set<string> {
   return new Set([...policies.purposes.values()].flatMap((p) => purposeGates(p).map((g) => g.meta.id)));
 }
 
@@ -169,7 +169,7 @@ function resolveId(subject: SubjectName, field: string, value: Value): Value {
 }
 
 /** The row a case describes: in the principal's workspace unless it says otherwise. */
-export function rowOf(subject: SubjectName, object: CaseRow): Record<string, unknown> {
+function rowOf(subject: SubjectName, object: CaseRow): Record<string, unknown> {
   const row: Record<string, unknown> = { [SUBJECTS[subject].tenantField]: OWN.workspaceId };
   const relations = (SUBJECTS[subject] as { relations?: Record<string, SubjectName> }).relations ?? {};
   for (const [key, value] of Object.entries(object)) {

@@ -64,6 +64,15 @@ async function deny(ctx: AppContext, action: string, subject: string, decision: 
   throw forbidden(decision);
 }
 
+/** A request that cannot act at all (bad token, purpose not allowed): log purpose denials. */
+async function refuse(ctx: AppContext, guard: GuardSpec, failure: AppError): Promise<never> {
+  const { code, rule, reason } = failure.extensions as { code?: string; rule?: string; reason?: string };
+  if (code === ErrorCode.FORBIDDEN && guard.kind === "ability") {
+    await recordDecision(ctx.db, ctx.request.principal, { action: guard.action, subject: guard.subject, decision: "deny", rule, reason });
+  }
+  throw failure;
+}
+
 function mask(ctx: AppContext, type: string, field: string, decision: { rule: string; reason: string }): null {
   const key = `${type}.${field}`;
   if (!ctx.masked.has(key)) ctx.masked.set(key, { type, field, rule: decision.rule, reason: decision.reason });
@@ -82,7 +91,7 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
   if (ROOT_TYPES.has(parent.name)) {
     if (!fieldGuard) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
     if (fieldGuard.kind === "public") return next();
-    if (ctx.request.failure) throw ctx.request.failure;
+    if (ctx.request.failure) return refuse(ctx, fieldGuard, ctx.request.failure);
     if (!ctx.principal) throw unauthenticated();
     if (fieldGuard.kind !== "ability") return next();
     const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);

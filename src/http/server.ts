@@ -32,8 +32,13 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
     trustProxy: true,
     logger: {
       level: config.logLevel,
-      // Logs never carry tokens, passwords or personal data: no bodies, no credentials.
-      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "res.headers['set-cookie']"], censor: "[redacted]" },
+      // Logs never carry tokens, passwords or personal data: no bodies, no headers, no client
+      // IP, and no query string (a GET query's variables could hold an email address).
+      serializers: {
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"], censor: "[redacted]" },
     },
   });
   app.decorateRequest("metrics", undefined as unknown as QueryMetrics);
@@ -85,7 +90,7 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
       const { principal, purpose, token, failure } = await resolveRequest(db, policies, request);
-      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure };
+      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, principal };
       return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose);
     },
   });

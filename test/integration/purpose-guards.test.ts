@@ -1,8 +1,12 @@
+import "reflect-metadata";
 import { subject } from "@casl/ability";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAbility, type Principal } from "../../src/authz/ability.js";
+import { QueryMetrics } from "../../src/db/client.js";
+import { AppContext } from "../../src/graphql/context.js";
+import { explainService } from "../../src/modules/explain/explain.service.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { auditLog, consentEvents, contactPrivacyEvents, contacts, interactions } from "../../src/db/schema/index.js";
 import { withLedgerMaintenance } from "../../src/modules/consent/consent.repository.js";
@@ -225,8 +229,14 @@ describe("list visibility, can() and explainAccess always agree", () => {
           for (const purpose of PURPOSES) {
             const ability = buildAbility(t.app.policies, principal, purpose);
             const bySql = (await db(t).select({ id: contacts.id }).from(contacts).where(and(inArray(contacts.id, people), accessibleWhere(ability, "read", "Contact")))).map((r) => r.id).sort();
-            const byCan = rows.filter((r) => ability.can("read", subject("Contact", { ...r }))).map((r) => r.id).sort();
+            const byCan = rows.filter((r) => ability.can("read", subject("Contact", { ...r } as Record<string, unknown>))).map((r) => r.id).sort();
             expect(bySql, `${role} under ${purpose}`).toEqual(byCan);
+            // explainAccess's own logic, for every role (the API lets reviewers ask it).
+            const ctx = new AppContext(db(t), new QueryMetrics(), t.app.policies, t.config, { ip: "127.0.0.1" }, principal, t.app.policies.purposes.get("legal_compliance"));
+            for (const id of people) {
+              const verdict = await explainService.explain(ctx, "read", "Contact", id, purpose);
+              expect(verdict.allowed, `${role} under ${purpose}: ${verdict.rule}`).toBe(bySql.includes(id));
+            }
           }
         }
         // Through the API: the owner's list and explainAccess, for every purpose.
