@@ -1,13 +1,12 @@
 // Policy test cases (policies/tests/<role>_test.yaml): each one asks the real engine
 // (buildAbility + decide) one question and states the answer and the rule that must give it.
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import { LineCounter, parseDocument, type Document } from "yaml";
-import { buildAbility, decide, DEFAULT_DENY, purposeGates, type Decision, type Principal } from "./ability.js";
+import { readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { ValidateFunction } from "ajv";
+import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, purposeGates, type Decision, type Principal } from "./ability.js";
 import { POLICIES_DIR, PolicyError, type PolicySet } from "./policy-loader.js";
 import { ACTIONS, isSubject, SUBJECTS, type SubjectName } from "./subjects.js";
+import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 type Scalar = string | number | boolean | null;
 type Value = Scalar | Scalar[];
@@ -17,6 +16,8 @@ export interface PolicyCase {
   name: string;
   role: string;
   purpose?: string;
+  /** Decide as privacy-rights operations do (legal_compliance ability). */
+  rights?: boolean;
   action: string;
   subject: SubjectName;
   field?: string;
@@ -43,53 +44,11 @@ const OTHER = { userId: "u-other", workspaceId: "w-other" };
 const USER_FIELDS = new Set(["ownerId", "createdBy", "actorId", "userId"]);
 const FILE_SUFFIX = "_test.yaml";
 
-interface ParsedFile {
-  file: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
-  data: unknown;
-}
-
-function parseFile(path: string, root: string): ParsedFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter: lines, uniqueKeys: true });
-  const file = relative(join(root, ".."), path);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new PolicyError([`${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split("\n")[0]}`]);
-  }
-  return { file, doc, lines, data: doc.toJS() };
-}
-
-/** Line of the node at `path`, or of the nearest parent that has one. */
-function lineOf(parsed: ParsedFile, path: Array<string | number>): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = (depth === 0 ? parsed.doc.contents : parsed.doc.getIn(path.slice(0, depth), true)) as { range?: [number, number, number] } | null;
-    if (node?.range) return parsed.lines.linePos(node.range[0]).line;
-  }
-  return 1;
-}
-
 function reporter(parsed: ParsedFile, problems: string[]) {
   return (path: Array<string | number>, message: string) => {
     const name = path[0] === "cases" && typeof path[1] === "number" ? (parsed.data as { cases: Array<{ name?: unknown }> }).cases[path[1]]?.name : undefined;
     problems.push(`${parsed.file}:${lineOf(parsed, path)}: ${typeof name === "string" ? `case "${name}": ` : ""}${message}`);
   };
-}
-
-function ajvMessage(error: ErrorObject): string {
-  if (error.keyword === "additionalProperties") return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`;
-  const at = error.instancePath ? `${error.instancePath.split("/").slice(-1)[0]} ` : "";
-  return `${at}${error.message ?? "is invalid"}`;
-}
-
-function compileSchema(root: string): ValidateFunction {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  return ajv.compile(JSON.parse(readFileSync(join(root, "_schemas", "policy-test.schema.json"), "utf8")));
-}
-
-function pointer(instancePath: string): Array<string | number> {
-  return instancePath.split("/").slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, "/").replace(/~0/g, "~")));
 }
 
 /** Every gate id purposes.yaml derives, e.g. `gate.consent.marketing_email`. */
@@ -151,11 +110,11 @@ function loadFile(policies: PolicySet, parsed: ParsedFile, schema: ValidateFunct
 
 /** Reads and checks every `policies/tests/*.yaml`; throws PolicyError listing all problems. */
 export function loadCases(policies: PolicySet, root: string = POLICIES_DIR): PolicyCase[] {
-  const schema = compileSchema(root);
+  const schema = compileSchema(root, "policy-test.schema.json");
   const problems: string[] = [];
   const dir = join(root, "tests");
   const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
-  const cases = files.flatMap((name) => loadFile(policies, parseFile(join(dir, name), root), schema, problems));
+  const cases = files.flatMap((name) => loadFile(policies, parseYamlFile(join(dir, name), root, (p) => new PolicyError(p)), schema, problems));
   if (problems.length > 0) throw new PolicyError(problems);
   return cases;
 }
@@ -184,7 +143,8 @@ export function principalFor(role: string): Principal {
 
 export function runCase(policies: PolicySet, c: PolicyCase): CaseResult {
   const purpose = c.purpose ?? policies.roles.get(c.role)!.defaultPurpose;
-  const ability = buildAbility(policies, principalFor(c.role), purpose);
+  // Privacy-rights operations find people under legal_compliance, as the API does.
+  const ability = c.rights ? buildRightsAbility(policies, principalFor(c.role)) : buildAbility(policies, principalFor(c.role), purpose);
   const row = c.object ? rowOf(c.subject, c.object) : undefined;
   const decision = decide(ability, c.action, c.subject, row, c.field, { role: c.role, purpose });
   const got = decision.allowed ? "allow" : "deny";

@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { readdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import type { ValidateFunction } from "ajv";
 import { ACTIONS, CONDITION_OPERATORS, isSubject, SUBJECTS, type Action, type SubjectName } from "./subjects.js";
+import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 export const POLICIES_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
 
@@ -77,42 +76,6 @@ export class PolicyError extends Error {
 const WILDCARD_ROLE = "owner";
 const PLACEHOLDERS = new Set(["${user.id}", "${user.workspaceId}"]);
 
-interface ParsedFile {
-  file: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
-  data: unknown;
-}
-
-function parseYaml(path: string, root: string): ParsedFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter: lines, uniqueKeys: true });
-  const file = relative(join(root, ".."), path);
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new PolicyError([`${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split("\n")[0]}`]);
-  }
-  return { file, doc, lines, data: doc.toJS() };
-}
-
-/** Line of the node at a JSON-pointer-like path, or of the nearest parent that exists. */
-function lineOf(parsed: ParsedFile, path: Array<string | number>): number {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = parsed.doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-    if (node?.range) return parsed.lines.linePos(node.range[0]).line;
-    if (depth === 0 && parsed.doc.contents?.range) return parsed.lines.linePos(parsed.doc.contents.range[0]).line;
-  }
-  return 1;
-}
-
-function pointer(instancePath: string): Array<string | number> {
-  return instancePath
-    .split("/")
-    .slice(1)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-}
-
 function ruleIdAt(parsed: ParsedFile, path: Array<string | number>): string | undefined {
   if (path[0] !== "rules" || typeof path[1] !== "number") return undefined;
   const rules = (parsed.data as { rules?: Array<{ id?: unknown }> }).rules;
@@ -125,23 +88,15 @@ function describe(parsed: ParsedFile, path: Array<string | number>, message: str
   return `${parsed.file}:${lineOf(parsed, path)}: ${rule ? `rule ${rule}: ` : ""}${message}`;
 }
 
-function ajvMessage(error: ErrorObject): string {
-  if (error.keyword === "additionalProperties") {
-    return `unknown key "${(error.params as { additionalProperty: string }).additionalProperty}"`;
-  }
-  const at = error.instancePath ? `${error.instancePath.split("/").slice(-1)[0]} ` : "";
-  return `${at}${error.message ?? "is invalid"}`;
-}
-
 function loadSchemas(root: string): Record<string, ValidateFunction> {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  const compile = (name: string) => ajv.compile(JSON.parse(readFileSync(join(root, "_schemas", name), "utf8")));
   return {
-    role: compile("role.schema.json"),
-    purposes: compile("purposes.schema.json"),
-    processors: compile("processors.schema.json"),
+    role: compileSchema(root, "role.schema.json"),
+    purposes: compileSchema(root, "purposes.schema.json"),
+    processors: compileSchema(root, "processors.schema.json"),
   };
 }
+
+const parseYaml = (path: string, root: string) => parseYamlFile(path, root, (problems) => new PolicyError(problems));
 
 function validate(parsed: ParsedFile, check: ValidateFunction, problems: string[]): boolean {
   if (check(parsed.data)) return true;

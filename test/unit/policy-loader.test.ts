@@ -1,0 +1,117 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadPolicies, POLICIES_DIR, PolicyError } from "../../src/authz/policy-loader.js";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** 1-based line of the first occurrence of `needle`. */
+function lineOf(text: string, needle: string): number {
+  const at = text.indexOf(needle);
+  expect(at, `"${needle}" in the fixture`).toBeGreaterThanOrEqual(0);
+  return text.slice(0, at).split("\n").length;
+}
+
+interface Fixture {
+  /** The policies root, a modified copy of policies/. */
+  root: string;
+  /** The modified file's text. */
+  text: string;
+}
+
+/** Copies policies/ to a temp dir and replaces `from` with `to` in roles/<role>.yaml. */
+function fixture(role: string, from: string, to: string): Fixture {
+  const root = join(mkdtempSync(join(tmpdir(), "policy-loader-")), "policies");
+  dirs.push(root);
+  cpSync(POLICIES_DIR, root, { recursive: true });
+  const file = join(root, "roles", `${role}.yaml`);
+  const original = readFileSync(file, "utf8");
+  expect(original, `fixture for ${role}.yaml`).toContain(from);
+  const text = original.replace(from, to);
+  writeFileSync(file, text);
+  return { root, text };
+}
+
+function loadError(root: string): string {
+  try {
+    loadPolicies(root);
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyError);
+    return (error as PolicyError).message;
+  }
+  throw new Error("loadPolicies accepted a broken policy");
+}
+
+describe("loadPolicies", () => {
+  it("loads the shipped policies", () => {
+    const policies = loadPolicies();
+    expect([...policies.roles.keys()].sort()).toEqual(["auditor", "dpo", "marketing", "owner", "sales_rep", "support"]);
+    expect(policies.purposes.has("legal_compliance")).toBe(true);
+    for (const rule of policies.rulesById.values()) expect(rule.source).toMatch(/^policies\/roles\/[a-z_]+\.yaml:\d+$/);
+  });
+
+  it("rejects an unknown key", () => {
+    const f = fixture("sales_rep", "  - id: sales_rep.companies.work\n    effect: allow\n", "  - id: sales_rep.companies.work\n    effect: allow\n    priority: 1\n");
+    const line = lineOf(f.text, "- id: sales_rep.companies.work");
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.companies.work: unknown key "priority"`);
+  });
+
+  it("rejects an unknown subject", () => {
+    const f = fixture("sales_rep", "    subject: Company\n", "    subject: Firm\n");
+    const line = lineOf(f.text, "subject: Firm");
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.companies.work: unknown subject "Firm"`);
+  });
+
+  it("rejects an unknown action", () => {
+    const f = fixture("sales_rep", "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete]", "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete, archive]");
+    const line = lineOf(f.text, "archive");
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.deals.work: unknown action "archive"`);
+  });
+
+  it("rejects an unknown field", () => {
+    const f = fixture("sales_rep", "fields: [id, name, email, role, workspace, policyNotices]", "fields: [id, name, email, role, workspace, policyNotices, salary]");
+    const line = lineOf(f.text, "salary");
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.users.read: unknown field "salary" for User`);
+  });
+
+  it.each([
+    ["$regex", '      ownerId: { $regex: "^u-" }\n', /unknown or unsupported operator "\$regex"/],
+    ["$where", '      $where: "this.ownerId == 1"\n', /operator "\$where" is not allowed at the top of conditions/],
+  ])("rejects the %s operator", (operator, condition, message) => {
+    const f = fixture("sales_rep", "    subject: Company\n", `    subject: Company\n    conditions:\n${condition}`);
+    const line = lineOf(f.text, operator);
+    const error = loadError(f.root);
+    expect(error).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.companies.work: `);
+    expect(error).toMatch(message);
+  });
+
+  it.each([
+    ["manage", "    actions: [read]\n    subject: Workspace\n", "    actions: [manage]\n    subject: Workspace\n", "actions: [manage]"],
+    ["all", "    actions: [read]\n    subject: Workspace\n", "    actions: [read]\n    subject: all\n", "subject: all"],
+  ])("rejects the %s wildcard outside the owner role", (_, from, to, needle) => {
+    const f = fixture("sales_rep", from, to);
+    const line = lineOf(f.text, needle);
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.workspace.read: wildcards (manage, all) are for the owner role only`);
+  });
+
+  it("rejects a duplicate rule id", () => {
+    const f = fixture("sales_rep", "  - id: sales_rep.deals.work\n", "  - id: sales_rep.companies.work\n");
+    const first = lineOf(f.text, "- id: sales_rep.companies.work");
+    const second = f.text.split("\n").findIndex((l, i) => i + 1 > first && l.includes("id: sales_rep.companies.work")) + 1;
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${second}: rule sales_rep.companies.work: duplicate rule id (also at policies/roles/sales_rep.yaml:${first})`);
+  });
+
+  it("rejects an unknown purpose in a role", () => {
+    const f = fixture("sales_rep", "purposes: [service_provision, sales_pipeline, customer_support]", "purposes: [service_provision, sales_pipeline, customer_support, cold_calling]");
+    const line = lineOf(f.text, "cold_calling");
+    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: unknown purpose "cold_calling"`);
+  });
+
+  it("rejects a deny rule that masks a non-null field", () => {
+    const f = fixture("auditor", "    fields: [email, phone]\n", "    fields: [email, phone, id]\n");
+    const line = lineOf(f.text, "fields: [email, phone, id]");
+    expect(loadError(f.root)).toContain(`policies/roles/auditor.yaml:${line}: rule auditor.contacts.mask_details: "id" is non-null in the API and cannot be masked`);
+  });
+});
