@@ -23,6 +23,8 @@ export interface Config {
   maxAliases: number;
   maxBodyBytes: number;
   sessionTtlHours: number;
+  /** Believe X-Forwarded-For (only behind a load balancer that sets it). */
+  trustProxy: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,5 +103,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxAliases: int(env, "MAX_ALIASES", 15, 1, 1000),
     maxBodyBytes: int(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 30),
+    trustProxy: bool(env, "TRUST_PROXY", false),
   };
 }

@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
-import { ACTIONS, CONDITION_OPERATORS, isSubject, SUBJECTS, type Action, type SubjectName } from "./subjects.js";
+import { ACTIONS, CONDITION_OPERATORS, isSubject, PERSON_STATE_FIELDS, SUBJECTS, type Action, type ConditionField, type SubjectName, type SubjectSpec } from "./subjects.js";
 import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 export const POLICIES_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
@@ -108,13 +108,35 @@ function validate(parsed: ParsedFile, check: ValidateFunction, problems: string[
 }
 
 /** Checks one rule's condition tree: known fields, known operators, placeholders. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why `value` cannot be compared with `field`, or undefined when it can. */
+function operandProblem(field: ConditionField, value: unknown): string | undefined {
+  if (value === null) return field.nullable ? undefined : "this field is never null";
+  if (typeof value === "string" && value.includes("${")) {
+    if (!PLACEHOLDERS.has(value)) return `unknown placeholder ${value} (allowed: ${[...PLACEHOLDERS].join(", ")})`;
+    return field.type === "uuid" ? undefined : "placeholders hold ids: use them on id fields only";
+  }
+  switch (field.type) {
+    case "uuid":
+      return typeof value === "string" && UUID.test(value) ? undefined : "needs an id (uuid) or ${user.id} / ${user.workspaceId}";
+    case "boolean":
+      return typeof value === "boolean" ? undefined : "needs true or false (unquoted)";
+    case "timestamp":
+      return "timestamps can only be compared with null";
+    default:
+      return typeof value === "string" ? undefined : "needs a string";
+  }
+}
+
+/** Checks one rule's condition tree: known fields, known operators, operands of the right type. */
 function checkConditions(
   subject: SubjectName,
   conditions: Conditions,
   at: Array<string | number>,
   report: (path: Array<string | number>, message: string) => void,
 ): void {
-  const spec = SUBJECTS[subject] as { conditionFields: Record<string, { nullable: boolean; array?: boolean }>; relations?: Record<string, SubjectName> };
+  const spec = SUBJECTS[subject] as SubjectSpec;
   for (const [key, value] of Object.entries(conditions)) {
     const path = [...at, key];
     if (key.startsWith("$")) {
@@ -122,14 +144,14 @@ function checkConditions(
       continue;
     }
     const [head, tail, ...rest] = key.split(".");
-    let field: { nullable: boolean; array?: boolean } | undefined = spec.conditionFields[head];
-    const viaRelation = tail !== undefined;
-    if (viaRelation) {
-      const related = spec.relations?.[head];
-      field = related && rest.length === 0 ? (SUBJECTS[related].conditionFields as Record<string, { nullable: boolean; array?: boolean }>)[tail] : undefined;
-    }
+    const related = tail !== undefined ? spec.relations?.[head] : undefined;
+    // Through a relation only the person's privacy state: what loaded rows carry for can().
+    const reachable = related && rest.length === 0 && (PERSON_STATE_FIELDS as readonly string[]).includes(tail);
+    const relatedFields = related ? (SUBJECTS[related as SubjectName] as SubjectSpec).conditionFields : {};
+    const field = tail === undefined ? spec.conditionFields[head] : reachable ? relatedFields[tail] : undefined;
     if (!field) {
-      report(path, `unknown condition field "${key}" for ${subject}`);
+      const hint = related ? ` (through ${head}. only ${PERSON_STATE_FIELDS.join(", ")})` : "";
+      report(path, `unknown condition field "${key}" for ${subject}${hint}`);
       continue;
     }
     const operators = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [["$eq", value] as const];
@@ -138,18 +160,17 @@ function checkConditions(
         report([...path, op], `unknown or unsupported operator "${op}" (allowed: ${CONDITION_OPERATORS.join(", ")})`);
         continue;
       }
-      const ordering = ["$lt", "$lte", "$gt", "$gte"].includes(op);
-      if (ordering && (field.nullable || field.array || viaRelation)) {
-        report([...path, op], `"${op}" needs a non-null, non-array field of the subject itself`);
-      }
       if (op === "$all" && !field.array) report([...path, op], `"$all" needs an array field`);
       const listOp = ["$in", "$nin", "$all"].includes(op);
-      if (listOp !== Array.isArray(operand)) report([...path, op], listOp ? `"${op}" needs a list` : `"${op}" needs a single value`);
+      if (listOp !== Array.isArray(operand)) {
+        report([...path, op], listOp ? `"${op}" needs a list` : `"${op}" needs a single value`);
+        continue;
+      }
+      // An array field holds strings: each operand is one element (eq = contains).
+      const element: ConditionField = field.array ? { type: "text", nullable: false } : field;
       for (const v of Array.isArray(operand) ? operand : [operand]) {
-        if (typeof v === "string" && v.includes("${") && !PLACEHOLDERS.has(v)) {
-          report([...path, op], `unknown placeholder ${v} (allowed: ${[...PLACEHOLDERS].join(", ")})`);
-        }
-        if (v !== null && typeof v === "object") report([...path, op], "values must be plain strings, numbers, booleans or null");
+        const problem = operandProblem(element, v);
+        if (problem) report([...path, op], `${JSON.stringify(v)}: ${problem}`);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { createMongoAbility } from "@casl/ability";
 import { rulesToAST } from "@casl/ability/extra";
 import {
   and,
@@ -5,13 +6,9 @@ import {
   arrayOverlaps,
   eq,
   getTableColumns,
-  gt,
-  gte,
   inArray,
   isNotNull,
   isNull,
-  lt,
-  lte,
   not,
   or,
   sql,
@@ -72,31 +69,25 @@ function positiveLeaf(subject: SubjectName, leaf: Leaf): SQL {
   const { column, nullable, array } = columnOf(subject, leaf.field);
   const value = leaf.value;
   const list = Array.isArray(value) ? value : [value];
-  const nonNull = (condition: SQL) => (nullable ? and(isNotNull(column), condition)! : condition);
   if (array) {
     // Array membership compiles to @> (single value) or && (any of), both served by GIN.
+    // CASL: `$all: []` holds for every array, `$in: []` for none.
     switch (leaf.operator) {
       case "eq":
       case "all":
-        return arrayContains(column, list);
+        return list.length === 0 ? sql`true` : arrayContains(column, list);
       case "in":
+        if (list.length === 0) return sql`false`;
         return list.length === 1 ? arrayContains(column, list) : arrayOverlaps(column, list);
     }
-  } else {
-    switch (leaf.operator) {
-      case "eq":
-        return value === null ? isNull(column) : nonNull(eq(column, value));
-      case "in":
-        return list.length === 0 ? sql`false` : nonNull(inArray(column, list));
-      case "lt":
-        return lt(column, value);
-      case "lte":
-        return lte(column, value);
-      case "gt":
-        return gt(column, value);
-      case "gte":
-        return gte(column, value);
-    }
+  } else if (leaf.operator === "eq" || leaf.operator === "in") {
+    // CASL matches null with null; SQL `col = NULL` / `col IN (NULL)` never holds.
+    const values = list.filter((v) => v !== null);
+    const parts: SQL[] = [];
+    if (values.length < list.length && nullable) parts.push(isNull(column));
+    if (values.length === 1) parts.push(nullable ? and(isNotNull(column), eq(column, values[0]))! : eq(column, values[0]));
+    if (values.length > 1) parts.push(nullable ? and(isNotNull(column), inArray(column, values))! : inArray(column, values));
+    return parts.length === 0 ? sql`false` : parts.length === 1 ? parts[0] : or(...parts)!;
   }
   throw new UntranslatableCondition(`operator ${leaf.operator} on ${subject}.${leaf.field}`);
 }
@@ -146,4 +137,19 @@ export function accessibleWhere(ability: AppAbility, action: string, subject: Su
 
 export function tableOf(subject: SubjectName): PgTable | undefined {
   return TABLES[subject];
+}
+
+/**
+ * Rows on which `field` is readable, as SQL: the rules that decide that field, without their
+ * field lists. Null when no row could show it. Filters and search on a field go through this,
+ * so a masked value cannot be probed by filtering on it.
+ */
+export function fieldReadableWhere(ability: AppAbility, action: string, subject: SubjectName, field: string): SQL | null {
+  // rulesFor lists the highest priority first; CASL gives the later raw rule priority.
+  const rules = ability
+    .rulesFor(action, subject, field)
+    .map((rule) => ({ ...(rule.origin as object), fields: undefined }))
+    .reverse();
+  const ast = rulesToAST(createMongoAbility<AppAbility>(rules as never), action, subject) as Node | null;
+  return ast ? sql`(${nodeToSql(subject, ast)})` : null;
 }

@@ -12,7 +12,7 @@ export interface SubjectSpec {
   /** Non-null in GraphQL: a rule that lists fields must keep them, a deny may not mask them. */
   requiredFields: readonly string[];
   /** Fields a rule's `conditions:` may test, with whether they can be null. */
-  conditionFields: Readonly<Record<string, { nullable: boolean; array?: boolean }>>;
+  conditionFields: Readonly<Record<string, ConditionField>>;
   /** Field that carries the tenant; the engine adds `tenantField = workspace` to every allow rule. */
   tenantField: "workspaceId" | "id";
   /** Related subjects whose fields conditions may reach (`contact.processingRestricted`). */
@@ -21,20 +21,37 @@ export interface SubjectSpec {
   privacyActions?: readonly Action[];
 }
 
-const notNull = { nullable: false } as const;
-const nullable = { nullable: true } as const;
-const textArray = { nullable: false, array: true } as const;
+/** What a condition may compare a field with; the loader checks every operand against it. */
+export type ConditionType = "uuid" | "text" | "boolean" | "timestamp" | "text[]";
+export interface ConditionField {
+  type: ConditionType;
+  nullable: boolean;
+  array?: boolean;
+}
+
+const uuid = { type: "uuid", nullable: false } as const;
+const uuidOrNull = { type: "uuid", nullable: true } as const;
+const text = { type: "text", nullable: false } as const;
+const bool = { type: "boolean", nullable: false } as const;
+const timestampOrNull = { type: "timestamp", nullable: true } as const;
+const textArray = { type: "text[]", nullable: false, array: true } as const;
 
 const CONTACT_CONDITIONS = {
-  id: notNull,
-  workspaceId: notNull,
-  companyId: nullable,
-  ownerId: nullable,
+  id: uuid,
+  workspaceId: uuid,
+  companyId: uuidOrNull,
+  ownerId: uuidOrNull,
   consentedPurposes: textArray,
   objectedPurposes: textArray,
-  processingRestricted: notNull,
-  erasedAt: nullable,
+  processingRestricted: bool,
+  erasedAt: timestampOrNull,
 } as const;
+
+/**
+ * The person's privacy state: the only Contact fields a Deal or Interaction condition may
+ * reach through `contact.`, because they are what rows carry for `can()` (entity-store.ts).
+ */
+export const PERSON_STATE_FIELDS = ["consentedPurposes", "objectedPurposes", "processingRestricted", "erasedAt"] as const;
 
 export const SUBJECTS = {
   Contact: {
@@ -50,75 +67,75 @@ export const SUBJECTS = {
   Company: {
     fields: ["id", "name", "domain", "industry", "owner", "contacts", "deals", "createdAt", "updatedAt"],
     requiredFields: ["id", "name", "createdAt", "updatedAt"],
-    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable },
+    conditionFields: { id: uuid, workspaceId: uuid, ownerId: uuidOrNull },
     tenantField: "workspaceId",
   },
   Deal: {
     fields: ["id", "title", "stage", "amount", "currency", "closedAt", "contact", "company", "owner", "createdAt", "updatedAt"],
     requiredFields: ["id", "title", "stage", "currency", "createdAt", "updatedAt"],
-    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable, contactId: nullable, companyId: nullable, stage: notNull },
+    conditionFields: { id: uuid, workspaceId: uuid, ownerId: uuidOrNull, contactId: uuidOrNull, companyId: uuidOrNull, stage: text },
     tenantField: "workspaceId",
     relations: { contact: "Contact" },
   },
   Interaction: {
     fields: ["id", "kind", "purpose", "subject", "body", "occurredAt", "contact", "deal", "owner", "createdAt", "updatedAt"],
     requiredFields: ["id", "kind", "purpose", "occurredAt", "createdAt", "updatedAt"],
-    conditionFields: { id: notNull, workspaceId: notNull, ownerId: nullable, contactId: notNull, kind: notNull, purpose: notNull },
+    conditionFields: { id: uuid, workspaceId: uuid, ownerId: uuidOrNull, contactId: uuid, kind: text, purpose: text },
     tenantField: "workspaceId",
     relations: { contact: "Contact" },
   },
   ConsentEvent: {
     fields: ["id", "contactId", "purpose", "channel", "state", "source", "noticeVersion", "subjectIp", "subjectUserAgent", "evidence", "recordedBy", "createdAt"],
     requiredFields: ["id", "purpose", "channel", "state", "source", "createdAt"],
-    conditionFields: { workspaceId: notNull, contactId: nullable, purpose: notNull },
+    conditionFields: { workspaceId: uuid, contactId: uuidOrNull, purpose: text },
     tenantField: "workspaceId",
   },
   PrivacyRequest: {
     fields: ["id", "type", "status", "contactId", "receivedAt", "dueAt", "extendedUntil", "completedAt"],
     requiredFields: ["id", "type", "status", "receivedAt", "dueAt"],
-    conditionFields: { workspaceId: notNull },
+    conditionFields: { workspaceId: uuid },
     tenantField: "workspaceId",
   },
   ApiToken: {
     fields: ["id", "name", "scopes", "purposes", "expiresAt", "lastUsedAt", "revokedAt", "createdAt"],
     requiredFields: ["id", "name", "scopes", "createdAt"],
-    conditionFields: { workspaceId: notNull, createdBy: notNull },
+    conditionFields: { workspaceId: uuid, createdBy: uuid },
     tenantField: "workspaceId",
   },
   AuditEntry: {
     fields: ["id", "actorId", "actorRole", "action", "subject", "subjectId", "purpose", "decision", "rule", "reason", "detail", "createdAt"],
     requiredFields: ["id", "action", "subject", "decision", "createdAt"],
-    conditionFields: { workspaceId: notNull, actorId: nullable },
+    conditionFields: { workspaceId: uuid, actorId: uuidOrNull },
     tenantField: "workspaceId",
   },
   UsageEvent: {
     fields: ["id", "kind", "userId", "occurredAt", "device", "ip", "location", "detail"],
     requiredFields: ["id", "kind", "occurredAt"],
-    conditionFields: { workspaceId: notNull, userId: notNull },
+    conditionFields: { workspaceId: uuid, userId: uuid },
     tenantField: "workspaceId",
   },
   Breach: {
     fields: ["id", "description", "severity", "detectedAt", "authorityDeadline", "usersDeadline", "authorityNotifiedAt", "usersNotifiedAt", "affectedCount", "status", "overdue"],
     requiredFields: ["id", "detectedAt", "authorityDeadline", "usersDeadline", "affectedCount", "status", "overdue"],
-    conditionFields: { workspaceId: notNull },
+    conditionFields: { workspaceId: uuid },
     tenantField: "workspaceId",
   },
   PolicyVersion: {
     fields: ["id", "version", "summary", "material", "publishedAt"],
     requiredFields: ["id", "version", "material", "publishedAt"],
-    conditionFields: { workspaceId: notNull },
+    conditionFields: { workspaceId: uuid },
     tenantField: "workspaceId",
   },
   User: {
     fields: ["id", "email", "name", "phone", "position", "role", "workspace", "lastLoginAt", "policyNotices", "createdAt"],
     requiredFields: ["id", "role", "workspace"],
-    conditionFields: { id: notNull, workspaceId: notNull, role: notNull },
+    conditionFields: { id: uuid, workspaceId: uuid, role: text },
     tenantField: "workspaceId",
   },
   Workspace: {
     fields: ["id", "name", "plan", "subscriptionStatus", "cancelledAt", "createdAt"],
     requiredFields: ["id", "name", "createdAt"],
-    conditionFields: { id: notNull },
+    conditionFields: { id: uuid },
     tenantField: "id",
   },
 } as const satisfies Record<string, SubjectSpec>;
@@ -140,5 +157,8 @@ export function scopeName(subject: SubjectName): string {
   return plural[subject] ?? `${subject.toLowerCase()}s`;
 }
 
-/** Operators a condition may use. Others (`$regex`, `$where`...) are load errors. */
-export const CONDITION_OPERATORS = ["$eq", "$ne", "$in", "$nin", "$all", "$lt", "$lte", "$gt", "$gte"] as const;
+/**
+ * Operators a condition may use. Others (`$regex`, `$where`, and ordering such as `$lt`, whose
+ * meaning would depend on collation and types) are load errors.
+ */
+export const CONDITION_OPERATORS = ["$eq", "$ne", "$in", "$nin", "$all"] as const;

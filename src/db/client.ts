@@ -28,7 +28,7 @@ export interface Database {
   handle(metrics?: QueryMetrics): Db;
   /** Runs `fn` with a session-level advisory lock held (migrations, seeding). */
   withAdvisoryLock<T>(key: number, fn: (db: Db) => Promise<T>): Promise<T>;
-  ping(): Promise<void>;
+  ping(metrics?: QueryMetrics): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,8 +79,8 @@ export async function openPglite(dataDir: string): Promise<Database> {
         await client.query("select pg_advisory_unlock($1)", [key]);
       }
     },
-    async ping() {
-      await client.query("select 1");
+    async ping(metrics) {
+      await (metrics ? instrumentPglite(client, metrics) : client).query("select 1");
     },
     close: () => client.close(),
   };
@@ -144,8 +144,8 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
         await lock.end({ timeout: 5 });
       }
     },
-    async ping() {
-      await client`select 1`;
+    async ping(metrics) {
+      await (metrics ? instrumentPostgres(client, metrics) : client).unsafe("select 1");
     },
     close: () => client.end({ timeout: 5 }),
   };

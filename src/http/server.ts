@@ -29,7 +29,8 @@ export interface AppDeps {
 export async function buildServer({ config, database, policies }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
-    trustProxy: true,
+    // Only behind a proxy that sets X-Forwarded-For may it be believed (TRUST_PROXY).
+    trustProxy: config.trustProxy,
     logger: {
       level: config.logLevel,
       // Logs never carry tokens, passwords or personal data: no bodies, no headers, no client
@@ -50,9 +51,9 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
   });
   await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
 
-  app.get("/healthz", async (_request, reply) => {
+  app.get("/healthz", async (request, reply) => {
     try {
-      await database.ping();
+      await database.ping(request.metrics);
       return { status: "ok" };
     } catch {
       return reply.code(503).send({ status: "unavailable" });

@@ -71,8 +71,8 @@ describe("consent-based purposes", () => {
     expect(back.errors).toBeUndefined();
     expect((await visible("marketing", "marketing_email")).ids).toContain(alice);
     const history = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { purpose state source noticeVersion subjectIp subjectUserAgent evidence recordedBy } }`, { id: alice }, { token: tokens.marketing });
-    expect(history.data!.consentHistory[0]).toEqual({ purpose: "marketing_email", state: "granted", source: "form", ...proof, recordedBy: await userId(t, "marketing@acme.test") });
-    expect(history.data!.consentHistory[1]).toMatchObject({ state: "withdrawn", source: "api" });
+    expect(history.data!.consentHistory[0]).toEqual({ purpose: "marketing_email", state: "GRANTED", source: "form", ...proof, recordedBy: await userId(t, "marketing@acme.test") });
+    expect(history.data!.consentHistory[1]).toMatchObject({ state: "WITHDRAWN", source: "api" });
   });
 
   it("refuses consent for a purpose whose basis is not consent, and unknown sources or purposes", async () => {

@@ -1,12 +1,17 @@
 import { decide, type AppAbility, type Decision } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
-import { accessibleWhere } from "../../authz/sql-filter.js";
+import { accessibleWhere, fieldReadableWhere } from "../../authz/sql-filter.js";
 import type { SubjectName } from "../../authz/subjects.js";
 import type { AppContext } from "../../graphql/context.js";
 import { forbidden } from "../../graphql/errors.js";
 
 export function whereCan(ctx: AppContext, action: string, subject: SubjectName, ability: AppAbility = ctx.ability) {
   return accessibleWhere(ability, action, subject);
+}
+
+/** For filters: rows on which each field is readable to the caller (SQL), null when none. */
+export function readableBy(ctx: AppContext, subject: SubjectName) {
+  return (field: string) => fieldReadableWhere(ctx.ability, "read", subject, field);
 }
 
 export function decision(ctx: AppContext, action: string, subject: SubjectName, row?: object, field?: string, ability: AppAbility = ctx.ability): Decision {

@@ -1,4 +1,4 @@
-import { gte, ilike, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { badInput } from "../../graphql/errors.js";
 import { isUuid } from "./crud.service.js";
@@ -20,12 +20,22 @@ export function idFilter(column: PgColumn, id: string | undefined | null, field:
   return inArray(column, [id]);
 }
 
-/** Case-insensitive "contains" over some columns, with LIKE wildcards taken literally. */
-export function searchFilter(columns: PgColumn[], term: string | undefined | null): SQL | undefined {
+/** Rows on which a policy field is readable (SQL), or null when no row shows it. */
+export type Readable = (field: string) => SQL | null;
+
+/**
+ * Case-insensitive "contains" over some columns, LIKE wildcards taken literally. Each column
+ * is searched only on rows where the caller may read its field: masked values are not probed.
+ */
+export function searchFilter(columns: Array<{ column: PgColumn | SQL; fields: string[] }>, term: string | undefined | null, readable: Readable): SQL | undefined {
   if (term === undefined || term === null || term.trim() === "") return undefined;
   if (term.length > 200) throw badInput("filter.search", "at most 200 characters");
   const pattern = `%${term.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return or(...columns.map((c) => ilike(c, pattern)));
+  const parts = columns.flatMap(({ column, fields }) => {
+    const where = fields.map(readable);
+    return where.includes(null) ? [] : [and(...(where as SQL[]), ilike(column as PgColumn, pattern))!];
+  });
+  return parts.length > 0 ? or(...parts) : sql`false`;
 }
 
 export function rangeFilter(column: PgColumn, after: Date | undefined | null, before: Date | undefined | null): SQL[] {

@@ -1,7 +1,7 @@
 import { and, type SQL } from "drizzle-orm";
 import { companies } from "../../db/schema/index.js";
 import type { EntitySpec } from "../common/entity-store.js";
-import { idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import { idsFilter, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { CompanyFilter } from "./company.input.js";
 import type { CompanyRow } from "./company.type.js";
 
@@ -16,11 +16,11 @@ export const companySpec: EntitySpec<CompanyRow> = {
   },
 };
 
-export function companyFilter(filter: CompanyFilter | undefined | null): SQL | undefined {
+export function companyFilter(filter: CompanyFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;
   return and(
     idsFilter(companies.id, filter.ids),
-    searchFilter([companies.name, companies.domain], filter.search),
+    searchFilter([{ column: companies.name, fields: ["name"] }, { column: companies.domain, fields: ["domain"] }], filter.search, readable),
     ...rangeFilter(companies.createdAt, filter.createdAfter, filter.createdBefore),
   );
 }

@@ -1,10 +1,16 @@
 import { IsIP, IsOptional, MaxLength } from "class-validator";
-import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import type { consentEvents } from "../../db/schema/index.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
 
 export type ConsentEventRow = typeof consentEvents.$inferSelect;
+
+export enum ConsentEventState {
+  GRANTED = "granted",
+  WITHDRAWN = "withdrawn",
+}
+registerEnumType(ConsentEventState, { name: "ConsentEventState", description: "What a ledger entry records." });
 
 @Guard("read", "ConsentEvent")
 @ObjectType({ description: "One entry of the append-only consent ledger: the proof of consent (GDPR Art. 7(1))." })
@@ -21,8 +27,8 @@ export class ConsentEvent {
   @Field(() => String, { description: "Channel the consent covers: email or sms." })
   channel!: string;
 
-  @Field(() => String, { description: "granted or withdrawn." })
-  state!: string;
+  @Field(() => ConsentEventState, { description: "GRANTED or WITHDRAWN." })
+  state!: ConsentEventState;
 
   @Field(() => String, { description: "Where it was given: form, signup_form, import, api, verbal, email_link, unsubscribe_link." })
   source!: string;

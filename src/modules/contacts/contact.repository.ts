@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { contacts } from "../../db/schema/index.js";
 import type { EntitySpec } from "../common/entity-store.js";
-import { idFilter, idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import { idFilter, idsFilter, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { ContactFilter } from "./contact.input.js";
 import type { ContactRow } from "./contact.type.js";
 
@@ -16,14 +16,23 @@ export const contactSpec: EntitySpec<ContactRow> = {
   },
 };
 
-export function contactFilter(filter: ContactFilter | undefined | null): SQL | undefined {
+export function contactFilter(filter: ContactFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;
   const fullName = sql`${contacts.firstName} || ' ' || ${contacts.lastName}`;
   return and(
     idsFilter(contacts.id, filter.ids),
     idFilter(contacts.companyId, filter.companyId, "filter.companyId"),
-    searchFilter([contacts.firstName, contacts.lastName, contacts.email, fullName as never], filter.search),
-    filter.email ? eq(sql`lower(${contacts.email})`, filter.email.toLowerCase()) : undefined,
+    searchFilter(
+      [
+        { column: contacts.firstName, fields: ["firstName"] },
+        { column: contacts.lastName, fields: ["lastName"] },
+        { column: contacts.email, fields: ["email"] },
+        { column: fullName, fields: ["firstName", "lastName"] },
+      ],
+      filter.search,
+      readable,
+    ),
+    filter.email ? and(readable("email") ?? sql`false`, eq(sql`lower(${contacts.email})`, filter.email.toLowerCase())) : undefined,
     ...rangeFilter(contacts.createdAt, filter.createdAfter, filter.createdBefore),
   );
 }

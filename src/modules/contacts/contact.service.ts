@@ -2,6 +2,7 @@ import type { AppAbility } from "../../authz/ability.js";
 import type { AppContext } from "../../graphql/context.js";
 import { badInput } from "../../graphql/errors.js";
 import { OrderDirection } from "../../graphql/pagination.js";
+import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
@@ -18,7 +19,7 @@ async function checkCompany(ctx: AppContext, companyId: string | null | undefine
 
 export const contactService = {
   list: (ctx: AppContext, first?: number, after?: string, filter?: ContactFilter | null, order?: ContactOrder | null) =>
-    crud.list(ctx, first, after, contactFilter(filter), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+    crud.list(ctx, first, after, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
 
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
   getWith: (ctx: AppContext, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),

@@ -1,7 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import { deals } from "../../db/schema/index.js";
 import type { EntitySpec } from "../common/entity-store.js";
-import { idFilter, idsFilter, rangeFilter, searchFilter } from "../common/filters.js";
+import { idFilter, idsFilter, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { DealFilter } from "./deal.input.js";
 import type { DealRow } from "./deal.type.js";
 
@@ -17,14 +17,14 @@ export const dealSpec: EntitySpec<DealRow> = {
   },
 };
 
-export function dealFilter(filter: DealFilter | undefined | null): SQL | undefined {
+export function dealFilter(filter: DealFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;
   return and(
     idsFilter(deals.id, filter.ids),
     idFilter(deals.contactId, filter.contactId, "filter.contactId"),
     idFilter(deals.companyId, filter.companyId, "filter.companyId"),
     filter.stage ? eq(deals.stage, filter.stage) : undefined,
-    searchFilter([deals.title], filter.search),
+    searchFilter([{ column: deals.title, fields: ["title"] }], filter.search, readable),
     ...rangeFilter(deals.createdAt, filter.createdAfter, filter.createdBefore),
   );
 }

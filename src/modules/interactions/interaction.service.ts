@@ -1,6 +1,7 @@
 import type { AppContext } from "../../graphql/context.js";
 import { badInput } from "../../graphql/errors.js";
 import { OrderDirection } from "../../graphql/pagination.js";
+import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
@@ -23,7 +24,7 @@ function checkChannel(ctx: AppContext, kind: string): void {
 
 export const interactionService = {
   list: (ctx: AppContext, first?: number, after?: string, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
-    crud.list(ctx, first, after, interactionFilter(filter), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
+    crud.list(ctx, first, after, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: AppContext, input: CreateInteractionInput) {
