@@ -14,8 +14,9 @@ function withRules(role: string, rules: Array<Omit<PolicyRule, "source">>): Poli
   return { ...policies, roles };
 }
 
-const contact = (over: Record<string, unknown> = {}) =>
-  subject("Contact", { workspaceId: me.workspaceId, consentedPurposes: [], objectedPurposes: [], processingRestricted: false, erasedAt: null, ...over });
+type Row = Record<string, unknown>;
+const contact = (over: Row = {}) =>
+  subject("Contact", { workspaceId: me.workspaceId, consentedPurposes: [], objectedPurposes: [], processingRestricted: false, erasedAt: null, ...over } as Row);
 
 describe("buildAbility", () => {
   it("scopes every allow rule to the principal's workspace, whatever the rule says", () => {
@@ -37,8 +38,8 @@ describe("buildAbility", () => {
   it("interpolates the principal's user id into conditions", () => {
     const set = withRules("sales_rep", [{ id: "sales_rep.own", effect: "allow", actions: ["update"], subject: "Deal", conditions: { ownerId: "${user.id}" }, reason: "own deals only" }]);
     const ability = buildAbility(set, me, "sales_pipeline");
-    expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: me.userId }))).toBe(true);
-    expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: OTHER_WS }))).toBe(false);
+    expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: me.userId } as Row))).toBe(true);
+    expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: OTHER_WS } as Row))).toBe(false);
   });
 
   it("grants nothing for an unknown role, an unknown purpose, or a purpose the role may not use", () => {
@@ -64,12 +65,12 @@ describe("buildAbility", () => {
   it("applies the gates to a person's deals and interactions through the linked contact", () => {
     const ability = buildAbility(policies, me, "sales_pipeline");
     const person = { consentedPurposes: [], objectedPurposes: [], processingRestricted: true, erasedAt: null };
-    expect(decide(ability, "read", "Deal", subject("Deal", { workspaceId: me.workspaceId, contact: person })).rule).toBe("gate.restriction.sales_pipeline");
-    expect(ability.can("read", subject("Deal", { workspaceId: me.workspaceId }))).toBe(true);
+    expect(decide(ability, "read", "Deal", subject("Deal", { workspaceId: me.workspaceId, contact: person } as Row)).rule).toBe("gate.restriction.sales_pipeline");
+    expect(ability.can("read", subject("Deal", { workspaceId: me.workspaceId } as Row))).toBe(true);
     const marketing = buildAbility(policies, { ...me, role: "marketing" }, "marketing_sms");
     const sms = { kind: "sms", workspaceId: me.workspaceId };
-    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_sms"] } }))).toBe(true);
-    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_email"] } }))).toBe(false);
+    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_sms"] } } as Row))).toBe(true);
+    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_email"] } } as Row))).toBe(false);
   });
 
   it("finds people for rights operations under legal_compliance, whatever their state", () => {
