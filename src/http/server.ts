@@ -84,6 +84,8 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
     includeStacktraceInErrorResponses: config.development,
     formatError: (formatted, error) => formatError(formatted, error, config),
     csrfPrevention: true,
+    // src/bin/start.ts owns SIGINT/SIGTERM and closes Fastify, which drains Apollo.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

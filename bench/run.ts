@@ -1,0 +1,312 @@
+// `npm run bench`: the real app over real HTTP on 10,000 contacts. See bench/README.md.
+//
+//   npm run bench                       PGlite in memory
+//   DATABASE_URL=postgres://... npm run bench   a throw-away alpha_bench_<pid> database there
+//   npm run bench -- --strict           exit 1 when a target fails
+//   options: --requests N (300) --seconds S (20) --budget S (170, whole run) --warmup N (10) --concurrency 1,8
+
+// ---------------------------------------------------------------------------------------
+// Targets. Every run prints PASS/FAIL for each; only --strict turns a FAIL into exit code 1.
+// ---------------------------------------------------------------------------------------
+export const TARGETS = {
+  /** p95 latency (ms) of scenario (b), contacts(first: 50) nested + totalCount, at concurrency 1. */
+  nestedP95Ms: { pglite: 150, postgres: 150 },
+  /** Server-Timing statement count of any one request, sign-in look-up included. */
+  maxQueries: 6,
+  /** The count must not grow with the page size: (b) first: 50 and (c) first: 200 equal, and
+   *  every scenario constant across its requests (pages, concurrency, ids). */
+  constantQueries: true,
+  /** Process RSS growth (MB) from before the first scenario to after the last. */
+  rssGrowthMb: 200,
+  /** Failed requests (HTTP status, GraphQL errors, wrong page shape) over all scenarios. */
+  maxErrors: 0,
+} as const;
+
+// Bounds of each scenario run (one scenario at one concurrency): `requests` or `seconds`,
+// whichever comes first, and never more than an even share of what is left of `budgetSeconds`,
+// the wall-clock budget of the whole bench (setup included), so that it stops by itself.
+const DEFAULTS = { requests: 300, seconds: 20, budgetSeconds: 170, warmup: 10, concurrency: [1, 8], pages: 10 };
+// Kept back from the budget for closing the app and dropping the database.
+const TEARDOWN_RESERVE_MS = 5_000;
+// However slow the setup, the runs get at least this much in total.
+const MIN_MEASURE_MS = 30_000;
+
+import "reflect-metadata";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { sql } from "drizzle-orm";
+import { createApp, type App } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
+import { bulkLoad, BULK } from "./data.js";
+import { prepareDatabase, serverVersion, type BenchDatabase } from "./database.js";
+import { client, percentile, runLoad, type Client } from "./load.js";
+import { memory, round, scenarioTable, targetTable, type ScenarioResult, type TargetResult } from "./report.js";
+import { scenarios } from "./scenarios.js";
+
+const DEMO_PASSWORD = "alpha-demo";
+const here = dirname(fileURLToPath(import.meta.url));
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      strict: { type: "boolean", default: false },
+      requests: { type: "string" },
+      seconds: { type: "string" },
+      budget: { type: "string" },
+      warmup: { type: "string" },
+      concurrency: { type: "string" },
+    },
+  });
+  const num = (raw: string | undefined, fallback: number, name: string) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+    return n;
+  };
+  return {
+    strict: values.strict ?? false,
+    requests: num(values.requests, DEFAULTS.requests, "requests"),
+    seconds: num(values.seconds, DEFAULTS.seconds, "seconds"),
+    budgetSeconds: num(values.budget, DEFAULTS.budgetSeconds, "budget"),
+    warmup: num(values.warmup, DEFAULTS.warmup, "warmup"),
+    concurrency: values.concurrency ? values.concurrency.split(",").map((c) => num(c.trim(), 1, "concurrency")) : DEFAULTS.concurrency,
+  };
+}
+
+async function login(c: Client, email: string): Promise<string> {
+  const res = await c.send({
+    query: `mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`,
+    variables: { e: email, p: DEMO_PASSWORD },
+  });
+  const token = res.data?.login?.token;
+  if (typeof token !== "string") throw new Error(`login failed for ${email}: ${JSON.stringify(res.errors)}`);
+  return token;
+}
+
+function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGrowthMb: number): TargetResult[] {
+  const find = (id: string, conc: number) => results.find((r) => r.scenario === id && r.concurrency === conc);
+  const out: TargetResult[] = [];
+
+  const b1 = find("b", 1);
+  const limit = TARGETS.nestedP95Ms[kind];
+  out.push({
+    id: "nested-p95",
+    description: `(b) nested first: 50, p95 at concurrency 1 < ${limit} ms`,
+    actual: b1 ? `${b1.p95Ms.toFixed(1)} ms` : "not run",
+    pass: !!b1 && b1.requests > 0 && b1.p95Ms < limit,
+  });
+
+  const maxSeen = Math.max(...results.flatMap((r) => r.queries.filter(Number.isFinite)));
+  const missing = results.length === 0 || results.some((r) => r.queries.length === 0 || r.queries.some((q) => !Number.isFinite(q)));
+  out.push({
+    id: "max-queries",
+    description: `Server-Timing query count <= ${TARGETS.maxQueries} in every scenario`,
+    actual: missing ? "Server-Timing missing or not run" : `max ${maxSeen}`,
+    pass: !missing && maxSeen <= TARGETS.maxQueries,
+  });
+
+  const varying = results.filter((r) => r.queries.length !== 1).map((r) => `(${r.scenario})@${r.concurrency}: ${r.queries.join("/")}`);
+  out.push({
+    id: "constant-queries",
+    description: "query count constant within every scenario",
+    actual: varying.length ? varying.join(", ") : "constant",
+    pass: results.length > 0 && varying.length === 0,
+  });
+
+  const qb = new Set(results.filter((r) => r.scenario === "b").flatMap((r) => r.queries));
+  const qc = new Set(results.filter((r) => r.scenario === "c").flatMap((r) => r.queries));
+  const same = qb.size === 1 && qc.size === 1 && [...qb][0] === [...qc][0];
+  out.push({
+    id: "page-size-queries",
+    description: "query count does not grow with page size ((b) first: 50 = (c) first: 200)",
+    actual: `${[...qb].join("/") || "-"} vs ${[...qc].join("/") || "-"}`,
+    pass: same,
+  });
+
+  out.push({
+    id: "rss-growth",
+    description: `RSS growth over the scenarios < ${TARGETS.rssGrowthMb} MB`,
+    actual: `${rssGrowthMb.toFixed(1)} MB`,
+    pass: rssGrowthMb < TARGETS.rssGrowthMb,
+  });
+
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  const firstError = results.find((r) => r.firstError);
+  out.push({
+    id: "errors",
+    description: `failed requests <= ${TARGETS.maxErrors}`,
+    actual: errors ? `${errors} (first: (${firstError?.scenario}) ${firstError?.firstError})` : "0",
+    pass: errors <= TARGETS.maxErrors,
+  });
+  return out;
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const benchStarted = performance.now();
+  let stop = false;
+  // Ctrl-C (or SIGTERM): finish the requests in flight, report what was measured, close the
+  // app and drop the bench database. The same Ctrl-C can arrive twice (from the terminal and
+  // relayed by tsx): only a signal more than 2 s after the first exits at once.
+  let stoppedAt = 0;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (stop && performance.now() - stoppedAt > 2000) process.exit(130);
+      if (stop) return;
+      log(`${signal}: stopping after the requests in flight (again to force)`);
+      stop = true;
+      stoppedAt = performance.now();
+    });
+  }
+
+  const target = await prepareDatabase(process.env.DATABASE_URL || undefined);
+  let app: App | undefined;
+  try {
+    log(`database: ${target.label}`);
+    // Outside NODE_ENV=test Apollo stops itself on SIGINT/SIGTERM and re-raises the signal,
+    // cutting the requests in flight and the bench's own clean-up short: leave signals to us.
+    process.env.NODE_ENV = "test";
+    const config = loadConfig({
+      DATA_DIR: "memory://",
+      DATABASE_URL: target.url ?? "",
+      SEED_DEMO: "true",
+      DEMO_PASSWORD,
+      LOG_LEVEL: "silent",
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: "0",
+      // The bench measures the API, not the per-session limiter.
+      RATE_LIMIT_PER_MINUTE: "1000000",
+    });
+    let t = performance.now();
+    app = await createApp(config);
+    const address = await app.server.listen({ host: "127.0.0.1", port: 0 });
+    const startMs = performance.now() - t;
+    log(`app started (migrate + seed) in ${startMs.toFixed(0)} ms, listening on ${address}`);
+
+    t = performance.now();
+    const db = app.database.handle();
+    const bulk = await bulkLoad(db);
+    // Fresh planner statistics, as a database that has lived with these rows would have.
+    await db.execute(sql`analyze`);
+    const bulkMs = performance.now() - t;
+    log(`bulk load: ${bulk.contacts} contacts, ${bulk.companies} companies, ${bulk.deals} deals, ${bulk.interactions} interactions, ${bulk.consents} consents in ${bulkMs.toFixed(0)} ms`);
+
+    const c = client(`${address}/graphql`);
+    const tokens = { owner: await login(c, "owner@acme.test"), marketing: await login(c, "marketing@acme.test") };
+    const probe = await c.send({ query: `{ contacts(first: 1) { totalCount } }` }, { token: tokens.owner });
+    const totalContacts = probe.data?.contacts?.totalCount;
+    if (typeof totalContacts !== "number" || totalContacts < bulk.contacts) {
+      throw new Error(`probe: owner sees ${totalContacts} contacts, expected at least ${bulk.contacts}: ${JSON.stringify(probe.errors)}`);
+    }
+
+    const list = scenarios({ contactIds: bulk.activeIds, totalContacts, pages: DEFAULTS.pages });
+    const runs = list.flatMap((s) => opts.concurrency.map((conc) => ({ s, conc })));
+    const results: ScenarioResult[] = [];
+    const measureStarted = performance.now();
+    const measureBudgetMs = Math.max(MIN_MEASURE_MS, opts.budgetSeconds * 1000 - (measureStarted - benchStarted) - TEARDOWN_RESERVE_MS);
+    const memoryStart = memory();
+    for (const [i, { s, conc }] of runs.entries()) {
+      if (stop) break;
+      // An even share of what is left of the budget, warm-up included.
+      const runStarted = performance.now();
+      const shareMs = Math.max(1000, (measureBudgetMs - (runStarted - measureStarted)) / (runs.length - i));
+      const shouldStop = () => stop;
+      if (opts.warmup > 0) {
+        await runLoad(c, s, { concurrency: conc, maxRequests: opts.warmup, maxMs: Math.min(3000, shareMs * 0.2), tokens, shouldStop });
+      }
+      const maxMs = Math.max(1000, Math.min(opts.seconds * 1000, shareMs - (performance.now() - runStarted)));
+      const before = memory();
+      const stats = await runLoad(c, s, { concurrency: conc, maxRequests: opts.requests, maxMs, tokens, shouldStop });
+      const after = memory();
+      const result: ScenarioResult = {
+        scenario: s.id,
+        title: s.title,
+        concurrency: conc,
+        requests: stats.requests,
+        errors: stats.errors,
+        firstError: stats.firstError,
+        p50Ms: round(percentile(stats.latencies, 50), 2),
+        p95Ms: round(percentile(stats.latencies, 95), 2),
+        p99Ms: round(percentile(stats.latencies, 99), 2),
+        maxMs: round(Math.max(...stats.latencies), 2),
+        requestsPerSecond: round(stats.requests / (stats.elapsedMs / 1000), 2),
+        elapsedS: round(stats.elapsedMs / 1000, 2),
+        stoppedBy: stats.stoppedBy,
+        queries: [...stats.queryCounts.keys()].sort((a, b) => a - b),
+        memoryBefore: before,
+        memoryAfter: after,
+      };
+      results.push(result);
+      log(
+        `(${s.id}) c=${conc}: ${result.requests} req in ${result.elapsedS}s (${result.stoppedBy}), p50 ${result.p50Ms} p95 ${result.p95Ms} ms, ${result.requestsPerSecond} req/s, queries ${result.queries.join("/")}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
+      );
+    }
+    const memoryEnd = memory();
+    const rssGrowthMb = memoryEnd.rssMb - memoryStart.rssMb;
+    const targets = evaluate(target.kind, results, rssGrowthMb);
+    const pass = targets.every((x) => x.pass);
+
+    const meta = {
+      database: target.label,
+      kind: target.kind,
+      serverVersion: await serverVersion(target.url),
+      node: process.version,
+      cpus: `${cpus().length} x ${cpus()[0]?.model ?? "?"}`,
+      totalMemoryMb: Math.round(totalmem() / 1024 / 1024),
+      startedAt: new Date(Date.now() - (performance.now() - benchStarted)).toISOString(),
+      appStartMs: round(startMs, 0),
+      bulkLoadMs: round(bulkMs, 0),
+      bulk: { ...BULK, inserted: { contacts: bulk.contacts, companies: bulk.companies, deals: bulk.deals, interactions: bulk.interactions, consents: bulk.consents } },
+      totalContactsVisibleToOwner: totalContacts,
+      bounds: { requests: opts.requests, seconds: opts.seconds, budgetSeconds: opts.budgetSeconds, warmup: opts.warmup, concurrency: opts.concurrency },
+      interrupted: stop,
+    };
+    const memorySummary = { start: memoryStart, end: memoryEnd, rssGrowthMb: round(rssGrowthMb, 1) };
+    const totalS = (performance.now() - benchStarted) / 1000;
+
+    const md = [
+      `## Alpha CRM API bench: ${target.label}${meta.serverVersion ? ` ${meta.serverVersion}` : ""}`,
+      "",
+      `Node ${meta.node}, ${meta.cpus}. ${bulk.contacts} bulk contacts (+ demo seed; owner sees ${totalContacts}), ${bulk.deals} deals, ${bulk.interactions} interactions; app start ${meta.appStartMs} ms, bulk load ${meta.bulkLoadMs} ms. Each run: warm-up ${opts.warmup} requests, then at most ${opts.requests} requests or ${opts.seconds} s (whole bench budget ${opts.budgetSeconds} s: ${(measureBudgetMs / 1000).toFixed(0)} s left for the runs). Latency is client-side over HTTP on 127.0.0.1 (same process).`,
+      "",
+      scenarioTable(results),
+      "",
+      `Memory: RSS ${memoryStart.rssMb.toFixed(0)} → ${memoryEnd.rssMb.toFixed(0)} MB (${rssGrowthMb >= 0 ? "+" : ""}${rssGrowthMb.toFixed(1)} MB), heap ${memoryStart.heapUsedMb.toFixed(0)} → ${memoryEnd.heapUsedMb.toFixed(0)} MB.`,
+      "",
+      "### Targets",
+      "",
+      targetTable(targets),
+      "",
+      `Overall: ${pass ? "PASS" : "FAIL"} (${totalS.toFixed(0)} s total${stop ? ", interrupted" : ""})`,
+    ].join("\n");
+    process.stdout.write(`${md}\n`);
+
+    const json = { meta, targetsDeclared: TARGETS, scenarios: results, memory: memorySummary, targets, pass, totalSeconds: round(totalS, 1) };
+    const dir = join(here, "results");
+    mkdirSync(dir, { recursive: true });
+    // An interrupted run keeps its partial numbers apart from the last complete ones.
+    const files = stop ? ["interrupted.json"] : ["latest.json", `latest-${target.kind}.json`];
+    for (const file of files) writeFileSync(join(dir, file), `${JSON.stringify(json, null, 2)}\n`);
+    log(`wrote ${files.map((f) => `bench/results/${f}`).join(" and ")}`);
+    return opts.strict && !pass ? 1 : 0;
+  } finally {
+    log("closing the app");
+    await app?.close().catch((error: unknown) => log(`close: ${String(error)}`));
+    if (target.kind === "postgres") log("dropping the bench database");
+    await target.drop().catch((error: unknown) => log(`drop database: ${String(error)}`));
+    log("done");
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);
