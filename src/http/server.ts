@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
@@ -63,7 +63,8 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxQueryDepth },
     maxAliases: { n: config.maxAliases },
-    costLimit: { maxCost: 5000 },
+    // Cost grows with the shape of a query, not with `first` (page sizes are capped apart).
+    costLimit: { maxCost: 50_000 },
     maxTokens: { n: 2000 },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: config.production },
@@ -71,6 +72,8 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
 
   const plugins: ApolloServerPlugin<AppContext>[] = [
     fastifyApolloDrainPlugin(app),
+    // No HTTP caching of personal data, and no per-field cache hints to compute.
+    ApolloServerPluginCacheControlDisabled(),
     maskedFieldsPlugin,
     ...(armor.plugins as ApolloServerPlugin<AppContext>[]),
   ];
