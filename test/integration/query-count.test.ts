@@ -33,6 +33,14 @@ describe("nested pages cost a constant number of statements (Server-Timing)", ()
     expect(new Set(counts).size).toBe(1);
   });
 
+  it("accepts a realistic frontend page (many fields, three nested lists) under the cost limit", async () => {
+    const wide = `{ contacts(first: 200) { totalCount pageInfo { hasNextPage endCursor } nodes { id firstName lastName email phone position createdAt updatedAt processingRestricted erased objections
+      consents { purpose state updatedAt } company { id name domain industry } deals { id title stage amount currency closedAt } interactions { id kind purpose subject occurredAt } } } }`;
+    const res = await t.gql(wide, {}, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.contacts.nodes).toHaveLength(200);
+  });
+
   it("reports database time and the statement count", async () => {
     const res = await t.gql(`{ me { id } }`, {}, { token });
     expect(String(res.headers["server-timing"])).toMatch(/^db;dur=\d+(\.\d+)?;desc="2 queries"$/);
