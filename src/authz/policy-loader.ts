@@ -107,19 +107,21 @@ function validate(parsed: ParsedFile, check: ValidateFunction, problems: string[
   return false;
 }
 
-/** Checks one rule's condition tree: known fields, known operators, placeholders. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Lower case only: PostgreSQL compares uuids as values, CASL compares strings, and rows come
+// back lower-case, so an upper-case id would mean one thing in SQL and another in can().
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Why `value` cannot be compared with `field`, or undefined when it can. */
 function operandProblem(field: ConditionField, value: unknown): string | undefined {
   if (value === null) return field.nullable ? undefined : "this field is never null";
+  if (typeof value === "string" && value.includes("\u0000")) return "contains a NUL character";
   if (typeof value === "string" && value.includes("${")) {
     if (!PLACEHOLDERS.has(value)) return `unknown placeholder ${value} (allowed: ${[...PLACEHOLDERS].join(", ")})`;
     return field.type === "uuid" ? undefined : "placeholders hold ids: use them on id fields only";
   }
   switch (field.type) {
     case "uuid":
-      return typeof value === "string" && UUID.test(value) ? undefined : "needs an id (uuid) or ${user.id} / ${user.workspaceId}";
+      return typeof value === "string" && UUID.test(value) ? undefined : "needs a lower-case id (uuid) or ${user.id} / ${user.workspaceId}";
     case "boolean":
       return typeof value === "boolean" ? undefined : "needs true or false (unquoted)";
     case "timestamp":
