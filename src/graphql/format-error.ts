@@ -18,15 +18,21 @@ function flatten(errors: ValidationError[], prefix = "input"): Array<{ field: st
 }
 
 function withCode(formatted: GraphQLFormattedError, code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLFormattedError {
-  const { stacktrace } = (formatted.extensions ?? {}) as { stacktrace?: unknown };
-  return { ...formatted, message, extensions: { code, ...extra, ...(stacktrace ? { stacktrace } : {}) } };
+  return { ...formatted, message, extensions: { code, ...extra } };
+}
+
+/** Expected, coded errors carry no stack trace, even in development: it would only be noise. */
+function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("stacktrace" in formatted.extensions)) return formatted;
+  const { stacktrace: _, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /** The one place errors become transport errors: contract codes, no internals outside development. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, config: Config): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code as string | undefined;
-  if (original instanceof AppError) return formatted;
+  if (original instanceof AppError) return withoutStack(formatted);
 
   const validationErrors = (formatted.extensions?.validationErrors ?? (original as { extensions?: { validationErrors?: ValidationError[] } })?.extensions?.validationErrors) as
     | ValidationError[]
@@ -42,7 +48,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
   if (code === "GRAPHQL_VALIDATION_FAILED" && BAD_LITERAL.test(formatted.message)) {
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, formatted.message);
   }
-  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
 
   // Database refusals that reach here are bad input that slipped past validation.
   const pgCode = (original as { code?: unknown; cause?: { code?: unknown } })?.code ?? (original as { cause?: { code?: unknown } })?.cause?.code;
