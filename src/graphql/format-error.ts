@@ -55,6 +55,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
   if (typeof pgCode === "string" && /^(22|23)/.test(pgCode)) {
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, "The input conflicts with the data or its constraints.");
   }
-  if (config.development) return withCode(formatted, ErrorCode.INTERNAL_SERVER_ERROR, formatted.message);
+  if (config.development) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
   return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
