@@ -1,4 +1,5 @@
 import { createMongoAbility, subject as asSubject, type MongoAbility, type MongoQuery, type RawRuleOf } from "@casl/ability";
+import { contactsPii } from "../db/schema/crm.js";
 import type { Conditions, PolicyRule, PolicySet, Purpose } from "./policy-loader.js";
 import { SUBJECT_NAMES, SUBJECTS, type SubjectName } from "./subjects.js";
 
@@ -111,6 +112,19 @@ export function purposeGates(purpose: Purpose): AppRawRule[] {
       () => ({ erasedAt: { $ne: null } }),
       ["Contact"],
     );
+  } else {
+    // Where erased people are still listed (proof of erasure), they are tombstones: none of
+    // their personal fields (as tagged in src/db/schema) can be read.
+    const reason = "This person was erased; the record is a tombstone without personal data.";
+    gates.push({
+      action: "manage",
+      subject: "Contact",
+      fields: Object.keys(contactsPii),
+      conditions: { erasedAt: { $ne: null } } as MongoQuery,
+      inverted: true,
+      reason,
+      meta: { id: `gate.tombstone.${purpose.id}`, reason, kind: "gate" },
+    });
   }
   return gates;
 }

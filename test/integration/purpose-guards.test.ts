@@ -176,6 +176,21 @@ describe("objection (Art. 21)", () => {
   });
 });
 
+describe("erasure", () => {
+  it("an erased person is a tombstone: hidden from every purpose, listed under legal_compliance without personal data", async () => {
+    const lea = await idOf("Lea");
+    await db(t).update(contacts).set({ erasedAt: new Date() }).where(eq(contacts.id, lea));
+    expect((await visible("sales", "sales_pipeline")).ids).not.toContain(lea);
+    expect((await visible("owner", "service_provision")).ids).not.toContain(lea);
+    const res = await t.gql(`query($id: ID!) { contact(id: $id) { id erased firstName email } }`, { id: lea }, { token: tokens.dpo });
+    expect(res.data!.contact).toEqual({ id: lea, erased: true, firstName: null, email: null });
+    expect(res.errors!.map((e) => e.extensions.rule)).toEqual(["gate.tombstone.legal_compliance", "gate.tombstone.legal_compliance"]);
+    const search = await t.gql(`{ contacts(filter: { search: "Lea" }) { totalCount } }`, {}, { token: tokens.dpo });
+    expect(search.data!.contacts.totalCount).toBe(0);
+    await db(t).update(contacts).set({ erasedAt: null }).where(eq(contacts.id, lea));
+  });
+});
+
 describe("the consent ledger is append-only", () => {
   it("refuses UPDATE, DELETE and TRUNCATE issued directly in SQL", async () => {
     await expect(db(t).execute(sql`update consent_events set purpose = 'analytics'`)).rejects.toThrow();

@@ -80,3 +80,16 @@ describe("buildAbility", () => {
     expect(rights.can("erase", contact())).toBe(false);
   });
 });
+
+describe("tombstones", () => {
+  it("serves an erased person under legal_compliance without any personal field", () => {
+    const ability = buildAbility(policies, { ...me, role: "dpo" }, "legal_compliance");
+    const erased = contact({ erasedAt: new Date(), firstName: "Gone" });
+    expect(ability.can("read", erased)).toBe(true);
+    for (const field of ["firstName", "lastName", "email", "phone", "position"]) {
+      expect(decide(ability, "read", "Contact", erased, field)).toMatchObject({ allowed: false, rule: "gate.tombstone.legal_compliance" });
+    }
+    expect(ability.can("read", erased, "processingRestricted")).toBe(true);
+    expect(ability.can("read", contact(), "email")).toBe(true);
+  });
+});
