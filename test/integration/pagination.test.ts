@@ -68,6 +68,14 @@ describe("keyset pagination", () => {
     expect(mixed.errors![0].extensions.field).toBe("after");
   });
 
+  it("answers a cursor with a forged sort value as bad input, not an internal error", async () => {
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(["CREATED_AT:DESC", value, "00000000-0000-4000-8000-000000000000"])).toString("base64url");
+    for (const value of ["not-a-date", 42, null, { x: 1 }]) {
+      const res = await t.gql(PAGE, { first: 5, after: forge(value) }, { token });
+      expect(res.errors![0].extensions.code, JSON.stringify(value)).toBe("BAD_USER_INPUT");
+    }
+  });
+
   it("first: 0 gives an empty page that still counts", async () => {
     const res = await t.gql(PAGE, { first: 0 }, { token });
     expect(res.data!.contacts.edges).toEqual([]);

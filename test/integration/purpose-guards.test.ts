@@ -197,6 +197,8 @@ describe("the consent ledger is append-only", () => {
     await expect(db(t).execute(sql`delete from consent_events`)).rejects.toThrow();
     await expect(db(t).execute(sql`truncate consent_events`)).rejects.toThrow();
     await expect(db(t).execute(sql`update contact_privacy_events set reason = 'x'`)).rejects.toThrow();
+    await expect(db(t).execute(sql`update audit_log set decision = 'allow'`)).rejects.toThrow();
+    await expect(db(t).execute(sql`delete from audit_log`)).rejects.toThrow();
     const [n] = await db(t).select({ n: sql<number>`count(*)` }).from(consentEvents);
     expect(Number(n.n)).toBeGreaterThan(0);
   });

@@ -3,6 +3,7 @@ import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client.js";
 import { contacts } from "../../db/schema/index.js";
 import type { SubjectName } from "../../authz/subjects.js";
+import { badInput } from "../../graphql/errors.js";
 import { decodeCursor, encodeCursor, OrderDirection, type PageResult } from "../../graphql/pagination.js";
 
 /** A CRM table as the generic list/get/loader code sees it. */
@@ -74,8 +75,12 @@ function sortValue(value: unknown): string | number | null {
   return value as string | number | null;
 }
 
-function isTimestamp(column: Column): boolean {
-  return column.columnType === "PgTimestamp";
+/** The cursor's sort value as the column's type; a forged one is bad input, not a 500. */
+function cursorValue(column: Column, value: unknown): string | Date {
+  const date = column.columnType === "PgTimestamp" && typeof value === "string" ? new Date(value) : undefined;
+  if (date && !Number.isNaN(date.getTime())) return date;
+  if (column.columnType !== "PgTimestamp" && typeof value === "string") return value;
+  throw badInput("after", "is not a cursor this API issued");
 }
 
 /** One page by keyset on (sort column, id): stable under inserts, no OFFSET scans. */
@@ -94,7 +99,7 @@ export async function findPage<Row extends { id: string }>(
   let keyset: SQL | undefined;
   if (after) {
     const cursor = decodeCursor(after, orderKey);
-    const value = cursor.value !== null && isTimestamp(sort.column) ? new Date(String(cursor.value)) : cursor.value;
+    const value = cursorValue(sort.column, cursor.value);
     keyset = or(beyond(sort.column, value), and(eq(sort.column, value), beyond(spec.id, cursor.id)));
   }
   const rows = first === 0 ? [] : await select(db, spec, and(where, keyset), [dir(sort.column), dir(spec.id)], first + 1);
