@@ -153,6 +153,24 @@ export function buildRightsAbility(policies: PolicySet, principal: Principal): A
   return createMongoAbility<AppAbility>([...rules.flatMap((r) => roleRules(r, principal)), ...purposeGates(purpose)]);
 }
 
+/** What a privacy-rights answer shows of a person the caller's purpose does not let it see. */
+export const PRIVACY_VIEW_FIELDS = ["id", "processingRestricted", "consents", "objections", "erased", "createdAt", "updatedAt"];
+export const PRIVACY_VIEW_RULE = "rights.privacy_view";
+
+/**
+ * A rights operation may act on a person its purpose hides (a restricted contact's consent can
+ * still be withdrawn); its answer then shows the privacy state, not the person's details.
+ */
+export function buildPrivacyViewAbility(principal: Principal): AppAbility {
+  const reason = "A privacy-rights answer shows only the person's privacy state: your purpose does not let you see their details.";
+  const hidden = (SUBJECTS.Contact.fields as readonly string[]).filter((f) => !PRIVACY_VIEW_FIELDS.includes(f));
+  const meta: RuleMeta = { id: PRIVACY_VIEW_RULE, reason, kind: "gate" };
+  return createMongoAbility<AppAbility>([
+    { action: "read", subject: "Contact", conditions: tenantCondition("Contact", principal) as MongoQuery, reason, meta },
+    { action: "read", subject: "Contact", fields: hidden, inverted: true, reason, meta },
+  ] as AppRawRule[]);
+}
+
 export interface Decision {
   allowed: boolean;
   rule: string;

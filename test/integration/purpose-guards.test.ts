@@ -112,6 +112,18 @@ describe("restriction (Art. 18)", () => {
     expect(update.errors![0].extensions.code).toBe("NOT_FOUND");
   });
 
+  it("a rights operation still acts on a hidden person, but answers with the privacy state only", async () => {
+    const karim = await idOf("Karim"); // restricted by the test above
+    const res = await t.gql(`mutation($id: ID!) { withdrawConsent(contactId: $id, purpose: "marketing_sms") { id firstName email processingRestricted consents { purpose state } } }`, { id: karim }, { token: tokens.marketing });
+    expect(res.data!.withdrawConsent).toMatchObject({ id: karim, firstName: null, email: null, processingRestricted: true });
+    expect(res.data!.withdrawConsent.consents).toContainEqual({ purpose: "marketing_sms", state: "WITHDRAWN" });
+    expect(new Set(res.errors!.map((e) => e.extensions.rule))).toEqual(new Set(["rights.privacy_view"]));
+    const history = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { id } }`, { id: karim }, { token: tokens.marketing });
+    expect(history.errors![0].extensions.code).toBe("NOT_FOUND");
+    const dpo = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { state } }`, { id: karim }, { token: tokens.dpo });
+    expect(dpo.data!.consentHistory[0].state).toBe("WITHDRAWN");
+  });
+
   it("hides a restricted person's deals and interactions, in lists and nested", async () => {
     const felix = await idOf("Felix"); // restricted in the demo data
     const deals = await t.gql(`{ deals(first: 200) { nodes { id contact { id } } } }`, {}, { token: tokens.sales });

@@ -1,3 +1,4 @@
+import { buildPrivacyViewAbility, typed } from "../../authz/ability.js";
 import type { Purpose } from "../../authz/policy-loader.js";
 import type { Action } from "../../authz/subjects.js";
 import type { AppContext } from "../../graphql/context.js";
@@ -23,7 +24,12 @@ export function purposeArg(ctx: AppContext, purposeId: string, field = "purpose"
   return purpose;
 }
 
-/** Re-reads the contact after a rights operation and shows it under legal_compliance. */
+/**
+ * Re-reads the contact after a rights operation. A person the request's purpose shows is
+ * shown as usual; one it hides (restricted, no consent...) only by its privacy state.
+ */
 export async function rightsResult(ctx: AppContext, contactId: string): Promise<ContactRow> {
-  return ctx.showWith(await contactService.getWith(ctx, contactId, ctx.rightsAbility), ctx.rightsAbility);
+  const row = await contactService.getWith(ctx, contactId, ctx.rightsAbility);
+  const visible = ctx.ability.can("read", typed("Contact", row));
+  return ctx.showWith(row, visible ? ctx.ability : buildPrivacyViewAbility(ctx.principal!));
 }

@@ -75,8 +75,9 @@ export const consentService = {
 
   withdraw: (ctx: AppContext, contactId: string, purpose: string, source = "api") => change(ctx, contactId, purpose, "withdrawn", source),
 
+  /** The proof of consent of a person the caller may see under the request's purpose. */
   async history(ctx: AppContext, contactId: string): Promise<ConsentEventRow[]> {
-    const contact = await contactService.getWith(ctx, contactId, ctx.rightsAbility, "contactId");
+    const contact = await contactService.get(ctx, contactId, "contactId");
     return consentHistory(ctx.db, contact.id, whereCan(ctx, "read", "ConsentEvent"));
   },
 };
