@@ -1,7 +1,7 @@
 import { createMongoAbility, subject as asSubject, type MongoAbility, type MongoQuery, type RawRuleOf } from "@casl/ability";
 import { contactsPii } from "../db/schema/crm.js";
 import type { Conditions, PolicyRule, PolicySet, Purpose } from "./policy-loader.js";
-import { SUBJECT_NAMES, SUBJECTS, type SubjectName } from "./subjects.js";
+import { SUBJECT_NAMES, SUBJECTS, type SubjectName, type SubjectSpec } from "./subjects.js";
 
 export type AppAbility = MongoAbility<[string, string | Record<string, unknown>], MongoQuery>;
 
@@ -83,6 +83,7 @@ export function purposeGates(purpose: Purpose): AppRawRule[] {
       });
     }
   };
+  gates.push(...purposeLimitation(purpose));
   if (purpose.lawfulBasis === "consent") {
     gate(
       `gate.consent.${purpose.id}`,
@@ -127,6 +128,38 @@ export function purposeGates(purpose: Purpose): AppRawRule[] {
     });
   }
   return gates;
+}
+
+function denyAll(subject: SubjectName, id: string, reason: string, fields?: string[]): AppRawRule {
+  return { action: "manage", subject, ...(fields ? { fields } : {}), inverted: true, reason, meta: { id, reason, kind: "gate" } };
+}
+
+/**
+ * Purpose limitation (Art. 5(1)(b)): a purpose reaches only the data subjects and the
+ * categories of personal data purposes.yaml declares for it. Contact fields carry their
+ * category where the table is declared (src/db/schema/crm.ts); deals and interactions are
+ * each one category (subjects.ts).
+ */
+function purposeLimitation(purpose: Purpose): AppRawRule[] {
+  const people = Object.keys(PERSON_PATHS) as SubjectName[];
+  if (!purpose.dataSubjects.includes("contacts")) {
+    const reason = `Purpose ${purpose.id} does not process the people in the CRM (its data subjects: ${purpose.dataSubjects.join(", ")}).`;
+    return people.map((subject) => denyAll(subject, `gate.data_subjects.${purpose.id}`, reason));
+  }
+  const id = `gate.data_category.${purpose.id}`;
+  const outside = (category: string) => !purpose.dataCategories.includes(category);
+  const why = (what: string) => `Purpose ${purpose.id} does not cover ${what} (its data categories: ${purpose.dataCategories.join(", ")}).`;
+  const rules: AppRawRule[] = [];
+  const hiddenFields = Object.entries(contactsPii).filter(([, category]) => outside(category));
+  if (hiddenFields.length > 0) {
+    const categories = [...new Set(hiddenFields.map(([, c]) => c))].join(", ");
+    rules.push(denyAll("Contact", id, why(categories), hiddenFields.map(([field]) => field)));
+  }
+  for (const subject of people) {
+    const category = (SUBJECTS[subject] as SubjectSpec).dataCategory;
+    if (category && outside(category)) rules.push(denyAll(subject, id, why(category)));
+  }
+  return rules;
 }
 
 /** Compiles a principal's role rules and the purpose's guards into one CASL ability. */

@@ -17,6 +17,8 @@ export interface SubjectSpec {
   tenantField: "workspaceId" | "id";
   /** Related subjects whose fields conditions may reach (`contact.processingRestricted`). */
   relations?: Readonly<Record<string, string>>;
+  /** Category of personal data the whole subject is (purposes.yaml dataCategories). */
+  dataCategory?: string;
   /** The privacy actions that make sense for this subject. */
   privacyActions?: readonly Action[];
 }
@@ -76,6 +78,7 @@ export const SUBJECTS = {
     conditionFields: { id: uuid, workspaceId: uuid, ownerId: uuidOrNull, contactId: uuidOrNull, companyId: uuidOrNull, stage: text },
     tenantField: "workspaceId",
     relations: { contact: "Contact" },
+    dataCategory: "business_records",
   },
   Interaction: {
     fields: ["id", "kind", "purpose", "subject", "body", "occurredAt", "contact", "deal", "owner", "createdAt", "updatedAt"],
@@ -83,6 +86,7 @@ export const SUBJECTS = {
     conditionFields: { id: uuid, workspaceId: uuid, ownerId: uuidOrNull, contactId: uuid, kind: text, purpose: text },
     tenantField: "workspaceId",
     relations: { contact: "Contact" },
+    dataCategory: "communication_history",
   },
   ConsentEvent: {
     fields: ["id", "contactId", "purpose", "channel", "state", "source", "noticeVersion", "subjectIp", "subjectUserAgent", "evidence", "recordedBy", "createdAt"],

@@ -271,8 +271,10 @@ describe("list visibility, can() and explainAccess always agree", () => {
         // Through the API: the owner's list and explainAccess, for every purpose.
         for (const purpose of PURPOSES) {
           const listed = await t.gql(`query($ids: [ID!]) { contacts(first: 200, filter: { ids: $ids }) { totalCount nodes { id } } }`, { ids: people }, { token: tokens.owner, purpose });
-          const ids = new Set(listed.data!.contacts.nodes.map((n: { id: string }) => n.id));
-          expect(listed.data!.contacts.totalCount).toBe(ids.size);
+          // A purpose whose data subjects are not CRM people refuses the whole list.
+          if (listed.errors) expect(listed.errors[0].extensions.rule).toBe(`gate.data_subjects.${purpose}`);
+          const ids = new Set((listed.data?.contacts.nodes ?? []).map((n: { id: string }) => n.id));
+          if (listed.data) expect(listed.data.contacts.totalCount).toBe(ids.size);
           const explained = await t.gql(explainQuery, { p: purpose }, { token: tokens.owner });
           expect(explained.errors).toBeUndefined();
           people.forEach((id, i) => {
@@ -284,4 +286,33 @@ describe("list visibility, can() and explainAccess always agree", () => {
       { numRuns: 6 },
     );
   }, 120_000);
+});
+
+describe("purpose limitation (data subjects and categories from purposes.yaml)", () => {
+  it("marketing under analytics sees that people exist, not who they are", async () => {
+    const res = await t.gql(`{ contacts(first: 3) { totalCount nodes { id firstName email consents { purpose } } } }`, {}, { token: tokens.marketing, purpose: "analytics" });
+    expect(res.data!.contacts.nodes.length).toBeGreaterThan(0);
+    for (const n of res.data!.contacts.nodes) expect(n).toMatchObject({ firstName: null, email: null });
+    expect(new Set(res.errors!.map((e) => e.extensions.rule))).toEqual(new Set(["gate.data_category.analytics"]));
+    const search = await t.gql(`{ contacts(filter: { search: "a" }) { totalCount } }`, {}, { token: tokens.marketing, purpose: "analytics" });
+    expect(search.data!.contacts.totalCount).toBe(0);
+  });
+
+  it("interactions are outside analytics: no marketing email can be logged under it", async () => {
+    const anyone = await idOf("Lea");
+    const res = await t.gql(`mutation($id: ID!) { createInteraction(input: { contactId: $id, kind: EMAIL, subject: "promo" }) { id } }`, { id: anyone }, { token: tokens.marketing, purpose: "analytics" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.analytics" });
+  });
+
+  it("an objection cannot be side-stepped through a purpose that does not cover deals", async () => {
+    const gabrielle = await idOf("Gabrielle"); // objected to sales_pipeline
+    const [deal] = (await t.gql(`{ deals(first: 1) { nodes { id } } }`, {}, { token: tokens.sales })).data!.deals.nodes;
+    const res = await t.gql(`mutation($d: ID!, $c: ID!) { updateDeal(id: $d, input: { contactId: $c }) { id } }`, { d: deal.id, c: gabrielle }, { token: tokens.sales, purpose: "customer_support" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.customer_support" });
+  });
+
+  it("billing reaches no CRM person at all", async () => {
+    const res = await t.gql(`{ contacts { totalCount } }`, {}, { token: tokens.owner, purpose: "billing" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_subjects.billing" });
+  });
 });

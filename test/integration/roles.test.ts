@@ -109,9 +109,10 @@ describe("marketing (default purpose marketing_email)", () => {
     expect(call.errors![0].extensions.rule).toBeTruthy();
   });
 
-  it("the deals query is FORBIDDEN (no rule grants marketing deals)", async () => {
+  it("the deals query is FORBIDDEN (no rule grants marketing deals, and marketing_email does not cover them)", async () => {
     const res = await t.gql(`{ deals { totalCount } }`, {}, { token: tokens.marketing });
-    expectForbidden(res, "default.deny");
+    // The purpose's data-category gate decides before the missing role rule is even reached.
+    expectForbidden(res, "gate.data_category.marketing_email");
     expect(res.data?.deals ?? null).toBeNull();
   });
 
@@ -144,7 +145,7 @@ describe("support (default purpose customer_support)", () => {
 
   it("createDeal is FORBIDDEN", async () => {
     const res = await t.gql(`mutation { createDeal(input: { title: "Support deal" }) { id } }`, {}, { token: tokens.support });
-    expectForbidden(res, "default.deny");
+    expectForbidden(res, "gate.data_category.customer_support");
     expect(res.data ?? null).toBeNull();
   });
 });
@@ -298,8 +299,8 @@ describe("decision log", () => {
     const entries = res.data!.auditLog.nodes as Array<Record<string, string | null>>;
     const expected: Array<Record<string, string>> = [
       { actorRole: "sales_rep", action: "delete", subject: "Contact", rule: "sales_rep.contacts.no_delete", purpose: "sales_pipeline" },
-      { actorRole: "marketing", action: "read", subject: "Deal", rule: "default.deny", purpose: "marketing_email" },
-      { actorRole: "support", action: "create", subject: "Deal", rule: "default.deny", purpose: "customer_support" },
+      { actorRole: "marketing", action: "read", subject: "Deal", rule: "gate.data_category.marketing_email", purpose: "marketing_email" },
+      { actorRole: "support", action: "create", subject: "Deal", rule: "gate.data_category.customer_support", purpose: "customer_support" },
       { actorRole: "dpo", action: "update", subject: "Contact", rule: "default.deny", purpose: "legal_compliance" },
       { actorRole: "sales_rep", rule: "purpose.not_permitted" },
     ];
