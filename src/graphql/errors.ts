@@ -1,3 +1,4 @@
+import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import type { Decision } from "../authz/ability.js";
 
@@ -40,3 +41,11 @@ export const notFound = (subject: string, id: string, field?: string) =>
 
 export const badInput = (field: string, message: string) =>
   new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+
+/** HTTP 429 with Retry-After (seconds), as the contract asks. */
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, message, { retryAfter: retryAfterSeconds });
+    (this.extensions as { http: unknown }).http = { status: 429, headers: new HeaderMap([["retry-after", String(retryAfterSeconds)]]) };
+  }
+}

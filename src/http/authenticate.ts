@@ -3,7 +3,8 @@ import type { Principal } from "../authz/ability.js";
 import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import { principalForSession, SESSION_PREFIX } from "../auth/sessions.js";
 import type { Db } from "../db/client.js";
-import { AppError, badInput, ErrorCode, unauthenticated } from "../graphql/errors.js";
+import { secondsLeft } from "../auth/throttle.js";
+import { AppError, badInput, ErrorCode, RateLimitedError, unauthenticated } from "../graphql/errors.js";
 
 export const PURPOSE_HEADER = "x-processing-purpose";
 export const PURPOSE_NOT_PERMITTED = "purpose.not_permitted";
@@ -23,13 +24,20 @@ function bearer(request: FastifyRequest): string | undefined | null {
   return match ? match[1] : null;
 }
 
-/** Who is calling and under which purpose; one SQL statement for a session token. */
-export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest): Promise<ResolvedRequest> {
+/**
+ * Who is calling and under which purpose. A session token costs one SQL statement, which
+ * also counts the request against the session's per-minute limit.
+ */
+export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, perMinute: number): Promise<ResolvedRequest> {
   const token = bearer(request);
   if (token === undefined) return {};
   if (token === null) return { failure: unauthenticated("Authorization must be `Bearer <token>`.") };
-  const principal = token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
-  if (!principal) return { failure: unauthenticated("The token is unknown, expired or revoked; sign in again.") };
+  const session = token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
+  if (!session) return { failure: unauthenticated("The token is unknown, expired or revoked; sign in again.") };
+  const { principal } = session;
+  if (session.hits > perMinute) {
+    return { principal, token, failure: new RateLimitedError(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
+  }
 
   const role = policies.roles.get(principal.role);
   const asked = request.headers[PURPOSE_HEADER];

@@ -1,11 +1,18 @@
 import { signIn, signOut } from "../../auth/sessions.js";
 import type { AppContext } from "../../graphql/context.js";
-import { invalidCredentials, notFound, unauthenticated } from "../../graphql/errors.js";
+import { LOGIN_LIMITS, overLimit, secondsLeft } from "../../auth/throttle.js";
+import { invalidCredentials, notFound, RateLimitedError, unauthenticated } from "../../graphql/errors.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { userById, workspaceById } from "./user.loaders.js";
 
 export const userService = {
   async login(ctx: AppContext, email: string, password: string) {
+    // Throttled per account and per address before argon2 runs: no brute force, no CPU flood.
+    const limits = { [`login:email:${email.toLowerCase()}`]: LOGIN_LIMITS.perEmail, [`login:ip:${ctx.request.ip}`]: LOGIN_LIMITS.perAddress };
+    if (await overLimit(ctx.db, limits, LOGIN_LIMITS.windowSeconds)) {
+      throw new RateLimitedError("Too many sign-in attempts; retry later.", secondsLeft(LOGIN_LIMITS.windowSeconds));
+    }
+    if (password.length > 1024) throw invalidCredentials();
     const session = await signIn(ctx.db, email, password, ctx.config.sessionTtlHours);
     if (!session) {
       await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
