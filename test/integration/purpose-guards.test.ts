@@ -243,6 +243,8 @@ describe("list visibility, can() and explainAccess always agree", () => {
   it("over random consent, restriction, objection and erasure states", async () => {
     const people = (await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.workspaceId, acme)).limit(10)).map((r) => r.id);
     const owner = await userId(t, "owner@acme.test");
+    // Random states are written to these rows; they are put back afterwards for later tests.
+    const before = await db(t).select().from(contacts).where(inArray(contacts.id, people));
     const explainQuery = `query($p: String!) { ${people.map((id, i) => `e${i}: explainAccess(action: "read", subject: "Contact", id: "${id}", purpose: $p) { allowed rule }`).join(" ")} }`;
     await fc.assert(
       fc.asyncProperty(fc.array(state, { minLength: people.length, maxLength: people.length }), async (states) => {
@@ -284,7 +286,14 @@ describe("list visibility, can() and explainAccess always agree", () => {
         }
       }),
       { numRuns: 6 },
-    );
+    ).finally(async () => {
+      for (const row of before) {
+        await db(t)
+          .update(contacts)
+          .set({ consentedPurposes: row.consentedPurposes, objectedPurposes: row.objectedPurposes, processingRestricted: row.processingRestricted, erasedAt: row.erasedAt })
+          .where(eq(contacts.id, row.id));
+      }
+    });
   }, 120_000);
 });
 
@@ -314,5 +323,19 @@ describe("purpose limitation (data subjects and categories from purposes.yaml)",
   it("billing reaches no CRM person at all", async () => {
     const res = await t.gql(`{ contacts { totalCount } }`, {}, { token: tokens.owner, purpose: "billing" });
     expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_subjects.billing" });
+  });
+});
+
+describe("concurrent privacy actions", () => {
+  it("two simultaneous restrictions of one person: one wins, one is refused, one history entry", async () => {
+    const bruno = await idOf("Bruno");
+    const restrict = () => t.gql(`mutation($id: ID!) { restrictProcessing(contactId: $id, reason: "Race test") { id } }`, { id: bruno }, { token: tokens.dpo });
+    const [a, b] = await Promise.all([restrict(), restrict()]);
+    const ok = [a, b].filter((r) => !r.errors);
+    expect(ok, JSON.stringify([a.errors, b.errors])).toHaveLength(1);
+    expect(ok).toHaveLength(1);
+    expect([a, b].find((r) => r.errors)!.errors![0].extensions.code).toBe("BAD_USER_INPUT");
+    const events = await db(t).select().from(contactPrivacyEvents).where(and(eq(contactPrivacyEvents.contactId, bruno), eq(contactPrivacyEvents.kind, "restricted")));
+    expect(events).toHaveLength(1);
   });
 });

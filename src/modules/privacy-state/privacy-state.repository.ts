@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, arrayContains, eq, not, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { contactPrivacyEvents, contacts } from "../../db/schema/index.js";
 
@@ -17,16 +17,28 @@ export function appendEvents(tx: Db, events: PrivacyEvent[]) {
 
 type ContactChange = { processingRestricted: boolean } | { addObjection: string } | { removeObjection: string };
 
-/** Updates the denormalised privacy state on the contact row, in the caller's transaction. */
-export function updateState(tx: Db, workspaceId: string, contactId: string, change: ContactChange) {
-  const set =
-    "processingRestricted" in change
-      ? { processingRestricted: change.processingRestricted }
-      : "addObjection" in change
-        ? { objectedPurposes: sql`array_append(array_remove(${contacts.objectedPurposes}, ${change.addObjection}::text), ${change.addObjection}::text)` }
-        : { objectedPurposes: sql`array_remove(${contacts.objectedPurposes}, ${change.removeObjection}::text)` };
-  return tx
+/**
+ * Updates the denormalised privacy state on the contact row, in the caller's transaction,
+ * only if the row is still in the state the change starts from (two concurrent restrictions
+ * cannot both pass). Returns whether it changed.
+ */
+export async function updateState(tx: Db, workspaceId: string, contactId: string, change: ContactChange): Promise<boolean> {
+  let set: Record<string, unknown>;
+  let from: SQL;
+  if ("processingRestricted" in change) {
+    set = { processingRestricted: change.processingRestricted };
+    from = eq(contacts.processingRestricted, !change.processingRestricted);
+  } else if ("addObjection" in change) {
+    set = { objectedPurposes: sql`array_append(${contacts.objectedPurposes}, ${change.addObjection}::text)` };
+    from = not(arrayContains(contacts.objectedPurposes, [change.addObjection]));
+  } else {
+    set = { objectedPurposes: sql`array_remove(${contacts.objectedPurposes}, ${change.removeObjection}::text)` };
+    from = arrayContains(contacts.objectedPurposes, [change.removeObjection]);
+  }
+  const changed = await tx
     .update(contacts)
     .set({ ...set, updatedAt: new Date() } as never)
-    .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId)));
+    .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId), from))
+    .returning({ id: contacts.id });
+  return changed.length > 0;
 }

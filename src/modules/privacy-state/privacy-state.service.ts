@@ -23,8 +23,11 @@ async function record(
 ): Promise<ContactRow> {
   const principal = ctx.principal!;
   await ctx.db.transaction(async (tx: Db) => {
+    // The state is re-checked in the UPDATE itself; a concurrent change rolls this one back.
+    if (!(await updateState(tx, principal.workspaceId, contact.id, change))) {
+      throw badInput("contactId", "the contact's privacy state changed meanwhile; read it again");
+    }
     await appendEvents(tx, events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })));
-    await updateState(tx, principal.workspaceId, contact.id, change);
     await recordDecision(tx, principal, { action, subject: "Contact", subjectId: contact.id, purpose: ctx.purpose?.id, decision: "allow", detail });
   });
   return rightsResult(ctx, contact.id);
