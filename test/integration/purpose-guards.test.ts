@@ -339,3 +339,22 @@ describe("concurrent privacy actions", () => {
     expect(events).toHaveLength(1);
   });
 });
+
+describe("masked fields cannot be probed by sorting or filtering", () => {
+  it("refuses to sort by a field the purpose masks (order and cursors would leak it)", async () => {
+    const res = await t.gql(`{ contacts(orderBy: { field: LAST_NAME, direction: ASC }) { totalCount } }`, {}, { token: tokens.marketing, purpose: "analytics" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.analytics", field: "lastName" });
+    const allowed = await t.gql(`{ contacts(orderBy: { field: CREATED_AT, direction: ASC }) { totalCount } }`, {}, { token: tokens.marketing, purpose: "analytics" });
+    expect(allowed.errors).toBeUndefined();
+  });
+
+  it("a relation filter goes through the field mask and still applies where the relation is readable", async () => {
+    const [withCompany] = await db(t).select({ companyId: contacts.companyId }).from(contacts).where(and(eq(contacts.workspaceId, acme), sql`${contacts.companyId} is not null`)).limit(1);
+    const owner = await t.gql(`query($c: ID) { contacts(filter: { companyId: $c }) { totalCount } }`, { c: withCompany.companyId }, { token: tokens.owner, purpose: "legal_compliance" });
+    expect(owner.data!.contacts.totalCount).toBeGreaterThan(0);
+    const marketing = await t.gql(`query($c: ID) { contacts(filter: { companyId: $c }) { totalCount } }`, { c: withCompany.companyId }, { token: tokens.marketing, purpose: "analytics" });
+    // analytics masks identity but not the company link: the filter still applies.
+    expect(marketing.errors).toBeUndefined();
+    expect(marketing.data!.contacts.totalCount).toBeGreaterThan(0);
+  });
+});

@@ -20,7 +20,9 @@ export class CrudService<Row extends { id: string }> {
     private readonly fieldNames: FieldNames = {},
   ) {}
 
-  list(ctx: AppContext, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+  async list(ctx: AppContext, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+    // Sorting by a field the caller may not read would leak its order (and cursors its values).
+    await ensureAllowed(ctx, "read", this.spec.subject, undefined, [this.spec.orders[order.field].key]);
     const where = and(whereCan(ctx, "read", this.spec.subject), filter)!;
     return findPage(ctx.db, this.spec, where, pageSize(first), after ?? undefined, order);
   }

@@ -23,6 +23,11 @@ export function idFilter(column: PgColumn, id: string | undefined | null, field:
 /** Rows on which a policy field is readable (SQL), or null when no row shows it. */
 export type Readable = (field: string) => SQL | null;
 
+/** A filter on a field holds only on rows where the caller may read that field. */
+export function onReadable(readable: Readable, field: string, condition: SQL | undefined): SQL | undefined {
+  return condition && and(readable(field) ?? sql`false`, condition);
+}
+
 /**
  * Case-insensitive "contains" over some columns, LIKE wildcards taken literally. Each column
  * is searched only on rows where the caller may read its field: masked values are not probed.

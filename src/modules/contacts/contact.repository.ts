@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { contacts } from "../../db/schema/index.js";
 import type { EntitySpec } from "../common/entity-store.js";
-import { idFilter, idsFilter, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
+import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { ContactFilter } from "./contact.input.js";
 import type { ContactRow } from "./contact.type.js";
 
@@ -21,7 +21,7 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
   const fullName = sql`${contacts.firstName} || ' ' || ${contacts.lastName}`;
   return and(
     idsFilter(contacts.id, filter.ids),
-    idFilter(contacts.companyId, filter.companyId, "filter.companyId"),
+    onReadable(readable, "company", idFilter(contacts.companyId, filter.companyId, "filter.companyId")),
     searchFilter(
       [
         { column: contacts.firstName, fields: ["firstName"] },
@@ -32,7 +32,7 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
       filter.search,
       readable,
     ),
-    filter.email ? and(readable("email") ?? sql`false`, eq(sql`lower(${contacts.email})`, filter.email.toLowerCase())) : undefined,
+    onReadable(readable, "email", filter.email ? eq(sql`lower(${contacts.email})`, filter.email.toLowerCase()) : undefined),
     ...rangeFilter(contacts.createdAt, filter.createdAfter, filter.createdBefore),
   );
 }

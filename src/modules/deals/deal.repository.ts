@@ -1,7 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import { deals } from "../../db/schema/index.js";
 import type { EntitySpec } from "../common/entity-store.js";
-import { idFilter, idsFilter, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
+import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { DealFilter } from "./deal.input.js";
 import type { DealRow } from "./deal.type.js";
 
@@ -21,8 +21,8 @@ export function dealFilter(filter: DealFilter | undefined | null, readable: Read
   if (!filter) return undefined;
   return and(
     idsFilter(deals.id, filter.ids),
-    idFilter(deals.contactId, filter.contactId, "filter.contactId"),
-    idFilter(deals.companyId, filter.companyId, "filter.companyId"),
+    onReadable(readable, "contact", idFilter(deals.contactId, filter.contactId, "filter.contactId")),
+    onReadable(readable, "company", idFilter(deals.companyId, filter.companyId, "filter.companyId")),
     filter.stage ? eq(deals.stage, filter.stage) : undefined,
     searchFilter([{ column: deals.title, fields: ["title"] }], filter.search, readable),
     ...rangeFilter(deals.createdAt, filter.createdAfter, filter.createdBefore),
