@@ -135,10 +135,6 @@ export function accessibleWhere(ability: AppAbility, action: string, subject: Su
   return sql`(${nodeToSql(subject, ast)})`;
 }
 
-export function tableOf(subject: SubjectName): PgTable | undefined {
-  return TABLES[subject];
-}
-
 /**
  * Rows on which `field` is readable, as SQL: the rules that decide that field, without their
  * field lists. Null when no row could show it. Filters and search on a field go through this,

@@ -155,12 +155,6 @@ export function subjectSpec(name: SubjectName): SubjectSpec {
   return SUBJECTS[name];
 }
 
-/** Token scope prefix of a subject: `Contact` -> `contacts`. */
-export function scopeName(subject: SubjectName): string {
-  const plural: Record<string, string> = { Company: "companies", PrivacyRequest: "privacy_requests", ApiToken: "api_tokens", AuditEntry: "audit_entries", UsageEvent: "usage_events", ConsentEvent: "consent_events", PolicyVersion: "policy_versions", Breach: "breaches" };
-  return plural[subject] ?? `${subject.toLowerCase()}s`;
-}
-
 /**
  * Operators a condition may use. Others (`$regex`, `$where`, and ordering such as `$lt`, whose
  * meaning would depend on collation and types) are load errors.

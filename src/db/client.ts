@@ -41,9 +41,9 @@ function timed<T>(metrics: QueryMetrics, run: () => Promise<T>): Promise<T> {
 // Proxies bind every method to the real object: PGlite keeps private fields.
 function bindAll<T extends object>(target: T, overrides: Record<string, unknown>): T {
   return new Proxy(target, {
-    get(obj, prop, receiver) {
+    get(obj, prop) {
       if (typeof prop === "string" && prop in overrides) return overrides[prop];
-      const value = Reflect.get(obj, prop, receiver === undefined ? obj : obj);
+      const value = Reflect.get(obj, prop, obj);
       return typeof value === "function" ? value.bind(obj) : value;
     },
   });

@@ -64,7 +64,7 @@ export const contacts = pgTable(
     index("contacts_objected_gin").using("gin", t.objectedPurposes),
   ],
 );
-export const contactsPii = tagPii("contacts", {
+export const contactsPii = tagPii({
   firstName: "identity",
   lastName: "identity",
   email: "contact_details",
@@ -128,4 +128,4 @@ export const interactions = pgTable(
     index("interactions_deal_idx").on(t.dealId),
   ],
 );
-export const interactionsPii = tagPii("interactions", { subject: "free_text", body: "free_text" });
+export const interactionsPii = tagPii({ subject: "free_text", body: "free_text" });

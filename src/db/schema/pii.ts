@@ -1,21 +1,10 @@
 // Personal data is tagged where it is declared: each table file lists its personal columns
-// with a category, so export, erasure, masking and retention read one list.
+// with a category (the vocabulary of purposes.yaml dataCategories where they overlap), so
+// masking, export, erasure and retention read one list instead of keeping their own.
 
 export type PiiCategory = "identity" | "contact_details" | "professional" | "free_text" | "network" | "credentials";
 
-export interface PiiTag {
-  table: string;
-  column: string;
-  category: PiiCategory;
-}
-
-const registry: PiiTag[] = [];
-
-export function tagPii(table: string, columns: Record<string, PiiCategory>): Record<string, PiiCategory> {
-  for (const [column, category] of Object.entries(columns)) registry.push({ table, column, category });
-  return columns;
-}
-
-export function piiColumns(table?: string): PiiTag[] {
-  return registry.filter((tag) => table === undefined || tag.table === table);
+/** Declares the personal columns of a table (by drizzle property name) and their category. */
+export function tagPii<T extends Record<string, PiiCategory>>(columns: T): Readonly<T> {
+  return Object.freeze(columns);
 }

@@ -48,7 +48,7 @@ export const consentEvents = pgTable(
     index("consent_events_user_idx").on(t.subjectUserId, t.purpose, t.createdAt),
   ],
 );
-export const consentEventsPii = tagPii("consent_events", {
+export const consentEventsPii = tagPii({
   subjectIp: "network",
   subjectUserAgent: "network",
   evidence: "free_text",
@@ -75,7 +75,7 @@ export const contactPrivacyEvents = pgTable(
     index("contact_privacy_events_contact_idx").on(t.contactId, t.createdAt),
   ],
 );
-export const contactPrivacyEventsPii = tagPii("contact_privacy_events", { reason: "free_text" });
+export const contactPrivacyEventsPii = tagPii({ reason: "free_text" });
 
 // Decision log: denials and privacy actions (who, what, purpose, rule, when).
 export const auditLog = pgTable(

@@ -43,7 +43,7 @@ export const users = pgTable(
     index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
   ],
 );
-export const usersPii = tagPii("users", {
+export const usersPii = tagPii({
   email: "contact_details",
   name: "identity",
   phone: "contact_details",
