@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { rowsOf, type Db } from "../db/client.js";
 import { rateLimits } from "../db/schema/index.js";
 
@@ -20,6 +20,11 @@ export async function overLimit(db: Db, limits: Record<string, number>, windowSe
     on conflict (key, window_start) do update set hits = ${rateLimits}.hits + 1
     returning key, hits`);
   return rowsOf<{ key: string; hits: number | string }>(result).some((r) => Number(r.hits) > limits[r.key]);
+}
+
+/** Forgets a key's counts: a successful sign-in clears its account's failed attempts. */
+export async function clearLimit(db: Db, key: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, key));
 }
 
 /** Seconds until the current fixed window of `windowSeconds` ends. */

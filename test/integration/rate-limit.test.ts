@@ -45,4 +45,11 @@ describe("rate limits (kept in the database, shared by every API process)", () =
     const other = await t.gql(`mutation { login(email: "auditor@acme.test", password: "alpha-demo") { token } }`);
     expect(other.data!.login.token).toMatch(/^acrs_/);
   });
+
+  it("counts only failures against an account: signing in successfully many times is never throttled", async () => {
+    for (let i = 0; i < LOGIN_LIMITS.perEmail + 3; i++) {
+      const res = await t.gql(`mutation { login(email: "support@acme.test", password: "alpha-demo") { token } }`);
+      expect(res.errors, `attempt ${i + 1}`).toBeUndefined();
+    }
+  });
 });

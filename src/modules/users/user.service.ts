@@ -1,6 +1,6 @@
 import { signIn, signOut } from "../../auth/sessions.js";
 import type { AppContext } from "../../graphql/context.js";
-import { LOGIN_LIMITS, overLimit, secondsLeft } from "../../auth/throttle.js";
+import { clearLimit, LOGIN_LIMITS, overLimit, secondsLeft } from "../../auth/throttle.js";
 import { invalidCredentials, notFound, RateLimitedError, unauthenticated } from "../../graphql/errors.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { userById, workspaceById } from "./user.loaders.js";
@@ -8,7 +8,8 @@ import { userById, workspaceById } from "./user.loaders.js";
 export const userService = {
   async login(ctx: AppContext, email: string, password: string) {
     // Throttled per account and per address before argon2 runs: no brute force, no CPU flood.
-    const limits = { [`login:email:${email.toLowerCase()}`]: LOGIN_LIMITS.perEmail, [`login:ip:${ctx.request.ip}`]: LOGIN_LIMITS.perAddress };
+    const accountKey = `login:email:${email.toLowerCase()}`;
+    const limits = { [accountKey]: LOGIN_LIMITS.perEmail, [`login:ip:${ctx.request.ip}`]: LOGIN_LIMITS.perAddress };
     if (await overLimit(ctx.db, limits, LOGIN_LIMITS.windowSeconds)) {
       throw new RateLimitedError("Too many sign-in attempts; retry later.", secondsLeft(LOGIN_LIMITS.windowSeconds));
     }
@@ -18,6 +19,8 @@ export const userService = {
       await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
       throw invalidCredentials();
     }
+    // Only failures count against the account: its owner signing in often is never locked out.
+    await clearLimit(ctx.db, accountKey);
     const role = ctx.policies.roles.get(session.principal.role);
     const purpose = role && ctx.policies.purposes.get(role.defaultPurpose);
     if (!purpose) throw invalidCredentials();
