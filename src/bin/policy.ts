@@ -91,15 +91,19 @@ function gateLines(q: Question): string[] {
   const gates = new Map<string, { subjects: string[]; conditions: unknown; reason: string }>();
   for (const g of purposeGates(q.purpose)) {
     const seen = gates.get(g.meta.id) ?? { subjects: [], conditions: g.conditions, reason: g.meta.reason };
-    seen.subjects.push(String(g.subject));
+    // A gate may cover some fields only (tombstones, data categories): say which.
+    seen.subjects.push(g.fields ? `${String(g.subject)} (fields ${[g.fields].flat().join(", ")})` : String(g.subject));
     // Show the condition as it reads on the asked subject (Deal: `contact.processingRestricted`).
     if (g.subject === q.subject) seen.conditions = g.conditions;
     gates.set(g.meta.id, seen);
   }
   const lines = [`gates derived for ${q.purpose.id} from policies/purposes.yaml (checked on each row; they win over any rule):`];
-  for (const [id, g] of gates) lines.push(`  ${id} on ${g.subjects.join(", ")} when ${JSON.stringify(g.conditions)}: ${g.reason}`);
+  for (const [id, g] of gates) {
+    const when = g.conditions === undefined ? "always" : `when ${JSON.stringify(g.conditions)}`;
+    lines.push(`  ${id} on ${g.subjects.join(", ")} ${when}: ${g.reason}`);
+  }
   if (gates.size === 0) lines.push("  none");
-  else if (![...gates.values()].some((g) => g.subjects.includes(q.subject))) lines.push(`  (none of them applies to ${q.subject})`);
+  else if (![...gates.values()].some((g) => g.subjects.some((s) => s.split(" ")[0] === q.subject))) lines.push(`  (none of them applies to ${q.subject})`);
   return lines;
 }
 
