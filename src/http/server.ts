@@ -9,7 +9,7 @@ import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
 import { AppContext } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
-import { maskedFieldsPlugin } from "../graphql/plugins.js";
+import { finishResponsePlugin } from "../graphql/plugins.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
 
@@ -74,7 +74,7 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
     fastifyApolloDrainPlugin(app),
     // No HTTP caching of personal data, and no per-field cache hints to compute.
     ApolloServerPluginCacheControlDisabled(),
-    maskedFieldsPlugin,
+    finishResponsePlugin,
     ...(armor.plugins as ApolloServerPlugin<AppContext>[]),
   ];
   if (config.production) plugins.push(ApolloServerPluginLandingPageDisabled());

@@ -99,6 +99,14 @@ describe("transport limits", () => {
     expect(String(res.headers["server-timing"])).toMatch(/desc="1 query"/);
   });
 
+  it("a literal that fails its scalar names the argument too", async () => {
+    const token = await t.login("owner@acme.test");
+    const res = await t.gql(`mutation { createContact(input: { firstName: "A", lastName: "B",\n  email: "nope" }) { id } }`, {}, { token });
+    expect(res.status).toBe(200);
+    expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
+    expect(res.errors![0].message).toMatch(/^email: /);
+  });
+
   it("a variable that fails its scalar (bad email) keeps HTTP 200, like other bad input", async () => {
     const token = await t.login("owner@acme.test");
     const res = await t.gql(`mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, { i: { firstName: "A", lastName: "B", email: "not-an-email" } }, { token });
