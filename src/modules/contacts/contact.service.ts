@@ -38,4 +38,13 @@ export const contactService = {
   },
 
   remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+
+  /**
+   * A visible person's privacy state (what the gates test on `contact.`), to attach to a deal
+   * or interaction being written, so the write check sees what a read would.
+   */
+  async personState(ctx: AppContext, contactId: string, field = "contactId") {
+    const { consentedPurposes, objectedPurposes, processingRestricted, erasedAt } = await crud.get(ctx, contactId, field);
+    return { consentedPurposes, objectedPurposes, processingRestricted, erasedAt };
+  },
 };

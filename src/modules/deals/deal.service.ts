@@ -11,13 +11,6 @@ import { dealFilter, dealSpec } from "./deal.repository.js";
 
 const crud = new CrudService(dealSpec, { contactId: "contact", companyId: "company" });
 
-/** The linked person's privacy state, so the create check sees what a read would. */
-async function linkedPerson(ctx: AppContext, contactId: string | null | undefined) {
-  if (!contactId) return undefined;
-  const { consentedPurposes, objectedPurposes, processingRestricted, erasedAt } = await contactService.get(ctx, contactId, "contactId");
-  return { consentedPurposes, objectedPurposes, processingRestricted, erasedAt };
-}
-
 function closedAt(stage: DealStage | null | undefined): Date | null | undefined {
   if (stage === undefined || stage === null) return undefined;
   return stage === DealStage.WON || stage === DealStage.LOST ? new Date() : null;
@@ -29,7 +22,7 @@ export const dealService = {
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: AppContext, input: CreateDealInput) {
-    const contact = await linkedPerson(ctx, input.contactId);
+    const contact = input.contactId ? await contactService.personState(ctx, input.contactId) : undefined;
     if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
     const values = { ...input, stage: input.stage ?? DealStage.LEAD, currency: input.currency ?? "EUR", closedAt: closedAt(input.stage) ?? null };
     return crud.create(ctx, values, { contact });
@@ -39,7 +32,7 @@ export const dealService = {
     for (const field of ["title", "stage", "currency"] as const) {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
-    await linkedPerson(ctx, input.contactId);
+    if (input.contactId) await contactService.personState(ctx, input.contactId);
     if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
     return crud.update(ctx, id, { ...input, closedAt: closedAt(input.stage) });
   },

@@ -29,14 +29,8 @@ export const interactionService = {
 
   async create(ctx: AppContext, input: CreateInteractionInput) {
     checkChannel(ctx, input.kind);
-    const person = await contactService.get(ctx, input.contactId, "contactId");
+    const contact = await contactService.personState(ctx, input.contactId);
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
-    const contact = {
-      consentedPurposes: person.consentedPurposes,
-      objectedPurposes: person.objectedPurposes,
-      processingRestricted: person.processingRestricted,
-      erasedAt: person.erasedAt,
-    };
     const values = { ...input, occurredAt: input.occurredAt ?? new Date(), purpose: ctx.purpose!.id };
     return crud.create(ctx, values, { contact });
   },
