@@ -5,6 +5,7 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { seedDemo } from "./db/seed.js";
 import { buildServer } from "./http/server.js";
+import { registry } from "./modules/registry.js";
 
 export interface App {
   server: FastifyInstance;
@@ -18,7 +19,7 @@ export interface App {
  * database, seeds the demo data when asked, and builds the HTTP server.
  */
 export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet } = {}): Promise<App> {
-  const policies = opts.policies ?? loadPolicies();
+  const policies = opts.policies ?? loadPolicies(registry);
   const database = opts.database ?? (await openDatabase(config));
   await migrate(database);
   if (config.seedDemo) await seedDemo(database, config.demoPassword);

@@ -1,13 +1,17 @@
 import { createMongoAbility, subject as asSubject, type MongoAbility, type MongoQuery, type RawRuleOf } from "@casl/ability";
-import { contactsPii } from "../db/schema/crm.js";
-import type { Conditions, PolicyRule, PolicySet, Purpose } from "./policy-loader.js";
-import { SUBJECT_NAMES, SUBJECTS, type SubjectName, type SubjectSpec } from "./subjects.js";
+import { LEGAL_COMPLIANCE, purposeGates } from "./gates.js";
+import type { Conditions, PolicyRule, PolicySet } from "./policy-loader.js";
+import type { Registry } from "./registry.js";
 
 export type AppAbility = MongoAbility<[string, string | Record<string, unknown>], MongoQuery>;
 
-/** Who is asking. API tokens (later) narrow it with scopes. */
+/**
+ * Who is asking: a signed-in user, or the system itself (jobs, the unsubscribe page, command-line
+ * tools), which acts under the rules of policies/roles/system.yaml. API tokens (later) narrow a
+ * user's ability with scopes.
+ */
 export interface Principal {
-  kind: "user";
+  kind: "user" | "system";
   userId: string;
   workspaceId: string;
   role: string;
@@ -23,10 +27,11 @@ export interface RuleMeta {
   source?: string;
 }
 
-type AppRawRule = RawRuleOf<AppAbility> & { meta: RuleMeta };
+export type AppRawRule = RawRuleOf<AppAbility> & { meta: RuleMeta };
 
 export const DEFAULT_DENY = "default.deny";
-export const LEGAL_COMPLIANCE = "legal_compliance";
+export const SELF_PROFILE = "self.profile";
+export { LEGAL_COMPLIANCE };
 
 function interpolate(value: unknown, principal: Principal): unknown {
   if (value === "${user.id}") return principal.userId;
@@ -38,18 +43,18 @@ function interpolate(value: unknown, principal: Principal): unknown {
   return value;
 }
 
-function tenantCondition(subject: SubjectName, principal: Principal): Conditions {
-  return { [SUBJECTS[subject].tenantField]: principal.workspaceId };
+function tenantCondition(registry: Registry, subject: string, principal: Principal): Conditions {
+  return { [registry.get(subject).tenant]: principal.workspaceId };
 }
 
-function roleRules(rule: PolicyRule, principal: Principal): AppRawRule[] {
+function roleRules(registry: Registry, rule: PolicyRule, principal: Principal): AppRawRule[] {
   const meta: RuleMeta = { id: rule.id, reason: rule.reason, kind: "role", source: rule.source };
-  const subjects = rule.subject === "all" ? SUBJECT_NAMES : [rule.subject];
+  const subjects = rule.subject === "all" ? registry.names : [rule.subject];
   return subjects.map((subject) => {
     const own = rule.conditions ? (interpolate(rule.conditions, principal) as Conditions) : {};
     // Tenant isolation is the engine's job, not the rule author's: every allow is scoped to
     // the principal's workspace. Deny rules stay unscoped, which can only deny more.
-    const conditions = rule.effect === "allow" ? { ...own, ...tenantCondition(subject, principal) } : rule.conditions ? own : undefined;
+    const conditions = rule.effect === "allow" ? { ...own, ...tenantCondition(registry, subject, principal) } : rule.conditions ? own : undefined;
     return {
       action: rule.actions,
       subject,
@@ -62,104 +67,20 @@ function roleRules(rule: PolicyRule, principal: Principal): AppRawRule[] {
   });
 }
 
-/** Subjects that are a person's data, and the path from them to the person. */
-const PERSON_PATHS: Partial<Record<SubjectName, string>> = { Contact: "", Deal: "contact.", Interaction: "contact." };
-
 /**
- * Purpose guards derived from purposes.yaml, for every role, owner included. They are
- * `cannot` rules placed after all role rules, so they win whatever a role file says.
+ * Everyone may read their own profile (Art. 15 access, and `me` must work under any purpose):
+ * placed after the gates, so no purpose hides a user from themselves.
  */
-export function purposeGates(purpose: Purpose): AppRawRule[] {
-  const gates: AppRawRule[] = [];
-  const gate = (id: string, reason: string, condition: (prefix: string) => Conditions, subjects = Object.keys(PERSON_PATHS) as SubjectName[]) => {
-    for (const subject of subjects) {
-      gates.push({
-        action: "manage",
-        subject,
-        conditions: condition(PERSON_PATHS[subject]!) as MongoQuery,
-        inverted: true,
-        reason,
-        meta: { id, reason, kind: "gate" },
-      });
-    }
-  };
-  gates.push(...purposeLimitation(purpose));
-  if (purpose.lawfulBasis === "consent") {
-    gate(
-      `gate.consent.${purpose.id}`,
-      `Purpose ${purpose.id} rests on consent, and this person has no granted, unwithdrawn ${purpose.channel ?? ""} consent for it.`.replace("  ", " "),
-      (p) => ({ [`${p}consentedPurposes`]: { $nin: [purpose.id] } }),
-    );
-  }
-  if (purpose.objectable) {
-    gate(
-      `gate.objection.${purpose.id}`,
-      `This person objected to processing for ${purpose.id} (GDPR Art. 21).`,
-      (p) => ({ [`${p}objectedPurposes`]: { $all: [purpose.id] } }),
-    );
-  }
-  if (!purpose.allowedWhenRestricted) {
-    gate(
-      `gate.restriction.${purpose.id}`,
-      `Processing of this person's data is restricted (GDPR Art. 18); only storage and ${LEGAL_COMPLIANCE} remain.`,
-      (p) => ({ [`${p}processingRestricted`]: true }),
-    );
-  }
-  if (purpose.lawfulBasis !== "legal_obligation") {
-    // Erasure removes interactions and unlinks deals, so only the contact row (a tombstone) remains.
-    gate(
-      `gate.erasure.${purpose.id}`,
-      `This person was erased; only a tombstone remains, served under ${LEGAL_COMPLIANCE}.`,
-      () => ({ erasedAt: { $ne: null } }),
-      ["Contact"],
-    );
-  } else {
-    // Where erased people are still listed (proof of erasure), they are tombstones: none of
-    // their personal fields (as tagged in src/db/schema) can be read.
-    const reason = "This person was erased; the record is a tombstone without personal data.";
-    gates.push({
-      action: "manage",
-      subject: "Contact",
-      fields: Object.keys(contactsPii),
-      conditions: { erasedAt: { $ne: null } } as MongoQuery,
-      inverted: true,
-      reason,
-      meta: { id: `gate.tombstone.${purpose.id}`, reason, kind: "gate" },
-    });
-  }
-  return gates;
+function selfProfile(registry: Registry, principal: Principal): AppRawRule[] {
+  if (principal.kind !== "user" || !registry.has("User")) return [];
+  const reason = "Every user may read their own profile.";
+  const conditions = { id: principal.userId, ...tenantCondition(registry, "User", principal) };
+  return [{ action: "read", subject: "User", conditions: conditions as MongoQuery, reason, meta: { id: SELF_PROFILE, reason, kind: "gate" } }];
 }
 
-function denyAll(subject: SubjectName, id: string, reason: string, fields?: string[]): AppRawRule {
-  return { action: "manage", subject, ...(fields ? { fields } : {}), inverted: true, reason, meta: { id, reason, kind: "gate" } };
-}
-
-/**
- * Purpose limitation (Art. 5(1)(b)): a purpose reaches only the data subjects and the
- * categories of personal data purposes.yaml declares for it. Contact fields carry their
- * category where the table is declared (src/db/schema/crm.ts); deals and interactions are
- * each one category (subjects.ts).
- */
-function purposeLimitation(purpose: Purpose): AppRawRule[] {
-  const people = Object.keys(PERSON_PATHS) as SubjectName[];
-  if (!purpose.dataSubjects.includes("contacts")) {
-    const reason = `Purpose ${purpose.id} does not process the people in the CRM (its data subjects: ${purpose.dataSubjects.join(", ")}).`;
-    return people.map((subject) => denyAll(subject, `gate.data_subjects.${purpose.id}`, reason));
-  }
-  const id = `gate.data_category.${purpose.id}`;
-  const outside = (category: string) => !purpose.dataCategories.includes(category);
-  const why = (what: string) => `Purpose ${purpose.id} does not cover ${what} (its data categories: ${purpose.dataCategories.join(", ")}).`;
-  const rules: AppRawRule[] = [];
-  const hiddenFields = Object.entries(contactsPii).filter(([, category]) => outside(category));
-  if (hiddenFields.length > 0) {
-    const categories = [...new Set(hiddenFields.map(([, c]) => c))].join(", ");
-    rules.push(denyAll("Contact", id, why(categories), hiddenFields.map(([field]) => field)));
-  }
-  for (const subject of people) {
-    const category = (SUBJECTS[subject] as SubjectSpec).dataCategory;
-    if (category && outside(category)) rules.push(denyAll(subject, id, why(category)));
-  }
-  return rules;
+function ordered(policies: PolicySet, rules: PolicyRule[], principal: Principal): AppRawRule[] {
+  const compile = (effect: PolicyRule["effect"]) => rules.filter((r) => r.effect === effect).flatMap((r) => roleRules(policies.registry, r, principal));
+  return [...compile("allow"), ...compile("deny")];
 }
 
 /** Compiles a principal's role rules and the purpose's guards into one CASL ability. */
@@ -168,10 +89,8 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   const purpose = policies.purposes.get(purposeId);
   // Fail closed: an unknown role or purpose, or one the role may not use, grants nothing.
   if (!role || !purpose || !role.purposes.includes(purposeId)) return createMongoAbility<AppAbility>([]);
-  const allows = role.rules.filter((r) => r.effect === "allow").flatMap((r) => roleRules(r, principal));
-  const denies = role.rules.filter((r) => r.effect === "deny").flatMap((r) => roleRules(r, principal));
-  // CASL gives the later rule priority: allows first, then denies, then gates.
-  return createMongoAbility<AppAbility>([...allows, ...denies, ...purposeGates(purpose)]);
+  // CASL gives the later rule priority: allows first, then denies, then gates, then the own profile.
+  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(purpose, policies.registry), ...selfProfile(policies.registry, principal)]);
 }
 
 /**
@@ -182,8 +101,7 @@ export function buildRightsAbility(policies: PolicySet, principal: Principal): A
   const role = policies.roles.get(principal.role);
   const purpose = policies.purposes.get(LEGAL_COMPLIANCE);
   if (!role || !purpose) return createMongoAbility<AppAbility>([]);
-  const rules = [...role.rules.filter((r) => r.effect === "allow"), ...role.rules.filter((r) => r.effect === "deny")];
-  return createMongoAbility<AppAbility>([...rules.flatMap((r) => roleRules(r, principal)), ...purposeGates(purpose)]);
+  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(purpose, policies.registry)]);
 }
 
 /** What a privacy-rights answer shows of a person the caller's purpose does not let it see. */
@@ -194,12 +112,12 @@ export const PRIVACY_VIEW_RULE = "rights.privacy_view";
  * A rights operation may act on a person its purpose hides (a restricted contact's consent can
  * still be withdrawn); its answer then shows the privacy state, not the person's details.
  */
-export function buildPrivacyViewAbility(principal: Principal): AppAbility {
+export function buildPrivacyViewAbility(registry: Registry, principal: Principal): AppAbility {
   const reason = "A privacy-rights answer shows only the person's privacy state: your purpose does not let you see their details.";
-  const hidden = (SUBJECTS.Contact.fields as readonly string[]).filter((f) => !PRIVACY_VIEW_FIELDS.includes(f));
+  const hidden = registry.get("Contact").fieldNames.filter((f) => !PRIVACY_VIEW_FIELDS.includes(f));
   const meta: RuleMeta = { id: PRIVACY_VIEW_RULE, reason, kind: "gate" };
   return createMongoAbility<AppAbility>([
-    { action: "read", subject: "Contact", conditions: tenantCondition("Contact", principal) as MongoQuery, reason, meta },
+    { action: "read", subject: "Contact", conditions: tenantCondition(registry, "Contact", principal) as MongoQuery, reason, meta },
     { action: "read", subject: "Contact", fields: hidden, inverted: true, reason, meta },
   ] as AppRawRule[]);
 }
@@ -211,7 +129,7 @@ export interface Decision {
   kind?: RuleMeta["kind"];
 }
 
-export function typed(subjectName: SubjectName, row: object): Record<string, unknown> {
+export function typed(subjectName: string, row: object): Record<string, unknown> {
   return asSubject(subjectName, row as Record<string, unknown>);
 }
 
@@ -219,7 +137,7 @@ export function typed(subjectName: SubjectName, row: object): Record<string, unk
 export function decide(
   ability: AppAbility,
   action: string,
-  subjectName: SubjectName,
+  subjectName: string,
   row?: object,
   field?: string,
   ctx?: { role: string; purpose: string },

@@ -3,9 +3,11 @@
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, purposeGates, type Decision, type Principal } from "./ability.js";
+import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, SELF_PROFILE, type Decision, type Principal } from "./ability.js";
+import { purposeGates } from "./gates.js";
 import { POLICIES_DIR, PolicyError, type PolicySet } from "./policy-loader.js";
-import { ACTIONS, isSubject, SUBJECTS, type SubjectName } from "./subjects.js";
+import type { Registry } from "./registry.js";
+import { ACTIONS } from "./subjects.js";
 import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 type Scalar = string | number | boolean | null;
@@ -19,7 +21,7 @@ export interface PolicyCase {
   /** Decide as privacy-rights operations do (legal_compliance ability). */
   rights?: boolean;
   action: string;
-  subject: SubjectName;
+  subject: string;
   field?: string;
   object?: CaseRow;
   expect: "allow" | "deny";
@@ -53,16 +55,16 @@ function reporter(parsed: ParsedFile, problems: string[]) {
 
 /** Every gate id purposes.yaml derives, e.g. `gate.consent.marketing_email`. */
 function gateIds(policies: PolicySet): Set<string> {
-  return new Set([...policies.purposes.values()].flatMap((p) => purposeGates(p).map((g) => g.meta.id)));
+  return new Set([...[...policies.purposes.values()].flatMap((p) => purposeGates(p, policies.registry).map((g) => g.meta.id)), SELF_PROFILE]);
 }
 
 type Report = (path: Array<string | number>, message: string) => void;
 
-function checkRow(subject: SubjectName, row: CaseRow, at: Array<string | number>, report: Report): void {
-  const spec = SUBJECTS[subject] as { conditionFields: object; relations?: Record<string, SubjectName> };
+function checkRow(registry: Registry, subject: string, row: CaseRow, at: Array<string | number>, report: Report): void {
+  const spec = registry.get(subject);
   for (const [key, value] of Object.entries(row)) {
-    const related = spec.relations?.[key];
-    if (related && value !== null && typeof value === "object" && !Array.isArray(value)) checkRow(related, value, [...at, key], report);
+    const related = spec.relations?.[key]?.subject;
+    if (related && value !== null && typeof value === "object" && !Array.isArray(value)) checkRow(registry, related, value, [...at, key], report);
     else if (!Object.hasOwn(spec.conditionFields, key)) report([...at, key], `"${key}" is not a condition field of ${subject}`);
   }
 }
@@ -72,12 +74,12 @@ function checkCase(policies: PolicySet, role: string, c: PolicyCase, at: Array<s
   if (c.role !== role) report([...at, "role"], `role "${c.role}" does not match the file (${role}${FILE_SUFFIX})`);
   if (c.purpose && !policies.purposes.has(c.purpose)) report([...at, "purpose"], `unknown purpose "${c.purpose}"`);
   if (!(ACTIONS as readonly string[]).includes(c.action)) report([...at, "action"], `unknown action "${c.action}"`);
-  if (!isSubject(c.subject)) {
+  if (!policies.registry.has(c.subject)) {
     report([...at, "subject"], `unknown subject "${c.subject}"`);
     return;
   }
-  if (c.field && !(SUBJECTS[c.subject].fields as readonly string[]).includes(c.field)) report([...at, "field"], `unknown field "${c.field}" for ${c.subject}`);
-  if (c.object) checkRow(c.subject, c.object, [...at, "object"], report);
+  if (c.field && !policies.registry.get(c.subject).fieldNames.includes(c.field)) report([...at, "field"], `unknown field "${c.field}" for ${c.subject}`);
+  if (c.object) checkRow(policies.registry, c.subject, c.object, [...at, "object"], report);
   if (c.rule && c.rule !== DEFAULT_DENY && !known.has(c.rule)) report([...at, "rule"], `"${c.rule}" is not a rule of ${role}, a gate or ${DEFAULT_DENY}`);
   c.covers.forEach((id, i) => {
     if (!known.has(id)) report([...at, "covers", i], `"${id}" is not a rule of ${role} or a gate`);
@@ -119,20 +121,21 @@ export function loadCases(policies: PolicySet, root: string = POLICIES_DIR): Pol
   return cases;
 }
 
-function resolveId(subject: SubjectName, field: string, value: Value): Value {
+function resolveId(registry: Registry, subject: string, field: string, value: Value): Value {
   if (value !== "own" && value !== "other") return value;
   const ids = value === "own" ? OWN : OTHER;
-  if (field === SUBJECTS[subject].tenantField) return ids.workspaceId;
+  if (field === registry.get(subject).tenant) return ids.workspaceId;
   if (USER_FIELDS.has(field) || (subject === "User" && field === "id")) return ids.userId;
   return value;
 }
 
 /** The row a case describes: in the principal's workspace unless it says otherwise. */
-function rowOf(subject: SubjectName, object: CaseRow): Record<string, unknown> {
-  const row: Record<string, unknown> = { [SUBJECTS[subject].tenantField]: OWN.workspaceId };
-  const relations = (SUBJECTS[subject] as { relations?: Record<string, SubjectName> }).relations ?? {};
+function rowOf(registry: Registry, subject: string, object: CaseRow): Record<string, unknown> {
+  const spec = registry.get(subject);
+  const row: Record<string, unknown> = { [spec.tenant]: OWN.workspaceId };
   for (const [key, value] of Object.entries(object)) {
-    row[key] = relations[key] ? rowOf(relations[key], value as CaseRow) : resolveId(subject, key, value as Value);
+    const related = spec.relations?.[key]?.subject;
+    row[key] = related ? rowOf(registry, related, value as CaseRow) : resolveId(registry, subject, key, value as Value);
   }
   return row;
 }
@@ -145,7 +148,7 @@ export function runCase(policies: PolicySet, c: PolicyCase): CaseResult {
   const purpose = c.purpose ?? policies.roles.get(c.role)!.defaultPurpose;
   // Privacy-rights operations find people under legal_compliance, as the API does.
   const ability = c.rights ? buildRightsAbility(policies, principalFor(c.role)) : buildAbility(policies, principalFor(c.role), purpose);
-  const row = c.object ? rowOf(c.subject, c.object) : undefined;
+  const row = c.object ? rowOf(policies.registry, c.subject, c.object) : undefined;
   const decision = decide(ability, c.action, c.subject, row, c.field, { role: c.role, purpose });
   const got = decision.allowed ? "allow" : "deny";
   const passed = got === c.expect && (c.rule === undefined || c.rule === decision.rule);

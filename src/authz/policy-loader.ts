@@ -2,7 +2,9 @@ import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
-import { ACTIONS, CONDITION_OPERATORS, isSubject, PERSON_STATE_FIELDS, SUBJECTS, type Action, type ConditionField, type SubjectName, type SubjectSpec } from "./subjects.js";
+import { PERSON_STATE, PERSON_STATE_FIELDS } from "./gates.js";
+import type { Registry } from "./registry.js";
+import { ACTIONS, CONDITION_OPERATORS, type Action, type ConditionField } from "./subjects.js";
 import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 export const POLICIES_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
@@ -19,6 +21,10 @@ export interface Purpose {
   channel?: "email" | "sms";
   dataCategories: string[];
   dataSubjects: string[];
+  /** Subjects whose records this purpose creates, changes and deletes. */
+  writes: string[];
+  /** When set, the only interaction kinds recorded under this purpose. */
+  interactionKinds?: string[];
   retention: string;
   processors: string[];
   objectable: boolean;
@@ -42,7 +48,7 @@ export interface PolicyRule {
   id: string;
   effect: "allow" | "deny";
   actions: Array<Action | "manage">;
-  subject: SubjectName | "all";
+  subject: string;
   fields?: string[];
   conditions?: Conditions;
   reason: string;
@@ -60,6 +66,8 @@ export interface RolePolicy {
 }
 
 export interface PolicySet {
+  /** The subjects the policies speak of, as the modules declare them. */
+  registry: Registry;
   roles: Map<string, RolePolicy>;
   purposes: Map<string, Purpose>;
   processors: Map<string, Processor>;
@@ -133,12 +141,13 @@ function operandProblem(field: ConditionField, value: unknown): string | undefin
 
 /** Checks one rule's condition tree: known fields, known operators, operands of the right type. */
 function checkConditions(
-  subject: SubjectName,
+  registry: Registry,
+  subject: string,
   conditions: Conditions,
   at: Array<string | number>,
   report: (path: Array<string | number>, message: string) => void,
 ): void {
-  const spec = SUBJECTS[subject] as SubjectSpec;
+  const spec = registry.get(subject);
   for (const [key, value] of Object.entries(conditions)) {
     const path = [...at, key];
     if (key.startsWith("$")) {
@@ -146,11 +155,11 @@ function checkConditions(
       continue;
     }
     const [head, tail, ...rest] = key.split(".");
-    const related = tail !== undefined ? spec.relations?.[head] : undefined;
-    // Through a relation only the person's privacy state: what loaded rows carry for can().
-    const reachable = related && rest.length === 0 && (PERSON_STATE_FIELDS as readonly string[]).includes(tail);
-    const relatedFields = related ? (SUBJECTS[related as SubjectName] as SubjectSpec).conditionFields : {};
-    const field = tail === undefined ? spec.conditionFields[head] : reachable ? relatedFields[tail] : undefined;
+    // Through the person relation only the person's privacy state: what loaded rows carry for can().
+    const related = tail !== undefined && spec.personPath === `${head}.` ? head : undefined;
+    const reachable = related && rest.length === 0 && Object.hasOwn(PERSON_STATE, tail);
+    const field: ConditionField | undefined =
+      tail === undefined ? spec.conditionFields[head] : reachable ? PERSON_STATE[tail as keyof typeof PERSON_STATE] : undefined;
     if (!field) {
       const hint = related ? ` (through ${head}. only ${PERSON_STATE_FIELDS.join(", ")})` : "";
       report(path, `unknown condition field "${key}" for ${subject}${hint}`);
@@ -179,6 +188,7 @@ function checkConditions(
 }
 
 function checkRule(
+  registry: Registry,
   parsed: ParsedFile,
   role: string,
   rule: PolicyRule,
@@ -192,7 +202,7 @@ function checkRule(
   if (wildcard && role !== WILDCARD_ROLE) {
     report([...at, rule.subject === "all" ? "subject" : "actions"], `wildcards (manage, all) are for the ${WILDCARD_ROLE} role only`);
   }
-  if (rule.subject !== "all" && !isSubject(rule.subject)) {
+  if (rule.subject !== "all" && !registry.has(rule.subject)) {
     report([...at, "subject"], `unknown subject "${rule.subject}"`);
     return;
   }
@@ -203,32 +213,32 @@ function checkRule(
     if (rule.fields || rule.conditions) report([...at, "subject"], `a rule on "all" subjects cannot name fields or conditions`);
     return;
   }
-  const spec = SUBJECTS[rule.subject];
+  const spec = registry.get(rule.subject);
   rule.fields?.forEach((field, i) => {
-    if (!(spec.fields as readonly string[]).includes(field)) report([...at, "fields", i], `unknown field "${field}" for ${rule.subject}`);
-    if (rule.effect === "deny" && (spec.requiredFields as readonly string[]).includes(field)) {
+    if (!spec.fieldNames.includes(field)) report([...at, "fields", i], `unknown field "${field}" for ${rule.subject}`);
+    if (rule.effect === "deny" && spec.requiredFields.includes(field)) {
       report([...at, "fields", i], `"${field}" is non-null in the API and cannot be masked`);
     }
   });
   if (rule.effect === "allow" && rule.fields) {
-    const missing = (spec.requiredFields as readonly string[]).filter((f) => !rule.fields!.includes(f));
+    const missing = spec.requiredFields.filter((f) => !rule.fields!.includes(f));
     if (missing.length > 0) report([...at, "fields"], `an allow with fields must keep the non-null fields: add ${missing.join(", ")}`);
   }
-  if (rule.conditions) checkConditions(rule.subject, rule.conditions, [...at, "conditions"], report);
+  if (rule.conditions) checkConditions(registry, rule.subject, rule.conditions, [...at, "conditions"], report);
 }
 
-function loadRole(parsed: ParsedFile, schemas: Record<string, ValidateFunction>, problems: string[]): RolePolicy | undefined {
+function loadRole(registry: Registry, parsed: ParsedFile, schemas: Record<string, ValidateFunction>, problems: string[]): RolePolicy | undefined {
   if (!validate(parsed, schemas.role, problems)) return undefined;
   const raw = parsed.data as Omit<RolePolicy, "file" | "rules"> & { rules: Array<Omit<PolicyRule, "source">> };
   const expected = basename(parsed.file, ".yaml");
   if (raw.role !== expected) problems.push(describe(parsed, ["role"], `role "${raw.role}" must match the file name "${expected}"`));
   const rules = raw.rules.map((rule, i) => ({ ...rule, source: `${parsed.file}:${lineOf(parsed, ["rules", i])}` }));
-  rules.forEach((rule, i) => checkRule(parsed, raw.role, rule, i, problems));
+  rules.forEach((rule, i) => checkRule(registry, parsed, raw.role, rule, i, problems));
   return { ...raw, rules, file: parsed.file };
 }
 
-/** Reads and validates every policy file; throws PolicyError listing all problems. */
-export function loadPolicies(root: string = POLICIES_DIR): PolicySet {
+/** Reads and validates every policy file against the subject registry; throws PolicyError listing all problems. */
+export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): PolicySet {
   const schemas = loadSchemas(root);
   const problems: string[] = [];
   const purposesFile = parseYaml(join(root, "purposes.yaml"), root);
@@ -251,6 +261,11 @@ export function loadPolicies(root: string = POLICIES_DIR): PolicySet {
       if (!purposes.has(id)) problems.push(describe(processorsFile, ["processors", i, "purposes", j], `unknown purpose "${id}"`));
     }),
   );
+  (purposesFile.data as { purposes?: Purpose[] }).purposes?.forEach((p, i) =>
+    p.writes?.forEach((subject, j) => {
+      if (!registry.has(subject)) problems.push(describe(purposesFile, ["purposes", i, "writes", j], `unknown subject "${subject}"`));
+    }),
+  );
   if (!purposes.has("legal_compliance")) problems.push(`${purposesFile.file}:1: the legal_compliance purpose is required (privacy rights run under it)`);
 
   const roles = new Map<string, RolePolicy>();
@@ -258,7 +273,7 @@ export function loadPolicies(root: string = POLICIES_DIR): PolicySet {
   const roleFiles = readdirSync(join(root, "roles")).filter((f) => f.endsWith(".yaml")).sort();
   for (const name of roleFiles) {
     const parsed = parseYaml(join(root, "roles", name), root);
-    const role = loadRole(parsed, schemas, problems);
+    const role = loadRole(registry, parsed, schemas, problems);
     if (!role) continue;
     role.purposes.forEach((p, i) => {
       if (!purposes.has(p)) problems.push(describe(parsed, ["purposes", i], `unknown purpose "${p}"`));
@@ -274,5 +289,5 @@ export function loadPolicies(root: string = POLICIES_DIR): PolicySet {
     roles.set(role.role, role);
   }
   if (problems.length > 0) throw new PolicyError(problems);
-  return { roles, purposes, processors, rulesById };
+  return { registry, roles, purposes, processors, rulesById };
 }

@@ -1,16 +1,19 @@
 // The permission matrix a reviewer reads: what the compiled abilities allow, type by type.
-import { buildAbility, decide, purposeGates, type AppAbility } from "./ability.js";
+import { buildAbility, decide, type AppAbility } from "./ability.js";
+import { purposeGates } from "./gates.js";
 import type { PolicySet, RolePolicy } from "./policy-loader.js";
 import { principalFor } from "./policy-cases.js";
-import { CRUD_ACTIONS, SUBJECT_NAMES, SUBJECTS, type SubjectName } from "./subjects.js";
+import { CRUD_ACTIONS } from "./subjects.js";
+
+type SubjectName = string;
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-function actionsOf(subject: SubjectName): string[] {
-  return [...CRUD_ACTIONS, ...((SUBJECTS[subject] as { privacyActions?: readonly string[] }).privacyActions ?? [])];
+function actionsOf(policies: PolicySet, subject: SubjectName): string[] {
+  return [...CRUD_ACTIONS, ...(policies.registry.get(subject).privacyActions ?? [])];
 }
 
 /** Whether a role rule (not only the engine's tenant condition) narrows this action to some rows. */
@@ -21,8 +24,8 @@ function conditional(policies: PolicySet, ability: AppAbility, action: string, s
   });
 }
 
-function fieldsCell(ability: AppAbility, action: string, subject: SubjectName): string | undefined {
-  const all = SUBJECTS[subject].fields as readonly string[];
+function fieldsCell(policies: PolicySet, ability: AppAbility, action: string, subject: SubjectName): string | undefined {
+  const all = policies.registry.get(subject).fieldNames;
   const allowed = all.filter((f) => decide(ability, action, subject, undefined, f).allowed);
   if (allowed.length === all.length) return undefined;
   const hidden = all.filter((f) => !allowed.includes(f));
@@ -32,12 +35,12 @@ function fieldsCell(ability: AppAbility, action: string, subject: SubjectName): 
 /** One cell: deny, allow, "fields: ..." and/or "conditional" (type-level, own workspace). */
 function cell(policies: PolicySet, ability: AppAbility, action: string, subject: SubjectName): string {
   if (!decide(ability, action, subject).allowed) return "deny";
-  const parts = [conditional(policies, ability, action, subject) ? "conditional" : "", fieldsCell(ability, action, subject) ?? ""].filter(Boolean);
+  const parts = [conditional(policies, ability, action, subject) ? "conditional" : "", fieldsCell(policies, ability, action, subject) ?? ""].filter(Boolean);
   return parts.length > 0 ? parts.join("; ") : "allow";
 }
 
 function subjectTable(policies: PolicySet, abilities: Map<RolePolicy, AppAbility>, subject: SubjectName): string {
-  const actions = actionsOf(subject);
+  const actions = actionsOf(policies, subject);
   const rows = [...abilities].map(([role, ability]) => [role.role, ...actions.map((a) => cell(policies, ability, a, subject))]);
   return `### ${subject}\n\n${table(["role", ...actions], rows)}`;
 }
@@ -51,7 +54,7 @@ function purposesTable(policies: PolicySet): string {
     p.allowedWhenRestricted ? "yes" : "no",
     p.channel ?? "",
     p.processors.join(", "),
-    [...new Set(purposeGates(p).map((g) => g.meta.id.split(".")[1]))].join(", "),
+    [...new Set(purposeGates(p, policies.registry).map((g) => g.meta.id.split(".")[1]))].join(", "),
   ]);
   return table(["purpose", "lawful basis", "gdprRole", "objectable", "allowedWhenRestricted", "channel", "processors", "derived gates"], rows);
 }
@@ -77,7 +80,7 @@ export function policyMatrix(policies: PolicySet): string {
     '"conditional": a role rule narrows it to some rows; "fields": the fields the role may use.',
     "Purpose gates (below) are checked on each Contact, Deal and Interaction row on top of this.",
     "",
-    ...SUBJECT_NAMES.map((s) => `${subjectTable(policies, abilities, s)}\n`),
+    ...policies.registry.names.map((s) => `${subjectTable(policies, abilities, s)}\n`),
     "## Purposes",
     "",
     purposesTable(policies),

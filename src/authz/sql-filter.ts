@@ -5,7 +5,6 @@ import {
   arrayContains,
   arrayOverlaps,
   eq,
-  getTableColumns,
   inArray,
   isNotNull,
   isNull,
@@ -15,10 +14,9 @@ import {
   type Column,
   type SQL,
 } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
-import { auditLog, companies, consentEvents, contacts, deals, interactions, users, workspaces } from "../db/schema/index.js";
 import type { AppAbility } from "./ability.js";
-import { SUBJECTS, type SubjectName } from "./subjects.js";
+import { PERSON_STATE } from "./gates.js";
+import type { Registry, Subject } from "./registry.js";
 
 interface Leaf {
   operator: string;
@@ -31,41 +29,17 @@ interface Compound {
 }
 type Node = Leaf | Compound;
 
-interface Relation {
-  table: PgTable;
-  foreignKey: Column;
-  primaryKey: Column;
-}
-
-/** Subjects that live in a table: the whitelist of columns a condition may reach. */
-const TABLES: Partial<Record<SubjectName, PgTable>> = {
-  Contact: contacts,
-  Company: companies,
-  Deal: deals,
-  Interaction: interactions,
-  ConsentEvent: consentEvents,
-  AuditEntry: auditLog,
-  User: users,
-  Workspace: workspaces,
-};
-
-const RELATIONS: Partial<Record<SubjectName, Record<string, Relation>>> = {
-  Deal: { contact: { table: contacts, foreignKey: deals.contactId, primaryKey: contacts.id } },
-  Interaction: { contact: { table: contacts, foreignKey: interactions.contactId, primaryKey: contacts.id } },
-};
-
 export class UntranslatableCondition extends Error {}
 
-function columnOf(subject: SubjectName, field: string): { column: Column; nullable: boolean; array: boolean } {
-  const table = TABLES[subject];
-  const spec = (SUBJECTS[subject].conditionFields as Record<string, { nullable: boolean; array?: boolean }>)[field];
-  const column = table ? (getTableColumns(table) as Record<string, Column>)[field] : undefined;
-  if (!spec || !column) throw new UntranslatableCondition(`${subject}.${field} cannot be used in a condition`);
+function columnOf(subject: Subject, field: string): { column: Column; nullable: boolean; array: boolean } {
+  const spec = subject.conditionFields[field];
+  const column = subject.columns[field];
+  if (!spec || !column) throw new UntranslatableCondition(`${subject.name}.${field} cannot be used in a condition`);
   return { column, nullable: spec.nullable, array: spec.array === true };
 }
 
 /** One comparison, always TRUE or FALSE (never NULL), so NOT means what CASL means. */
-function positiveLeaf(subject: SubjectName, leaf: Leaf): SQL {
+function positiveLeaf(subject: Subject, leaf: Leaf): SQL {
   const { column, nullable, array } = columnOf(subject, leaf.field);
   const value = leaf.value;
   const list = Array.isArray(value) ? value : [value];
@@ -89,39 +63,40 @@ function positiveLeaf(subject: SubjectName, leaf: Leaf): SQL {
     if (values.length > 1) parts.push(nullable ? and(isNotNull(column), inArray(column, values))! : inArray(column, values));
     return parts.length === 0 ? sql`false` : parts.length === 1 ? parts[0] : or(...parts)!;
   }
-  throw new UntranslatableCondition(`operator ${leaf.operator} on ${subject}.${leaf.field}`);
+  throw new UntranslatableCondition(`operator ${leaf.operator} on ${subject.name}.${leaf.field}`);
 }
 
 const NEGATIONS: Record<string, string> = { ne: "eq", nin: "in" };
 
-function leafToSql(subject: SubjectName, leaf: Leaf): SQL {
+function leafToSql(registry: Registry, subject: Subject, leaf: Leaf): SQL {
   const negated = NEGATIONS[leaf.operator];
   const positive = negated ? { ...leaf, operator: negated } : leaf;
   const [head, tail] = leaf.field.split(".");
   let condition: SQL;
   if (tail !== undefined) {
-    const relation = RELATIONS[subject]?.[head];
-    const related = (SUBJECTS[subject] as { relations?: Record<string, SubjectName> }).relations?.[head];
-    if (!relation || !related) throw new UntranslatableCondition(`${subject}.${leaf.field} cannot be used in a condition`);
+    // Through the person relation, only the person's privacy state (what rows carry for can()).
+    const relation = subject.personPath === `${head}.` ? subject.relations?.[head] : undefined;
+    if (!relation || !Object.hasOwn(PERSON_STATE, tail)) throw new UntranslatableCondition(`${subject.name}.${leaf.field} cannot be used in a condition`);
+    const related = registry.get(relation.subject);
     // A missing related row behaves as CASL's `undefined`: positive tests are false.
     const inner = positiveLeaf(related, { ...positive, field: tail });
-    condition = sql`exists (select 1 from ${relation.table} where ${relation.primaryKey} = ${relation.foreignKey} and ${inner})`;
+    condition = sql`exists (select 1 from ${related.table} where ${related.columns[related.key]} = ${relation.foreignKey} and ${inner})`;
   } else {
     condition = positiveLeaf(subject, positive);
   }
   return negated ? not(condition) : condition;
 }
 
-function nodeToSql(subject: SubjectName, node: Node): SQL {
+function nodeToSql(registry: Registry, subject: Subject, node: Node): SQL {
   switch (node.operator) {
     case "and":
-      return (node as Compound).value.length === 0 ? sql`true` : and(...(node as Compound).value.map((n) => nodeToSql(subject, n)))!;
+      return (node as Compound).value.length === 0 ? sql`true` : and(...(node as Compound).value.map((n) => nodeToSql(registry, subject, n)))!;
     case "or":
-      return (node as Compound).value.length === 0 ? sql`false` : or(...(node as Compound).value.map((n) => nodeToSql(subject, n)))!;
+      return (node as Compound).value.length === 0 ? sql`false` : or(...(node as Compound).value.map((n) => nodeToSql(registry, subject, n)))!;
     case "not":
-      return not(nodeToSql(subject, (node as Compound).value[0]));
+      return not(nodeToSql(registry, subject, (node as Compound).value[0]));
     default:
-      return leafToSql(subject, node as Leaf);
+      return leafToSql(registry, subject, node as Leaf);
   }
 }
 
@@ -129,10 +104,10 @@ function nodeToSql(subject: SubjectName, node: Node): SQL {
  * The ability as a SQL WHERE for `action` on `subject`: the same compiled rules as `can()`.
  * No rule, or only denials, is `false`: nothing is visible by default.
  */
-export function accessibleWhere(ability: AppAbility, action: string, subject: SubjectName): SQL {
+export function accessibleWhere(registry: Registry, ability: AppAbility, action: string, subject: string): SQL {
   const ast = rulesToAST(ability, action, subject) as Node | null;
   if (!ast) return sql`false`;
-  return sql`(${nodeToSql(subject, ast)})`;
+  return sql`(${nodeToSql(registry, registry.get(subject), ast)})`;
 }
 
 /**
@@ -140,12 +115,12 @@ export function accessibleWhere(ability: AppAbility, action: string, subject: Su
  * field lists. Null when no row could show it. Filters and search on a field go through this,
  * so a masked value cannot be probed by filtering on it.
  */
-export function fieldReadableWhere(ability: AppAbility, action: string, subject: SubjectName, field: string): SQL | null {
+export function fieldReadableWhere(registry: Registry, ability: AppAbility, action: string, subject: string, field: string): SQL | null {
   // rulesFor lists the highest priority first; CASL gives the later raw rule priority.
   const rules = ability
     .rulesFor(action, subject, field)
     .map((rule) => ({ ...(rule.origin as object), fields: undefined }))
     .reverse();
   const ast = rulesToAST(createMongoAbility<AppAbility>(rules as never), action, subject) as Node | null;
-  return ast ? sql`(${nodeToSql(subject, ast)})` : null;
+  return ast ? sql`(${nodeToSql(registry, registry.get(subject), ast)})` : null;
 }

@@ -1,10 +1,12 @@
 // Policy tools for security reviewers: lint, test, matrix, explain (see policies/README.md).
 import { parseArgs } from "node:util";
-import { buildAbility, decide, purposeGates, type Decision } from "../authz/ability.js";
+import { buildAbility, decide, type Decision } from "../authz/ability.js";
+import { purposeGates } from "../authz/gates.js";
 import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
 import { loadPolicies, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
 import { policyMatrix } from "../authz/policy-matrix.js";
-import { ACTIONS, SUBJECTS, type SubjectName } from "../authz/subjects.js";
+import { ACTIONS } from "../authz/subjects.js";
+import { registry } from "../modules/registry.js";
 
 const USAGE = "usage: policy lint | test | matrix | explain --role R --action A --subject S [--purpose P] [--field F]";
 
@@ -12,7 +14,7 @@ const USAGE = "usage: policy lint | test | matrix | explain --role R --action A 
 class UsageError extends Error {}
 
 function lint(): number {
-  const policies = loadPolicies();
+  const policies = loadPolicies(registry);
   console.log(`policies OK: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes`);
   const cases = loadCases(policies);
   const files = new Set(cases.map((c) => c.source.split(":")[0]));
@@ -21,7 +23,7 @@ function lint(): number {
 }
 
 function test(): number {
-  const policies = loadPolicies();
+  const policies = loadPolicies(registry);
   const results = loadCases(policies).map((c) => runCase(policies, c));
   const failed = results.filter((r) => r.failure);
   const gaps = coverageGaps(policies, results);
@@ -32,7 +34,7 @@ function test(): number {
 }
 
 function matrix(): number {
-  process.stdout.write(policyMatrix(loadPolicies()));
+  process.stdout.write(policyMatrix(loadPolicies(registry)));
   return 0;
 }
 
@@ -40,7 +42,7 @@ interface Question {
   role: RolePolicy;
   purpose: Purpose;
   action: string;
-  subject: SubjectName;
+  subject: string;
   field?: string;
 }
 
@@ -59,12 +61,12 @@ function question(policies: PolicySet, args: ReturnType<typeof explainArgs>): Qu
   };
   known("role", args.role, [...policies.roles.keys()]);
   known("action", args.action, ACTIONS);
-  known("subject", args.subject, Object.keys(SUBJECTS));
+  known("subject", args.subject, registry.names);
   const role = policies.roles.get(args.role)!;
   const purpose = args.purpose ?? role.defaultPurpose;
   known("purpose", purpose, [...policies.purposes.keys()]);
-  const subject = args.subject as SubjectName;
-  if (args.field) known("field", args.field, SUBJECTS[subject].fields, ` for ${subject}`);
+  const subject = args.subject;
+  if (args.field) known("field", args.field, registry.get(subject).fieldNames, ` for ${subject}`);
   return { role, purpose: policies.purposes.get(purpose)!, action: args.action, subject, ...(args.field ? { field: args.field } : {}) };
 }
 
@@ -79,7 +81,7 @@ function decisionLines(policies: PolicySet, q: Question, d: Decision): string[] 
   ];
   if (d.allowed) {
     const own = rule?.conditions ? ` and ${JSON.stringify(rule.conditions)}` : "";
-    lines.push(`each row must match: ${SUBJECTS[q.subject].tenantField} = the principal's workspace (added by the engine)${own}, and pass the gates below`);
+    lines.push(`each row must match: ${registry.get(q.subject).tenant} = the principal's workspace (added by the engine)${own}, and pass the gates below`);
   }
   if (!q.role.purposes.includes(q.purpose.id)) {
     lines.push(`note: ${q.role.role} may not act under ${q.purpose.id} (its purposes: ${q.role.purposes.join(", ")}), so its ability there is empty`);
@@ -89,7 +91,7 @@ function decisionLines(policies: PolicySet, q: Question, d: Decision): string[] 
 
 function gateLines(q: Question): string[] {
   const gates = new Map<string, { subjects: string[]; conditions: unknown; reason: string }>();
-  for (const g of purposeGates(q.purpose)) {
+  for (const g of purposeGates(q.purpose, registry)) {
     const seen = gates.get(g.meta.id) ?? { subjects: [], conditions: g.conditions, reason: g.meta.reason };
     // A gate may cover some fields only (tombstones, data categories): say which.
     seen.subjects.push(g.fields ? `${String(g.subject)} (fields ${[g.fields].flat().join(", ")})` : String(g.subject));
@@ -109,7 +111,7 @@ function gateLines(q: Question): string[] {
 
 function explain(args: string[]): number {
   const parsed = explainArgs(args);
-  const policies = loadPolicies();
+  const policies = loadPolicies(registry);
   const q = question(policies, parsed);
   const ability = buildAbility(policies, principalFor(q.role.role), q.purpose.id);
   const d = decide(ability, q.action, q.subject, undefined, q.field, { role: q.role.role, purpose: q.purpose.id });

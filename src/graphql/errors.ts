@@ -1,6 +1,6 @@
 import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
-import type { Decision } from "../authz/ability.js";
+import { DomainError, type DomainCode } from "../errors.js";
 
 /** The contract's error codes (API-CONTRACT.md), mapped to transport errors here only. */
 export const ErrorCode = {
@@ -27,25 +27,44 @@ export class AppError extends GraphQLError {
   }
 }
 
-export const unauthenticated = (message = "Sign in first: send Authorization: Bearer <token>.") =>
-  new AppError(ErrorCode.UNAUTHENTICATED, message);
-
-export const invalidCredentials = () => new AppError(ErrorCode.UNAUTHENTICATED, "invalid email or password");
-
-export const forbidden = (decision: Pick<Decision, "rule" | "reason">, extra: Record<string, unknown> = {}) =>
-  new AppError(ErrorCode.FORBIDDEN, `Forbidden: ${decision.reason}`, { rule: decision.rule, reason: decision.reason, ...extra });
-
-/** Missing, in another workspace, or hidden by a purpose guard: the same answer for all three. */
-export const notFound = (subject: string, id: string, field?: string) =>
-  new AppError(ErrorCode.NOT_FOUND, `${subject} ${id} was not found.`, { subject, id, ...(field ? { field } : {}) });
-
-export const badInput = (field: string, message: string) =>
-  new AppError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
-
 /** HTTP 429 with Retry-After (seconds), as the contract asks. */
 export class RateLimitedError extends AppError {
   constructor(message: string, retryAfterSeconds: number) {
     super(ErrorCode.RATE_LIMITED, message, { retryAfter: retryAfterSeconds });
     (this.extensions as { http: unknown }).http = { status: 429, headers: new HeaderMap([["retry-after", String(retryAfterSeconds)]]) };
   }
+}
+
+function codeOf(code: DomainCode): ErrorCode {
+  switch (code) {
+    case "bad_input":
+      return ErrorCode.BAD_USER_INPUT;
+    case "not_found":
+      return ErrorCode.NOT_FOUND;
+    case "forbidden":
+      return ErrorCode.FORBIDDEN;
+    case "unauthenticated":
+    case "invalid_credentials":
+      return ErrorCode.UNAUTHENTICATED;
+    case "rate_limited":
+      return ErrorCode.RATE_LIMITED;
+    default: {
+      const unmapped: never = code;
+      throw new Error(`unmapped domain error code ${String(unmapped)}`);
+    }
+  }
+}
+
+/** The one place a domain error becomes the contract's GraphQL error. */
+export function toGraphQLError(error: DomainError): AppError {
+  const { field, rule, reason, subject, id, retryAfter, extra } = error.details;
+  const code = codeOf(error.code);
+  if (code === ErrorCode.RATE_LIMITED) return new RateLimitedError(error.message, retryAfter ?? 60);
+  const extensions = Object.fromEntries(Object.entries({ rule, reason, subject, id, field, ...extra }).filter(([, v]) => v !== undefined));
+  return new AppError(code, error.message, extensions);
+}
+
+/** Domain errors become GraphQL errors; anything else is passed on as it is. */
+export function asGraphQLError(error: unknown): unknown {
+  return error instanceof DomainError ? toGraphQLError(error) : error;
 }

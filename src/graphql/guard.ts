@@ -3,9 +3,12 @@ import type { GraphQLObjectType, GraphQLResolveInfo } from "graphql";
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import { decide, typed, type AppAbility } from "../authz/ability.js";
 import { recordDecision } from "../authz/decision-log.js";
-import { SUBJECTS, type Action, type SubjectName } from "../authz/subjects.js";
+import type { Registry } from "../authz/registry.js";
+import type { Action } from "../authz/subjects.js";
+import { DomainError, forbidden, unauthenticated } from "../errors.js";
+import type { SubjectName } from "../modules/registry.js";
 import type { AppContext } from "./context.js";
-import { AppError, ErrorCode, forbidden, unauthenticated } from "./errors.js";
+import { AppError, asGraphQLError, ErrorCode, toGraphQLError } from "./errors.js";
 
 /**
  * What a field needs, declared where the field is declared:
@@ -40,12 +43,12 @@ const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
 // Field masks per row, computed once per row object per request.
 const fieldCache = new WeakMap<AppAbility, WeakMap<object, Set<string>>>();
 
-export function readableFields(ability: AppAbility, subject: SubjectName, row: object): Set<string> {
+export function readableFields(registry: Registry, ability: AppAbility, subject: string, row: object): Set<string> {
   let perAbility = fieldCache.get(ability);
   if (!perAbility) fieldCache.set(ability, (perAbility = new WeakMap()));
   let fields = perAbility.get(row);
   if (!fields) {
-    const all = SUBJECTS[subject].fields as readonly string[];
+    const all = registry.get(subject).fieldNames;
     fields = new Set(permittedFieldsOf(ability, "read", typed(subject, row), { fieldsFrom: (rule) => rule.fields ?? [...all] }));
     perAbility.set(row, fields);
   }
@@ -61,16 +64,16 @@ async function deny(ctx: AppContext, action: string, subject: string, decision: 
     rule: decision.rule,
     reason: decision.reason,
   });
-  throw forbidden(decision);
+  throw toGraphQLError(forbidden(decision));
 }
 
 /** A request that cannot act at all (bad token, purpose not allowed): log purpose denials. */
-async function refuse(ctx: AppContext, guard: GuardSpec, failure: AppError): Promise<never> {
-  const { code, rule, reason } = failure.extensions as { code?: string; rule?: string; reason?: string };
-  if (code === ErrorCode.FORBIDDEN && guard.kind === "ability") {
+async function refuse(ctx: AppContext, guard: GuardSpec, failure: DomainError): Promise<never> {
+  const { rule, reason } = failure.details;
+  if (failure.code === "forbidden" && guard.kind === "ability") {
     await recordDecision(ctx.db, ctx.request.principal, { action: guard.action, subject: guard.subject, decision: "deny", rule, reason });
   }
-  throw failure;
+  throw toGraphQLError(failure);
 }
 
 function mask(ctx: AppContext, type: string, field: string, decision: { rule: string; reason: string }): null {
@@ -90,13 +93,13 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
 
   if (ROOT_TYPES.has(parent.name)) {
     if (!fieldGuard) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
-    if (fieldGuard.kind === "public") return next();
+    if (fieldGuard.kind === "public") return run(next);
     if (ctx.request.failure) return refuse(ctx, fieldGuard, ctx.request.failure);
-    if (!ctx.principal) throw unauthenticated();
-    if (fieldGuard.kind !== "ability") return next();
+    if (!ctx.principal) throw toGraphQLError(unauthenticated());
+    if (fieldGuard.kind !== "ability") return run(next);
     const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
     if (!decision.allowed) return deny(ctx, fieldGuard.action, fieldGuard.subject, decision);
-    return next();
+    return run(next);
   }
 
   // Object types: the type names its subject, the row's field mask decides each field.
@@ -104,12 +107,12 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
   if (!typeGuard && !fieldGuard) {
     throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
   }
-  if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return next();
-  if (!ctx.principal) throw unauthenticated();
+  if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return run(next);
+  if (!ctx.principal) throw toGraphQLError(unauthenticated());
   if (typeGuard?.kind === "ability") {
     const policyField = fieldGuard?.kind === "ability" && fieldGuard.subject === typeGuard.subject ? (fieldGuard.field ?? info.fieldName) : info.fieldName;
     const ability = ctx.abilityFor(root as object);
-    if (!readableFields(ability, typeGuard.subject, root as object).has(policyField)) {
+    if (!readableFields(ctx.registry, ability, typeGuard.subject, root as object).has(policyField)) {
       return mask(ctx, parent.name, info.fieldName, decide(ability, "read", typeGuard.subject, root as object, policyField, who));
     }
   }
@@ -119,5 +122,14 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
     const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
     if (!decision.allowed) return mask(ctx, parent.name, info.fieldName, decision);
   }
-  return next();
+  return run(next);
 };
+
+/** Runs the resolver; a domain error it throws becomes the contract's GraphQL error here. */
+async function run(next: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await next();
+  } catch (error) {
+    throw asGraphQLError(error);
+  }
+}

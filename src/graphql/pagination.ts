@@ -1,15 +1,8 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType, type ClassType } from "type-graphql";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderDirection, type PageResult } from "../modules/common/paging.js";
 import { Structure } from "./guard.js";
-import { badInput } from "./errors.js";
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
-export const MAX_NESTED = 100;
-
-export enum OrderDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
+export { OrderDirection };
 registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
 
 @ArgsType()
@@ -21,35 +14,6 @@ export class PageArgs {
   after?: string;
 }
 
-export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): number {
-  if (first === undefined || first === null) return fallback;
-  if (first < 0 || first > max) throw badInput("first", `must be between 0 and ${max}, got ${first}`);
-  return first;
-}
-
-export interface Cursor {
-  order: string;
-  value: string | number | null;
-  id: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id])).toString("base64url");
-}
-
-export function decodeCursor(raw: string, order: string): Cursor {
-  try {
-    const [o, value, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [string, string | number | null, string];
-    if (typeof o === "string" && typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id)) {
-      if (o !== order) throw badInput("after", "this cursor belongs to another orderBy; start again without after");
-      return { order: o, value, id };
-    }
-  } catch (error) {
-    if (error instanceof Error && "extensions" in error) throw error;
-  }
-  throw badInput("after", "is not a cursor this API issued");
-}
-
 @Structure()
 @ObjectType({ description: "Where a page ends and whether another follows." })
 export class PageInfo {
@@ -58,13 +22,6 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
   endCursor!: string | null;
-}
-
-export interface PageResult<T> {
-  rows: T[];
-  hasNextPage: boolean;
-  cursorOf(row: T): string;
-  count(): Promise<number>;
 }
 
 /**

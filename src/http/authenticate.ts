@@ -4,17 +4,17 @@ import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import { principalForSession, SESSION_PREFIX } from "../auth/sessions.js";
 import type { Db } from "../db/client.js";
 import { secondsLeft } from "../auth/throttle.js";
-import { AppError, badInput, ErrorCode, RateLimitedError, unauthenticated } from "../graphql/errors.js";
+import { resolvePurpose } from "../authz/purpose.js";
+import { DomainError, rateLimited, unauthenticated } from "../errors.js";
 
 export const PURPOSE_HEADER = "x-processing-purpose";
-export const PURPOSE_NOT_PERMITTED = "purpose.not_permitted";
 
 export interface ResolvedRequest {
   principal?: Principal;
   purpose?: Purpose;
   token?: string;
   /** Why the request cannot act; raised by the guard on the first non-public field. */
-  failure?: AppError;
+  failure?: DomainError;
 }
 
 function bearer(request: FastifyRequest): string | undefined | null {
@@ -36,19 +36,10 @@ export async function resolveRequest(db: Db, policies: PolicySet, request: Fasti
   if (!session) return { failure: unauthenticated("The token is unknown, expired or revoked; sign in again.") };
   const { principal } = session;
   if (session.hits > perMinute) {
-    return { principal, token, failure: new RateLimitedError(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
+    return { principal, token, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
   }
-
-  const role = policies.roles.get(principal.role);
   const asked = request.headers[PURPOSE_HEADER];
-  const purposeId = typeof asked === "string" && asked !== "" ? asked.trim() : role?.defaultPurpose;
-  const purpose = purposeId ? policies.purposes.get(purposeId) : undefined;
-  if (!purpose) {
-    return { principal, token, failure: badInput("X-Processing-Purpose", `unknown purpose "${purposeId}"; see processingPurposes`) };
-  }
-  if (!role?.purposes.includes(purpose.id)) {
-    const reason = `Role ${principal.role} may not act under purpose ${purpose.id}; its purposes are ${role?.purposes.join(", ") ?? "none"}.`;
-    return { principal, token, failure: new AppError(ErrorCode.FORBIDDEN, `Forbidden: ${reason}`, { rule: PURPOSE_NOT_PERMITTED, reason }) };
-  }
+  const purpose = resolvePurpose(policies, principal, typeof asked === "string" ? asked : undefined);
+  if (purpose instanceof DomainError) return { principal, token, failure: purpose };
   return { principal, purpose, token };
 }

@@ -259,7 +259,7 @@ describe("list visibility, can() and explainAccess always agree", () => {
           const principal: Principal = { kind: "user", userId: owner, workspaceId: acme, role, email: "", name: "" };
           for (const purpose of PURPOSES) {
             const ability = buildAbility(t.app.policies, principal, purpose);
-            const bySql = (await db(t).select({ id: contacts.id }).from(contacts).where(and(inArray(contacts.id, people), accessibleWhere(ability, "read", "Contact")))).map((r) => r.id).sort();
+            const bySql = (await db(t).select({ id: contacts.id }).from(contacts).where(and(inArray(contacts.id, people), accessibleWhere(t.app.policies.registry, ability, "read", "Contact")))).map((r) => r.id).sort();
             const byCan = rows.filter((r) => ability.can("read", subject("Contact", { ...r } as Record<string, unknown>))).map((r) => r.id).sort();
             expect(bySql, `${role} under ${purpose}`).toEqual(byCan);
             // explainAccess's own logic, for every role (the API lets reviewers ask it).

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { coverageGaps, loadCases, runCase } from "../../src/authz/policy-cases.js";
 import { loadPolicies, POLICIES_DIR, PolicyError } from "../../src/authz/policy-loader.js";
+import { registry } from "../../src/modules/registry.js";
 
-const policies = loadPolicies();
+const policies = loadPolicies(registry);
 const cases = loadCases(policies);
 
 describe("policy cases (policies/tests)", () => {

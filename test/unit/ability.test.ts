@@ -2,8 +2,9 @@ import { subject } from "@casl/ability";
 import { describe, expect, it } from "vitest";
 import { buildAbility, buildRightsAbility, decide, type Principal } from "../../src/authz/ability.js";
 import { loadPolicies, type PolicyRule, type PolicySet } from "../../src/authz/policy-loader.js";
+import { registry } from "../../src/modules/registry.js";
 
-const policies = loadPolicies();
+const policies = loadPolicies(registry);
 const me: Principal = { kind: "user", userId: "11111111-1111-4111-8111-111111111111", workspaceId: "22222222-2222-4222-8222-222222222222", role: "sales_rep", email: "", name: "" };
 const OTHER_WS = "33333333-3333-4333-8333-333333333333";
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicies, POLICIES_DIR, PolicyError } from "../../src/authz/policy-loader.js";
+import { registry } from "../../src/modules/registry.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -36,7 +37,7 @@ function fixture(role: string, from: string, to: string): Fixture {
 
 function loadError(root: string): string {
   try {
-    loadPolicies(root);
+    loadPolicies(registry, root);
   } catch (error) {
     expect(error).toBeInstanceOf(PolicyError);
     return (error as PolicyError).message;
@@ -46,7 +47,7 @@ function loadError(root: string): string {
 
 describe("loadPolicies", () => {
   it("loads the shipped policies", () => {
-    const policies = loadPolicies();
+    const policies = loadPolicies(registry);
     expect([...policies.roles.keys()].sort()).toEqual(["auditor", "dpo", "marketing", "owner", "sales_rep", "support"]);
     expect(policies.purposes.has("legal_compliance")).toBe(true);
     for (const rule of policies.rulesById.values()) expect(rule.source).toMatch(/^policies\/roles\/[a-z_]+\.yaml:\d+$/);

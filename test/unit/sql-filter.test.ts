@@ -15,10 +15,12 @@ import { stringify } from "yaml";
 import { buildAbility, type AppAbility, type Principal } from "../../src/authz/ability.js";
 import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet } from "../../src/authz/policy-loader.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
-import { CONDITION_OPERATORS, PERSON_STATE_FIELDS, SUBJECTS, type ConditionField, type ConditionType, type SubjectSpec } from "../../src/authz/subjects.js";
+import { PERSON_STATE_FIELDS } from "../../src/authz/gates.js";
+import { CONDITION_OPERATORS, type ConditionField, type ConditionType } from "../../src/authz/subjects.js";
+import { registry } from "../../src/modules/registry.js";
 import type { Db, Database } from "../../src/db/client.js";
 import { companies, contacts, DEAL_STAGES, deals, INTERACTION_KINDS, interactions, users, workspaces } from "../../src/db/schema/index.js";
-import { findByIds, type EntitySpec } from "../../src/modules/common/entity-store.js";
+import { findByIds } from "../../src/modules/common/entity-store.js";
 import { testDatabase } from "../helpers/database.js";
 
 type Row = Record<string, unknown> & { id: string };
@@ -39,10 +41,7 @@ const TABLES: Record<TableSubject, { table: PgTable; id: PgColumn }> = {
 
 // Deals and interactions are loaded the way the app loads them (entity-store.ts), so the rows
 // `can()` sees carry the same `contact` snapshot as in production, or `undefined` without one.
-const PERSON_SPECS: Partial<Record<TableSubject, EntitySpec<Row>>> = {
-  Deal: { subject: "Deal", table: deals, id: deals.id, personLink: deals.contactId, orders: {} },
-  Interaction: { subject: "Interaction", table: interactions, id: interactions.id, personLink: interactions.contactId, orders: {} },
-};
+const PERSON_SPECS: Partial<Record<TableSubject, true>> = { Deal: true, Interaction: true };
 
 const CONSENT_PURPOSES = ["marketing_email", "marketing_sms"] as const;
 const OBJECTABLE_PURPOSES = ["sales_pipeline", "analytics"] as const;
@@ -79,7 +78,7 @@ async function loadRows(subject: TableSubject, only?: string[]): Promise<Row[]> 
   const spec = PERSON_SPECS[subject];
   if (spec) {
     const all = only ?? ((await db.select({ id }).from(table)) as Array<{ id: string }>).map((r) => r.id);
-    return all.length === 0 ? [] : findByIds(db, spec, all, sql`true`);
+    return all.length === 0 ? [] : findByIds<Row>(db, registry, registry.get(subject), all, sql`true`);
   }
   const query = db.select().from(table);
   return (await (only ? query.where(inArray(id, only)) : query)) as Row[];
@@ -87,7 +86,7 @@ async function loadRows(subject: TableSubject, only?: string[]): Promise<Row[]> 
 
 async function sqlIds(ability: AppAbility, action: string, subject: TableSubject): Promise<Set<string>> {
   const { table, id } = TABLES[subject];
-  const rows = (await db.select({ id }).from(table).where(accessibleWhere(ability, action, subject))) as Array<{ id: string }>;
+  const rows = (await db.select({ id }).from(table).where(accessibleWhere(registry, ability, action, subject))) as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -226,7 +225,7 @@ async function seed(): Promise<void> {
 beforeAll(async () => {
   database = await testDatabase();
   db = database.handle();
-  policies = loadPolicies();
+  policies = loadPolicies(registry);
   await seed();
 });
 
@@ -375,17 +374,17 @@ function operandsOf(subject: PersonSubject, field: string, spec: ConditionField)
 
 /** The subject's own condition fields, and through `contact.` only the person's state. */
 function conditionKeys(subject: PersonSubject): string[] {
-  const own = Object.keys(SUBJECTS[subject].conditionFields);
-  const related = Object.keys((SUBJECTS[subject] as SubjectSpec).relations ?? {});
+  const own = Object.keys(registry.get(subject).conditionFields);
+  const related = Object.keys(registry.get(subject).relations ?? {});
   return [...own, ...related.flatMap((r) => PERSON_STATE_FIELDS.map((f) => `${r}.${f}`))];
 }
 
 /** A value for one condition key, as a policy file could write it. */
 function conditionArb(subject: PersonSubject, key: string): fc.Arbitrary<unknown> {
   const [head, tail] = key.split(".");
-  const owner = tail ? ((SUBJECTS[subject] as SubjectSpec).relations![head] as PersonSubject) : subject;
+  const owner = tail ? (registry.get(subject).relations![head].subject as PersonSubject) : subject;
   const field = tail ?? head;
-  const spec = (SUBJECTS[owner] as SubjectSpec).conditionFields[field];
+  const spec = registry.get(owner).conditionFields[field];
   const values = operandsOf(owner, field, spec);
   const scalar = fc.constantFrom(...values);
   // Lists may be empty, and on a nullable field may hold null.
@@ -409,8 +408,8 @@ function conditionsArb(subject: PersonSubject): fc.Arbitrary<Record<string, unkn
 const actionsArb = fc.shuffledSubarray(["read", "update", "delete", "manage"], { minLength: 1, maxLength: 2 });
 
 function ruleArb(subject: PersonSubject): fc.Arbitrary<RawRule> {
-  const spec = SUBJECTS[subject];
-  const optional = spec.fields.filter((f) => !(spec.requiredFields as readonly string[]).includes(f));
+  const spec = registry.get(subject);
+  const optional = spec.fieldNames.filter((f) => !spec.requiredFields.includes(f));
   const onSubject = fc.boolean().chain((inverted) =>
     fc
       .record({
@@ -513,7 +512,7 @@ function loadWithRules(rules: Array<Record<string, unknown>>, role = "owner"): P
     cpSync(join(POLICIES_DIR, "processors.yaml"), join(root, "processors.yaml"));
     mkdirSync(join(root, "roles"));
     writeFileSync(join(root, "roles", `${role}.yaml`), policyFile(rules, role));
-    return loadPolicies(root);
+    return loadPolicies(registry, root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -602,36 +601,36 @@ describe("SQL text", () => {
 
   it("tests consent and objection with @> (array containment), which GIN indexes serve", () => {
     const owner = (purpose: string) => buildAbility(policies, principal("owner"), purpose);
-    const email = render(accessibleWhere(owner("marketing_email"), "read", "Contact"));
+    const email = render(accessibleWhere(registry, owner("marketing_email"), "read", "Contact"));
     expect(email.sql).toMatch(/"contacts"\."consented_purposes" @> \$\d+/);
     expect(email.params).toContainEqual('{"marketing_email"}');
-    const pipeline = render(accessibleWhere(owner("sales_pipeline"), "read", "Contact"));
+    const pipeline = render(accessibleWhere(registry, owner("sales_pipeline"), "read", "Contact"));
     expect(pipeline.sql).toMatch(/"contacts"\."objected_purposes" @> \$\d+/);
     expect(pipeline.params).toContainEqual('{"sales_pipeline"}');
     // Interactions under a consent purpose (deals are outside marketing_sms's data categories).
-    const sms = render(accessibleWhere(owner("marketing_sms"), "read", "Interaction"));
+    const sms = render(accessibleWhere(registry, owner("marketing_sms"), "read", "Interaction"));
     expect(sms.sql).toMatch(/exists \(select 1 from "contacts" where .*"contacts"\."consented_purposes" @> \$\d+/);
-    expect(render(accessibleWhere(owner("marketing_sms"), "read", "Deal")).sql.replace(/[()\s]/g, "")).toBe("false");
+    expect(render(accessibleWhere(registry, owner("marketing_sms"), "read", "Deal")).sql.replace(/[()\s]/g, "")).toBe("false");
     for (const subject of ["Deal", "Interaction"] as const) {
-      expect(render(accessibleWhere(owner("sales_pipeline"), "read", subject)).sql).toMatch(/exists \(select 1 from "contacts" where .*"contacts"\."objected_purposes" @> \$\d+/);
+      expect(render(accessibleWhere(registry, owner("sales_pipeline"), "read", subject)).sql).toMatch(/exists \(select 1 from "contacts" where .*"contacts"\."objected_purposes" @> \$\d+/);
     }
     // No form an index on the array cannot use.
     for (const q of [email, pipeline]) expect(q.sql).not.toMatch(/purposes"? *(=|<>) *any|any *\(|array_position|unnest/i);
   });
 
   it("gives false for an ability with no rules, only denials, or a purpose the role may not use", () => {
-    expect(render(accessibleWhere(createMongoAbility<AppAbility>([]), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(createMongoAbility<AppAbility>([{ action: "read", subject: "Contact", inverted: true, conditions: { processingRestricted: true } }]), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(createMongoAbility<AppAbility>([{ action: "read", subject: "Contact" }, { action: "read", subject: "Contact", inverted: true }]), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(buildAbility(policies, principal("marketing"), "sales_pipeline"), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(buildAbility(policies, principal("owner"), "no_such_purpose"), "read", "Contact")).sql).toBe("false");
+    expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([]), "read", "Contact")).sql).toBe("false");
+    expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "read", subject: "Contact", inverted: true, conditions: { processingRestricted: true } }]), "read", "Contact")).sql).toBe("false");
+    expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "read", subject: "Contact" }, { action: "read", subject: "Contact", inverted: true }]), "read", "Contact")).sql).toBe("false");
+    expect(render(accessibleWhere(registry, buildAbility(policies, principal("marketing"), "sales_pipeline"), "read", "Contact")).sql).toBe("false");
+    expect(render(accessibleWhere(registry, buildAbility(policies, principal("owner"), "no_such_purpose"), "read", "Contact")).sql).toBe("false");
   });
 
   it("gives true for an unconditional allow", () => {
-    const q = render(accessibleWhere(createMongoAbility<AppAbility>([{ action: "read", subject: "Contact" }]), "read", "Contact"));
+    const q = render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "read", subject: "Contact" }]), "read", "Contact"));
     expect(q.sql.replace(/[()\s]/g, "")).toBe("true");
     expect(q.params).toEqual([]);
-    const manage = render(accessibleWhere(createMongoAbility<AppAbility>([{ action: "manage", subject: "all" }]), "delete", "Deal"));
+    const manage = render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "manage", subject: "all" }]), "delete", "Deal"));
     expect(manage.sql.replace(/[()\s]/g, "")).toBe("true");
   });
 });

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, numeric, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, updatedAt } from "./columns.js";
-import { tagPii } from "./pii.js";
 import { users, workspaces } from "./workspace.js";
 
 export const DEAL_STAGES = ["lead", "qualified", "proposal", "negotiation", "won", "lost"] as const;
@@ -64,13 +63,6 @@ export const contacts = pgTable(
     index("contacts_objected_gin").using("gin", t.objectedPurposes),
   ],
 );
-export const contactsPii = tagPii({
-  firstName: "identity",
-  lastName: "identity",
-  email: "contact_details",
-  phone: "contact_details",
-  position: "professional",
-});
 
 export const deals = pgTable(
   "deals",
@@ -128,4 +120,3 @@ export const interactions = pgTable(
     index("interactions_deal_idx").on(t.dealId),
   ],
 );
-export const interactionsPii = tagPii({ subject: "free_text", body: "free_text" });

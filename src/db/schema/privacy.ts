@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigserial, check, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf } from "./columns.js";
-import { tagPii } from "./pii.js";
 import { workspaces } from "./workspace.js";
 
 export const CONSENT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link", "unsubscribe_link"] as const;
@@ -48,11 +47,6 @@ export const consentEvents = pgTable(
     index("consent_events_user_idx").on(t.subjectUserId, t.purpose, t.createdAt),
   ],
 );
-export const consentEventsPii = tagPii({
-  subjectIp: "network",
-  subjectUserAgent: "network",
-  evidence: "free_text",
-});
 
 // History of restriction (Art. 18) and objection (Art. 21) decisions; append-only like the
 // consent ledger, and for the same reason.
@@ -75,7 +69,6 @@ export const contactPrivacyEvents = pgTable(
     index("contact_privacy_events_contact_idx").on(t.contactId, t.createdAt),
   ],
 );
-export const contactPrivacyEventsPii = tagPii({ reason: "free_text" });
 
 // Decision log: denials and privacy actions (who, what, purpose, rule, when).
 export const auditLog = pgTable(

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, updatedAt } from "./columns.js";
-import { tagPii } from "./pii.js";
 
 export const SUBSCRIPTION_STATUSES = ["trialing", "active", "past_due", "cancelled"] as const;
 
@@ -43,13 +42,6 @@ export const users = pgTable(
     index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
   ],
 );
-export const usersPii = tagPii({
-  email: "contact_details",
-  name: "identity",
-  phone: "contact_details",
-  position: "professional",
-  passwordHash: "credentials",
-});
 
 export const sessions = pgTable(
   "sessions",

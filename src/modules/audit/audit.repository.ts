@@ -1,8 +1,8 @@
 import { and, count, desc, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema/index.js";
-import { badInput } from "../../graphql/errors.js";
-import type { PageResult } from "../../graphql/pagination.js";
+import { badInput } from "../../errors.js";
+import type { PageResult } from "../common/paging.js";
 import type { AuditRow } from "./audit.type.js";
 
 const encode = (seq: number) => Buffer.from(`audit:${seq}`).toString("base64url");

@@ -1,7 +1,8 @@
 import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs, pageSize } from "../../graphql/pagination.js";
+import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { pageSize } from "../common/paging.js";
 import { whereCan } from "../common/access.js";
 import { auditPage } from "./audit.repository.js";
 import { AuditEntry } from "./audit.type.js";

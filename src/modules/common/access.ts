@@ -1,26 +1,26 @@
 import { decide, type AppAbility, type Decision } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { accessibleWhere, fieldReadableWhere } from "../../authz/sql-filter.js";
-import type { SubjectName } from "../../authz/subjects.js";
-import type { AppContext } from "../../graphql/context.js";
-import { forbidden } from "../../graphql/errors.js";
+import type { SubjectName } from "../registry.js";
+import type { Scope } from "./scope.js";
+import { forbidden } from "../../errors.js";
 
-export function whereCan(ctx: AppContext, action: string, subject: SubjectName, ability: AppAbility = ctx.ability) {
-  return accessibleWhere(ability, action, subject);
+export function whereCan(ctx: Scope, action: string, subject: SubjectName, ability: AppAbility = ctx.ability) {
+  return accessibleWhere(ctx.registry, ability, action, subject);
 }
 
 /** For filters: rows on which each field is readable to the caller (SQL), null when none. */
-export function readableBy(ctx: AppContext, subject: SubjectName) {
-  return (field: string) => fieldReadableWhere(ctx.ability, "read", subject, field);
+export function readableBy(ctx: Scope, subject: SubjectName) {
+  return (field: string) => fieldReadableWhere(ctx.registry, ctx.ability, "read", subject, field);
 }
 
-export function decision(ctx: AppContext, action: string, subject: SubjectName, row?: object, field?: string, ability: AppAbility = ctx.ability): Decision {
+export function decision(ctx: Scope, action: string, subject: SubjectName, row?: object, field?: string, ability: AppAbility = ctx.ability): Decision {
   return decide(ability, action, subject, row, field, { role: ctx.principal?.role ?? "", purpose: ctx.purpose?.id ?? "" });
 }
 
 /** Throws FORBIDDEN (rule and reason) and logs the denial, unless the ability allows. */
 export async function ensureAllowed(
-  ctx: AppContext,
+  ctx: Scope,
   action: string,
   subject: SubjectName,
   row?: object & { id?: string },

@@ -1,75 +1,109 @@
-import { and, eq, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { and, type SQL } from "drizzle-orm";
 import type { AppAbility } from "../../authz/ability.js";
-import type { AppContext } from "../../graphql/context.js";
-import { badInput, notFound } from "../../graphql/errors.js";
-import { pageSize, type PageResult } from "../../graphql/pagination.js";
+import type { Subject } from "../../authz/registry.js";
+import type { Db } from "../../db/client.js";
+import { badInput, notFound } from "../../errors.js";
+import type { SubjectName } from "../registry.js";
 import { ensureAllowed, whereCan } from "./access.js";
-import { findByIds, findPage, type EntitySpec, type OrderInput } from "./entity-store.js";
+import { deleteRow, findByIds, findPage, insertRow, lockPersonState, sortKey, updateRow, type OrderInput } from "./entity-store.js";
+import { pageSize, type PageResult } from "./paging.js";
+import type { Scope } from "./scope.js";
 
 /** Input keys that are named differently in policies (`companyId` is the field `company`). */
 export type FieldNames = Record<string, string>;
 
+export interface CreateOptions {
+  /** The person the new row is linked to, and the input field naming them. */
+  person?: { id: string | null | undefined; field: string };
+  /** Values the checks see but the caller does not set (a new contact's empty privacy state). */
+  check?: Record<string, unknown>;
+}
+
+/** Columns the engine fills on a new row; the caller does not set them. */
+const OWN_COLUMNS = new Set(["workspaceId", "ownerId"]);
+
 /**
- * Reads and writes of one CRM subject, each through the ability: lists and gets use its SQL
- * filter, writes check `can()` on the row and repeat the filter in the UPDATE/DELETE itself.
+ * Reads and writes of one subject, each through the ability: lists and gets use its SQL
+ * filter, writes check `can()` on the row and every field they set (a write is processing for
+ * the request's purpose, like a read) and repeat the filter in the UPDATE/DELETE itself.
  */
 export class CrudService<Row extends { id: string }> {
   constructor(
-    readonly spec: EntitySpec<Row>,
+    readonly name: SubjectName,
     private readonly fieldNames: FieldNames = {},
   ) {}
 
-  async list(ctx: AppContext, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+  subject(ctx: Scope): Subject {
+    return ctx.registry.get(this.name);
+  }
+
+  /** Policy field names of the input keys a write sets. */
+  private fieldsOf(values: Record<string, unknown>): string[] {
+    return Object.keys(values)
+      .filter((k) => !OWN_COLUMNS.has(k))
+      .map((k) => this.fieldNames[k] ?? k);
+  }
+
+  async list(ctx: Scope, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+    const subject = this.subject(ctx);
     // Sorting by a field the caller may not read would leak its order (and cursors its values).
-    await ensureAllowed(ctx, "read", this.spec.subject, undefined, [this.spec.orders[order.field].key]);
-    const where = and(whereCan(ctx, "read", this.spec.subject), filter)!;
-    return findPage(ctx.db, this.spec, where, pageSize(first), after ?? undefined, order);
+    await ensureAllowed(ctx, "read", this.name, undefined, [sortKey(subject, order.field).key]);
+    const where = and(whereCan(ctx, "read", this.name), filter)!;
+    return findPage<Row>(ctx.db, ctx.registry, subject, where, pageSize(first), after ?? undefined, order);
   }
 
   /** The row if the caller may read it for this purpose; NOT_FOUND otherwise, whatever the cause. */
-  get(ctx: AppContext, id: string, field?: string): Promise<Row> {
+  get(ctx: Scope, id: string, field?: string): Promise<Row> {
     return this.getWith(ctx, id, ctx.ability, field);
   }
 
   /** The same, under another ability (privacy rights use legal_compliance). */
-  async getWith(ctx: AppContext, id: string, ability: AppAbility, field?: string): Promise<Row> {
-    const [row] = isUuid(id) ? await findByIds(ctx.db, this.spec, [id], whereCan(ctx, "read", this.spec.subject, ability)) : [];
-    if (!row) throw notFound(this.spec.subject, id, field);
+  async getWith(ctx: Scope, id: string, ability: AppAbility, field?: string): Promise<Row> {
+    const [row] = isUuid(id) ? await findByIds<Row>(ctx.db, ctx.registry, this.subject(ctx), [id], whereCan(ctx, "read", this.name, ability)) : [];
+    if (!row) throw notFound(this.name, id, field);
     return row;
   }
 
-  async create(ctx: AppContext, values: Record<string, unknown>, check: Record<string, unknown> = {}): Promise<Row> {
-    const row = { ...values, workspaceId: ctx.principal!.workspaceId, ownerId: ctx.principal!.userId };
-    await ensureAllowed(ctx, "create", this.spec.subject, { ...row, ...check });
-    const table = this.spec.table as PgTable & { id: never };
-    const [created] = (await ctx.db.insert(table).values(row as never).returning({ id: this.spec.id })) as Array<{ id: string }>;
-    return this.get(ctx, created.id);
-  }
-
-  async update(ctx: AppContext, id: string, patch: Record<string, unknown>): Promise<Row> {
-    const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (Object.keys(changes).length === 0) throw badInput("input", "name at least one field to change");
-    const current = await this.get(ctx, id);
-    await ensureAllowed(ctx, "update", this.spec.subject, current, Object.keys(changes).map((k) => this.fieldNames[k] ?? k));
-    // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
-    const updated = await ctx.db
-      .update(this.spec.table)
-      .set({ ...changes, updatedAt: new Date() } as never)
-      .where(and(eq(this.spec.id, id), whereCan(ctx, "update", this.spec.subject)))
-      .returning({ id: this.spec.id });
-    if (updated.length === 0) throw notFound(this.spec.subject, id);
+  /**
+   * Creates a row after checking `create` on it and on every field it sets. For a subject
+   * linked to a person, the person's state is read under a row lock in the same transaction
+   * as the insert, so a concurrent withdrawal, objection or restriction always wins.
+   */
+  async create(ctx: Scope, values: Record<string, unknown>, opts: CreateOptions = {}): Promise<Row> {
+    const { person, check: state } = opts;
+    const principal = ctx.principal!;
+    const row = { ...values, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
+    const subject = this.subject(ctx);
+    const id = await ctx.db.transaction(async (tx: Db) => {
+      const check: Record<string, unknown> = { ...row, ...state };
+      const relation = subject.person && "relation" in subject.person ? subject.person.relation : undefined;
+      if (relation && person?.id) {
+        const state = await lockPersonState(tx, ctx.registry, subject.relations![relation].subject, person.id, principal.workspaceId);
+        if (!state) throw notFound(subject.relations![relation].subject, person.id, person.field);
+        check[relation] = state;
+      }
+      await ensureAllowed(ctx, "create", this.name, check, this.fieldsOf(values));
+      return insertRow(tx, subject, row);
+    });
     return this.get(ctx, id);
   }
 
-  async remove(ctx: AppContext, id: string): Promise<boolean> {
+  async update(ctx: Scope, id: string, patch: Record<string, unknown>): Promise<Row> {
+    const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (Object.keys(changes).length === 0) throw badInput("input", "name at least one field to change");
     const current = await this.get(ctx, id);
-    await ensureAllowed(ctx, "delete", this.spec.subject, current);
-    const deleted = await ctx.db
-      .delete(this.spec.table)
-      .where(and(eq(this.spec.id, id), whereCan(ctx, "delete", this.spec.subject)))
-      .returning({ id: this.spec.id });
-    if (deleted.length === 0) throw notFound(this.spec.subject, id);
+    await ensureAllowed(ctx, "update", this.name, current, this.fieldsOf(changes));
+    // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
+    if (!(await updateRow(ctx.db, this.subject(ctx), id, { ...changes, updatedAt: new Date() }, whereCan(ctx, "update", this.name)))) {
+      throw notFound(this.name, id);
+    }
+    return this.get(ctx, id);
+  }
+
+  async remove(ctx: Scope, id: string): Promise<boolean> {
+    const current = await this.get(ctx, id);
+    await ensureAllowed(ctx, "delete", this.name, current);
+    if (!(await deleteRow(ctx.db, this.subject(ctx), id, whereCan(ctx, "delete", this.name)))) throw notFound(this.name, id);
     return true;
   }
 }

@@ -1,23 +1,10 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, lte, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { PERSON_STATE_FIELDS } from "../../authz/gates.js";
+import type { Registry, Subject } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
-import { contacts } from "../../db/schema/index.js";
-import type { SubjectName } from "../../authz/subjects.js";
-import { badInput } from "../../graphql/errors.js";
-import { decodeCursor, encodeCursor, OrderDirection, type PageResult } from "../../graphql/pagination.js";
-
-/** A CRM table as the generic list/get/loader code sees it. */
-export interface EntitySpec<Row extends { id: string }> {
-  subject: SubjectName;
-  table: PgTable;
-  id: PgColumn;
-  /** Sort keys offered by the API: enum value -> column and the row property it fills. */
-  orders: Record<string, { column: PgColumn; key: keyof Row & string }>;
-  /** Columns to load; all of the table's when omitted (users leave the password hash out). */
-  columns?: Record<string, PgColumn>;
-  /** Extra columns and join, for subjects whose guards look at the related contact. */
-  personLink?: PgColumn;
-}
+import { badInput } from "../../errors.js";
+import { decodeCursor, encodeCursor, OrderDirection, type PageResult } from "./paging.js";
 
 export interface OrderInput {
   field: string;
@@ -25,49 +12,57 @@ export interface OrderInput {
 }
 
 /**
- * The privacy state of the related contact, loaded with each deal or interaction, so that
- * `can()` and field masks see what the SQL filter saw (`contact.processingRestricted`...).
+ * The privacy state of the linked person (the gates' PERSON_STATE columns), loaded with each
+ * row of a subject linked to one, so that `can()` and field masks see what the SQL filter saw
+ * (`contact.processingRestricted`...).
  */
-const personSnapshot = {
-  snapshotConsented: contacts.consentedPurposes,
-  snapshotObjected: contacts.objectedPurposes,
-  snapshotRestricted: contacts.processingRestricted,
-  snapshotErasedAt: contacts.erasedAt,
-};
+function personLink(registry: Registry, subject: Subject) {
+  if (!subject.person || !("relation" in subject.person)) return undefined;
+  const name = subject.person.relation;
+  const relation = subject.relations![name];
+  const person = registry.get(relation.subject);
+  const snapshot = Object.fromEntries(PERSON_STATE_FIELDS.map((f) => [`${SNAPSHOT}${f}`, person.columns[f]]));
+  return { name, relation, person, snapshot };
+}
+const SNAPSHOT = "__person_";
 
-type Snapshot = { [K in keyof typeof personSnapshot]: unknown };
-
-function shape<Row>(raw: Record<string, unknown>, linked: boolean): Row {
-  if (!linked) return raw as Row;
-  const { snapshotConsented, snapshotObjected, snapshotRestricted, snapshotErasedAt, ...row } = raw as Snapshot & Record<string, unknown>;
-  const contact =
-    snapshotRestricted === null
-      ? undefined
-      : { consentedPurposes: snapshotConsented, objectedPurposes: snapshotObjected, processingRestricted: snapshotRestricted, erasedAt: snapshotErasedAt };
-  return { ...row, contact } as Row;
+/** A loaded row: the person's state moves under the relation name (`row.contact`). */
+function shape<Row>(raw: Record<string, unknown>, relation: string | undefined): Row {
+  if (!relation) return raw as Row;
+  const row: Record<string, unknown> = {};
+  const state: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith(SNAPSHOT)) state[key.slice(SNAPSHOT.length)] = value;
+    else row[key] = value;
+  }
+  // No linked person (or none left): CASL's `undefined`, as the SQL filter's missing row.
+  row[relation] = state.processingRestricted === null ? undefined : state;
+  return row as Row;
 }
 
-function baseQuery<Row extends { id: string }>(db: Db, spec: EntitySpec<Row>) {
-  const columns = spec.columns ?? getTableColumns(spec.table);
-  if (!spec.personLink) return db.select(columns).from(spec.table).$dynamic();
+function baseQuery(db: Db, registry: Registry, subject: Subject) {
+  const link = personLink(registry, subject);
+  if (!link) return db.select(subject.selected as Record<string, PgColumn>).from(subject.table).$dynamic();
   return db
-    .select({ ...columns, ...personSnapshot })
-    .from(spec.table)
-    .leftJoin(contacts, eq(contacts.id, spec.personLink))
+    .select({ ...(subject.selected as Record<string, PgColumn>), ...(link.snapshot as Record<string, PgColumn>) })
+    .from(subject.table)
+    .leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.relation.foreignKey))
     .$dynamic();
 }
 
 async function select<Row extends { id: string }>(
   db: Db,
-  spec: EntitySpec<Row>,
+  registry: Registry,
+  subject: Subject,
   where: SQL | undefined,
   orderBy: SQL[],
   limit?: number,
 ): Promise<Row[]> {
-  let query = baseQuery(db, spec).where(where).orderBy(...orderBy);
+  let query = baseQuery(db, registry, subject).where(where).orderBy(...orderBy);
   if (limit !== undefined) query = query.limit(limit);
   const raw = (await query) as Record<string, unknown>[];
-  return raw.map((r) => shape<Row>(r, spec.personLink !== undefined));
+  const relation = personLink(registry, subject)?.name;
+  return raw.map((r) => shape<Row>(r, relation));
 }
 
 function sortValue(value: unknown): string | number | null {
@@ -76,23 +71,32 @@ function sortValue(value: unknown): string | number | null {
 }
 
 /** The cursor's sort value as the column's type; a forged one is bad input, not a 500. */
-function cursorValue(column: Column, value: unknown): string | Date {
+function cursorValue(column: PgColumn, value: unknown): string | Date {
   const date = column.columnType === "PgTimestamp" && typeof value === "string" ? new Date(value) : undefined;
   if (date && !Number.isNaN(date.getTime())) return date;
   if (column.columnType !== "PgTimestamp" && typeof value === "string") return value;
   throw badInput("after", "is not a cursor this API issued");
 }
 
+/** The column an API sort key (`LAST_NAME`) sorts by, and the row field it fills. */
+export function sortKey(subject: Subject, field: string): { column: PgColumn; key: string } {
+  const key = subject.sortable?.[field];
+  if (!key) throw badInput("orderBy.field", `${subject.name} cannot be sorted by ${field}`);
+  return { column: subject.columns[key], key };
+}
+
 /** One page by keyset on (sort column, id): stable under inserts, no OFFSET scans. */
 export async function findPage<Row extends { id: string }>(
   db: Db,
-  spec: EntitySpec<Row>,
+  registry: Registry,
+  subject: Subject,
   where: SQL,
   first: number,
   after: string | undefined,
   order: OrderInput,
 ): Promise<PageResult<Row>> {
-  const sort = spec.orders[order.field];
+  const sort = sortKey(subject, order.field);
+  const id = subject.columns[subject.key];
   const orderKey = `${order.field}:${order.direction}`;
   const dir = order.direction === OrderDirection.ASC ? asc : desc;
   const beyond = order.direction === OrderDirection.ASC ? gt : lt;
@@ -100,15 +104,15 @@ export async function findPage<Row extends { id: string }>(
   if (after) {
     const cursor = decodeCursor(after, orderKey);
     const value = cursorValue(sort.column, cursor.value);
-    keyset = or(beyond(sort.column, value), and(eq(sort.column, value), beyond(spec.id, cursor.id)));
+    keyset = or(beyond(sort.column, value), and(eq(sort.column, value), beyond(id, cursor.id)));
   }
-  const rows = first === 0 ? [] : await select(db, spec, and(where, keyset), [dir(sort.column), dir(spec.id)], first + 1);
+  const rows = first === 0 ? [] : await select<Row>(db, registry, subject, and(where, keyset), [dir(sort.column), dir(id)], first + 1);
   let counted: Promise<number> | undefined;
   return {
     rows: rows.slice(0, first),
     hasNextPage: rows.length > first,
-    cursorOf: (row) => encodeCursor({ order: orderKey, value: sortValue(row[sort.key]), id: row.id }),
-    count: () => (counted ??= countWhere(db, spec.table, where)),
+    cursorOf: (row) => encodeCursor({ order: orderKey, value: sortValue((row as Record<string, unknown>)[sort.key]), id: row.id }),
+    count: () => (counted ??= countWhere(db, subject.table, where)),
   };
 }
 
@@ -117,8 +121,8 @@ export async function countWhere(db: Db, table: PgTable, where: SQL): Promise<nu
   return Number(row?.n ?? 0);
 }
 
-export function findByIds<Row extends { id: string }>(db: Db, spec: EntitySpec<Row>, ids: readonly string[], where: SQL): Promise<Row[]> {
-  return select(db, spec, and(inArray(spec.id, [...ids]), where), []);
+export function findByIds<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, ids: readonly string[], where: SQL): Promise<Row[]> {
+  return select<Row>(db, registry, subject, and(inArray(subject.columns[subject.key], [...ids]), where), []);
 }
 
 /**
@@ -127,7 +131,8 @@ export function findByIds<Row extends { id: string }>(db: Db, spec: EntitySpec<R
  */
 export async function findGrouped<Row extends { id: string }>(
   db: Db,
-  spec: EntitySpec<Row>,
+  registry: Registry,
+  subject: Subject,
   parent: PgColumn,
   parentIds: readonly string[],
   where: SQL,
@@ -135,13 +140,14 @@ export async function findGrouped<Row extends { id: string }>(
   limit: number,
 ): Promise<Row[]> {
   if (parentIds.length === 0 || limit === 0) return [];
+  const id = subject.columns[subject.key];
   const ranked = db
-    .select({ id: spec.id, rn: sql<number>`row_number() over (partition by ${parent} order by ${order} desc, ${spec.id} desc)`.as("rn") })
-    .from(spec.table)
+    .select({ id, rn: sql<number>`row_number() over (partition by ${parent} order by ${order} desc, ${id} desc)`.as("rn") })
+    .from(subject.table)
     .where(and(inArray(parent, [...parentIds]), where))
     .as("ranked");
   const ids = db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, limit));
-  return select(db, spec, inArray(spec.id, ids), [desc(order), desc(spec.id)]);
+  return select<Row>(db, registry, subject, inArray(id, ids), [desc(order), desc(id)]);
 }
 
 /** Groups rows under their parent ids, in the order given, for DataLoader batch results. */
@@ -158,4 +164,38 @@ export function groupBy<Row>(rows: Row[], parentIds: readonly string[], key: (ro
 export function byId<Row extends { id: string }>(rows: Row[], ids: readonly string[]): Array<Row | null> {
   const found = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => found.get(id) ?? null);
+}
+
+/** Inserts one row and returns its id. */
+export async function insertRow(db: Db, subject: Subject, values: Record<string, unknown>): Promise<string> {
+  const id = subject.columns[subject.key];
+  const [created] = (await db.insert(subject.table).values(values as never).returning({ id })) as Array<{ id: string }>;
+  return created.id;
+}
+
+/** Updates one row if `where` (the ability's filter) still holds for it, in the same statement. */
+export async function updateRow(db: Db, subject: Subject, id: string, changes: Record<string, unknown>, where: SQL): Promise<boolean> {
+  const key = subject.columns[subject.key];
+  const updated = await db.update(subject.table).set(changes as never).where(and(eq(key, id), where)).returning({ id: key });
+  return updated.length > 0;
+}
+
+/** Deletes one row if `where` (the ability's filter) still holds for it, in the same statement. */
+export async function deleteRow(db: Db, subject: Subject, id: string, where: SQL): Promise<boolean> {
+  const key = subject.columns[subject.key];
+  const deleted = await db.delete(subject.table).where(and(eq(key, id), where)).returning({ id: key });
+  return deleted.length > 0;
+}
+
+/**
+ * The linked person's privacy state, read under a row lock in the caller's transaction: a
+ * consent withdrawn, an objection or a restriction committed meanwhile is seen (the lock waits
+ * for it), and none can commit until the write that checked this state has.
+ */
+export async function lockPersonState(tx: Db, registry: Registry, personSubject: string, id: string, workspaceId: string): Promise<Record<string, unknown> | undefined> {
+  const person = registry.get(personSubject);
+  const columns = Object.fromEntries(PERSON_STATE_FIELDS.map((f) => [f, person.columns[f]])) as Record<string, PgColumn>;
+  const where = and(eq(person.columns[person.key], id), eq(person.columns[person.tenant], workspaceId));
+  const [row] = await tx.select(columns).from(person.table).where(where).for("share");
+  return row;
 }

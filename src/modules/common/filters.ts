@@ -1,6 +1,6 @@
 import { and, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { badInput } from "../../graphql/errors.js";
+import { badInput } from "../../errors.js";
 import { isUuid } from "./crud.service.js";
 
 export const MAX_FILTER_IDS = 200;

@@ -1,29 +1,30 @@
 import DataLoader from "dataloader";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import type { AppContext } from "../../graphql/context.js";
-import { MAX_NESTED, pageSize } from "../../graphql/pagination.js";
+import type { SubjectName } from "../registry.js";
 import { whereCan } from "./access.js";
-import { byId, findByIds, findGrouped, groupBy, type EntitySpec } from "./entity-store.js";
+import { byId, findByIds, findGrouped, groupBy } from "./entity-store.js";
+import { MAX_NESTED, pageSize } from "./paging.js";
+import type { Scope } from "./scope.js";
 
 /** Rows by id in one statement per batch, null where missing or hidden from the caller. */
-export function byIdLoader<Row extends { id: string }>(ctx: AppContext, spec: EntitySpec<Row>): DataLoader<string, Row | null> {
-  return ctx.loader(`${spec.subject}:byId`, () =>
-    new DataLoader<string, Row | null>(async (ids) => byId(await findByIds(ctx.db, spec, ids, whereCan(ctx, "read", spec.subject)), ids)),
+export function byIdLoader<Row extends { id: string }>(ctx: Scope, name: SubjectName): DataLoader<string, Row | null> {
+  return ctx.loader(`${name}:byId`, () =>
+    new DataLoader<string, Row | null>(async (ids) => byId(await findByIds<Row>(ctx.db, ctx.registry, ctx.registry.get(name), ids, whereCan(ctx, "read", name)), ids)),
   );
 }
 
 /** The newest `first` rows per parent for a batch of parents, in one statement. */
 export function groupedLoader<Row extends { id: string }>(
-  ctx: AppContext,
-  spec: EntitySpec<Row>,
+  ctx: Scope,
+  name: SubjectName,
   parent: { column: PgColumn; key: keyof Row & string },
   order: PgColumn,
   first: number | undefined,
 ): DataLoader<string, Row[]> {
   const limit = pageSize(first, MAX_NESTED, 20);
-  return ctx.loader(`${spec.subject}:by:${parent.key}:${limit}`, () =>
+  return ctx.loader(`${name}:by:${parent.key}:${limit}`, () =>
     new DataLoader<string, Row[]>(async (parentIds) => {
-      const rows = await findGrouped(ctx.db, spec, parent.column, parentIds, whereCan(ctx, "read", spec.subject), order, limit);
+      const rows = await findGrouped<Row>(ctx.db, ctx.registry, ctx.registry.get(name), parent.column, parentIds, whereCan(ctx, "read", name), order, limit);
       return groupBy(rows, parentIds, (row) => row[parent.key] as string | null);
     }),
   );

@@ -1,8 +1,8 @@
 import { buildPrivacyViewAbility, typed } from "../../authz/ability.js";
 import type { Purpose } from "../../authz/policy-loader.js";
 import type { Action } from "../../authz/subjects.js";
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
+import type { Scope } from "./scope.js";
+import { badInput } from "../../errors.js";
 import { contactService } from "../contacts/contact.service.js";
 import type { ContactRow } from "../contacts/contact.type.js";
 import { ensureAllowed } from "./access.js";
@@ -12,13 +12,13 @@ import { ensureAllowed } from "./access.js";
  * request's purpose, so restricted or non-consenting people can still be answered) and
  * checks the role holds the privacy action on that row.
  */
-export async function contactForRights(ctx: AppContext, contactId: string, action: Action): Promise<ContactRow> {
+export async function contactForRights(ctx: Scope, contactId: string, action: Action): Promise<ContactRow> {
   const contact = await contactService.getWith(ctx, contactId, ctx.rightsAbility, "contactId");
   await ensureAllowed(ctx, action, "Contact", contact, [], ctx.rightsAbility);
   return contact;
 }
 
-export function purposeArg(ctx: AppContext, purposeId: string, field = "purpose"): Purpose {
+export function purposeArg(ctx: Scope, purposeId: string, field = "purpose"): Purpose {
   const purpose = ctx.policies.purposes.get(purposeId);
   if (!purpose) throw badInput(field, `unknown purpose "${purposeId}"; see processingPurposes`);
   return purpose;
@@ -28,8 +28,8 @@ export function purposeArg(ctx: AppContext, purposeId: string, field = "purpose"
  * Re-reads the contact after a rights operation. A person the request's purpose shows is
  * shown as usual; one it hides (restricted, no consent...) only by its privacy state.
  */
-export async function rightsResult(ctx: AppContext, contactId: string): Promise<ContactRow> {
+export async function rightsResult(ctx: Scope, contactId: string): Promise<ContactRow> {
   const row = await contactService.getWith(ctx, contactId, ctx.rightsAbility);
   const visible = ctx.ability.can("read", typed("Contact", row));
-  return ctx.showWith(row, visible ? ctx.ability : buildPrivacyViewAbility(ctx.principal!));
+  return ctx.showWith(row, visible ? ctx.ability : buildPrivacyViewAbility(ctx.registry, ctx.principal!));
 }

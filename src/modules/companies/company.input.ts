@@ -1,6 +1,6 @@
 import { IsOptional, Length, MaxLength } from "class-validator";
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
-import { OrderDirection } from "../../graphql/pagination.js";
+import { OrderDirection } from "../common/paging.js";
 import { DateTime } from "../../graphql/scalars.js";
 
 @InputType({ description: "A new company." })

@@ -1,5 +1,5 @@
-import type { AppContext } from "../../graphql/context.js";
+import type { Scope } from "../common/scope.js";
 import { byIdLoader } from "../common/loaders.js";
-import { companySpec } from "./company.repository.js";
+import type { CompanyRow } from "./company.type.js";
 
-export const companyById = (ctx: AppContext) => byIdLoader(ctx, companySpec);
+export const companyById = (ctx: Scope) => byIdLoader<CompanyRow>(ctx, "Company");

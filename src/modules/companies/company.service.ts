@@ -1,21 +1,22 @@
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
-import { OrderDirection } from "../../graphql/pagination.js";
+import type { Scope } from "../common/scope.js";
+import { badInput } from "../../errors.js";
+import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import type { CompanyFilter, CompanyOrder, CreateCompanyInput, UpdateCompanyInput } from "./company.input.js";
-import { companyFilter, companySpec } from "./company.repository.js";
+import { companyFilter } from "./company.repository.js";
+import type { CompanyRow } from "./company.type.js";
 
-const crud = new CrudService(companySpec);
+const crud = new CrudService<CompanyRow>("Company");
 
 export const companyService = {
-  list: (ctx: AppContext, first?: number, after?: string, filter?: CompanyFilter | null, order?: CompanyOrder | null) =>
+  list: (ctx: Scope, first?: number, after?: string, filter?: CompanyFilter | null, order?: CompanyOrder | null) =>
     crud.list(ctx, first, after, companyFilter(filter, readableBy(ctx, "Company")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
-  get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
-  create: (ctx: AppContext, input: CreateCompanyInput) => crud.create(ctx, { ...input }),
-  update(ctx: AppContext, id: string, input: UpdateCompanyInput) {
+  get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
+  create: (ctx: Scope, input: CreateCompanyInput) => crud.create(ctx, { ...input }),
+  update(ctx: Scope, id: string, input: UpdateCompanyInput) {
     if (input.name === null) throw badInput("input.name", "cannot be empty");
     return crud.update(ctx, id, { ...input });
   },
-  remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+  remove: (ctx: Scope, id: string) => crud.remove(ctx, id),
 };

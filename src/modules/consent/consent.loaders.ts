@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { consentEvents } from "../../db/schema/index.js";
-import type { AppContext } from "../../graphql/context.js";
+import type { Scope } from "../common/scope.js";
 import { groupBy } from "../common/entity-store.js";
 
 export interface LatestConsent {
@@ -12,7 +12,7 @@ export interface LatestConsent {
 }
 
 /** The latest ledger event per purpose for a batch of contacts, in one statement. */
-export const latestConsents = (ctx: AppContext) =>
+export const latestConsents = (ctx: Scope) =>
   ctx.loader("ConsentEvent:latestByContact", () =>
     new DataLoader<string, LatestConsent[]>(async (contactIds) => {
       const rows = await ctx.db

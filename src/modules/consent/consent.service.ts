@@ -1,6 +1,6 @@
 import { recordDecision } from "../../authz/decision-log.js";
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
+import type { Scope } from "../common/scope.js";
+import { badInput } from "../../errors.js";
 import { whereCan } from "../common/access.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import { contactService } from "../contacts/contact.service.js";
@@ -10,7 +10,7 @@ import { applyConsent, consentHistory } from "./consent.repository.js";
 import type { ConsentEventRow, ConsentProofInput } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
-export function consentView(ctx: AppContext, contact: ContactRow, latest: LatestConsent[]) {
+export function consentView(ctx: Scope, contact: ContactRow, latest: LatestConsent[]) {
   const consentPurposes = [...ctx.policies.purposes.values()].filter((p) => p.lawfulBasis === "consent");
   return consentPurposes.map((purpose) => {
     const last = latest.find((e) => e.purpose === purpose.id);
@@ -26,7 +26,7 @@ export function consentView(ctx: AppContext, contact: ContactRow, latest: Latest
 export const GRANT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link"] as const;
 export const WITHDRAW_SOURCES = [...GRANT_SOURCES, "unsubscribe_link"] as const;
 
-function consentPurpose(ctx: AppContext, purposeId: string) {
+function consentPurpose(ctx: Scope, purposeId: string) {
   const purpose = purposeArg(ctx, purposeId);
   if (purpose.lawfulBasis !== "consent") {
     throw badInput("purpose", `${purpose.id} rests on ${purpose.lawfulBasis}, not consent; consent cannot be recorded for it`);
@@ -38,7 +38,7 @@ function checkSource(source: string, allowed: readonly string[]): void {
   if (!allowed.includes(source)) throw badInput("source", `must be one of ${allowed.join(", ")}`);
 }
 
-async function change(ctx: AppContext, contactId: string, purposeId: string, state: "granted" | "withdrawn", source: string, proof: ConsentProofInput = {}) {
+async function change(ctx: Scope, contactId: string, purposeId: string, state: "granted" | "withdrawn", source: string, proof: ConsentProofInput = {}) {
   const purpose = consentPurpose(ctx, purposeId);
   checkSource(source, state === "granted" ? GRANT_SOURCES : WITHDRAW_SOURCES);
   const contact = await contactForRights(ctx, contactId, "manage_consent");
@@ -70,13 +70,13 @@ async function change(ctx: AppContext, contactId: string, purposeId: string, sta
 }
 
 export const consentService = {
-  grant: (ctx: AppContext, contactId: string, purpose: string, source: string, proof?: ConsentProofInput | null) =>
+  grant: (ctx: Scope, contactId: string, purpose: string, source: string, proof?: ConsentProofInput | null) =>
     change(ctx, contactId, purpose, "granted", source, proof ?? {}),
 
-  withdraw: (ctx: AppContext, contactId: string, purpose: string, source = "api") => change(ctx, contactId, purpose, "withdrawn", source),
+  withdraw: (ctx: Scope, contactId: string, purpose: string, source = "api") => change(ctx, contactId, purpose, "withdrawn", source),
 
   /** The proof of consent of a person the caller may see under the request's purpose. */
-  async history(ctx: AppContext, contactId: string): Promise<ConsentEventRow[]> {
+  async history(ctx: Scope, contactId: string): Promise<ConsentEventRow[]> {
     const contact = await contactService.get(ctx, contactId, "contactId");
     return consentHistory(ctx.db, contact.id, whereCan(ctx, "read", "ConsentEvent"));
   },

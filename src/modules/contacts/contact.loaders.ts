@@ -1,8 +1,8 @@
 import { contacts } from "../../db/schema/index.js";
-import type { AppContext } from "../../graphql/context.js";
+import type { Scope } from "../common/scope.js";
 import { byIdLoader, groupedLoader } from "../common/loaders.js";
-import { contactSpec } from "./contact.repository.js";
+import type { ContactRow } from "./contact.type.js";
 
-export const contactById = (ctx: AppContext) => byIdLoader(ctx, contactSpec);
-export const contactsByCompany = (ctx: AppContext, first?: number) =>
-  groupedLoader(ctx, contactSpec, { column: contacts.companyId, key: "companyId" }, contacts.createdAt, first);
+export const contactById = (ctx: Scope) => byIdLoader<ContactRow>(ctx, "Contact");
+export const contactsByCompany = (ctx: Scope, first?: number) =>
+  groupedLoader<ContactRow>(ctx, "Contact", { column: contacts.companyId, key: "companyId" }, contacts.createdAt, first);

@@ -1,20 +1,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { contacts } from "../../db/schema/index.js";
-import type { EntitySpec } from "../common/entity-store.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { ContactFilter } from "./contact.input.js";
-import type { ContactRow } from "./contact.type.js";
-
-export const contactSpec: EntitySpec<ContactRow> = {
-  subject: "Contact",
-  table: contacts,
-  id: contacts.id,
-  orders: {
-    CREATED_AT: { column: contacts.createdAt, key: "createdAt" },
-    LAST_NAME: { column: contacts.lastName, key: "lastName" },
-    UPDATED_AT: { column: contacts.updatedAt, key: "updatedAt" },
-  },
-};
 
 export function contactFilter(filter: ContactFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;

@@ -1,6 +1,6 @@
 import { IsOptional, Length, Matches, Max, Min } from "class-validator";
 import { Field, Float, ID, InputType, registerEnumType } from "type-graphql";
-import { OrderDirection } from "../../graphql/pagination.js";
+import { OrderDirection } from "../common/paging.js";
 import { DateTime } from "../../graphql/scalars.js";
 import { DealStage } from "./deal.type.js";
 

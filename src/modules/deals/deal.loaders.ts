@@ -1,10 +1,10 @@
 import { deals } from "../../db/schema/index.js";
-import type { AppContext } from "../../graphql/context.js";
+import type { Scope } from "../common/scope.js";
 import { byIdLoader, groupedLoader } from "../common/loaders.js";
-import { dealSpec } from "./deal.repository.js";
+import type { DealRow } from "./deal.type.js";
 
-export const dealById = (ctx: AppContext) => byIdLoader(ctx, dealSpec);
-export const dealsByContact = (ctx: AppContext, first?: number) =>
-  groupedLoader(ctx, dealSpec, { column: deals.contactId, key: "contactId" }, deals.createdAt, first);
-export const dealsByCompany = (ctx: AppContext, first?: number) =>
-  groupedLoader(ctx, dealSpec, { column: deals.companyId, key: "companyId" }, deals.createdAt, first);
+export const dealById = (ctx: Scope) => byIdLoader<DealRow>(ctx, "Deal");
+export const dealsByContact = (ctx: Scope, first?: number) =>
+  groupedLoader<DealRow>(ctx, "Deal", { column: deals.contactId, key: "contactId" }, deals.createdAt, first);
+export const dealsByCompany = (ctx: Scope, first?: number) =>
+  groupedLoader<DealRow>(ctx, "Deal", { column: deals.companyId, key: "companyId" }, deals.createdAt, first);

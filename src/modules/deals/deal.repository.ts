@@ -1,21 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import { deals } from "../../db/schema/index.js";
-import type { EntitySpec } from "../common/entity-store.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { DealFilter } from "./deal.input.js";
-import type { DealRow } from "./deal.type.js";
-
-export const dealSpec: EntitySpec<DealRow> = {
-  subject: "Deal",
-  table: deals,
-  id: deals.id,
-  personLink: deals.contactId,
-  orders: {
-    CREATED_AT: { column: deals.createdAt, key: "createdAt" },
-    TITLE: { column: deals.title, key: "title" },
-    UPDATED_AT: { column: deals.updatedAt, key: "updatedAt" },
-  },
-};
 
 export function dealFilter(filter: DealFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;

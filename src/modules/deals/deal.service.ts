@@ -1,15 +1,16 @@
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
-import { OrderDirection } from "../../graphql/pagination.js";
+import type { Scope } from "../common/scope.js";
+import { badInput } from "../../errors.js";
+import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import { companyService } from "../companies/company.service.js";
 import { contactService } from "../contacts/contact.service.js";
 import type { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
 import { DealStage } from "./deal.type.js";
-import { dealFilter, dealSpec } from "./deal.repository.js";
+import { dealFilter } from "./deal.repository.js";
+import type { DealRow } from "./deal.type.js";
 
-const crud = new CrudService(dealSpec, { contactId: "contact", companyId: "company" });
+const crud = new CrudService<DealRow>("Deal", { contactId: "contact", companyId: "company" });
 
 function closedAt(stage: DealStage | null | undefined): Date | null | undefined {
   if (stage === undefined || stage === null) return undefined;
@@ -17,25 +18,26 @@ function closedAt(stage: DealStage | null | undefined): Date | null | undefined 
 }
 
 export const dealService = {
-  list: (ctx: AppContext, first?: number, after?: string, filter?: DealFilter | null, order?: DealOrder | null) =>
+  list: (ctx: Scope, first?: number, after?: string, filter?: DealFilter | null, order?: DealOrder | null) =>
     crud.list(ctx, first, after, dealFilter(filter, readableBy(ctx, "Deal")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
-  get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
+  get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
 
-  async create(ctx: AppContext, input: CreateDealInput) {
-    const contact = input.contactId ? await contactService.personState(ctx, input.contactId) : undefined;
+  async create(ctx: Scope, input: CreateDealInput) {
+    // The person must be visible for this purpose; their state is checked again under a lock.
+    if (input.contactId) await contactService.get(ctx, input.contactId, "contactId");
     if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
     const values = { ...input, stage: input.stage ?? DealStage.LEAD, currency: input.currency ?? "EUR", closedAt: closedAt(input.stage) ?? null };
-    return crud.create(ctx, values, { contact });
+    return crud.create(ctx, values, { person: { id: input.contactId, field: "contactId" } });
   },
 
-  async update(ctx: AppContext, id: string, input: UpdateDealInput) {
+  async update(ctx: Scope, id: string, input: UpdateDealInput) {
     for (const field of ["title", "stage", "currency"] as const) {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
-    if (input.contactId) await contactService.personState(ctx, input.contactId);
+    if (input.contactId) await contactService.get(ctx, input.contactId, "contactId");
     if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
     return crud.update(ctx, id, { ...input, closedAt: closedAt(input.stage) });
   },
 
-  remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+  remove: (ctx: Scope, id: string) => crud.remove(ctx, id),
 };

@@ -1,7 +1,7 @@
 import { interactions } from "../../db/schema/index.js";
-import type { AppContext } from "../../graphql/context.js";
+import type { Scope } from "../common/scope.js";
 import { groupedLoader } from "../common/loaders.js";
-import { interactionSpec } from "./interaction.repository.js";
+import type { InteractionRow } from "./interaction.type.js";
 
-export const interactionsByContact = (ctx: AppContext, first?: number) =>
-  groupedLoader(ctx, interactionSpec, { column: interactions.contactId, key: "contactId" }, interactions.occurredAt, first);
+export const interactionsByContact = (ctx: Scope, first?: number) =>
+  groupedLoader<InteractionRow>(ctx, "Interaction", { column: interactions.contactId, key: "contactId" }, interactions.occurredAt, first);

@@ -1,21 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import { interactions } from "../../db/schema/index.js";
-import type { EntitySpec } from "../common/entity-store.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { InteractionFilter } from "./interaction.input.js";
-import type { InteractionRow } from "./interaction.type.js";
-
-export const interactionSpec: EntitySpec<InteractionRow> = {
-  subject: "Interaction",
-  table: interactions,
-  id: interactions.id,
-  personLink: interactions.contactId,
-  orders: {
-    OCCURRED_AT: { column: interactions.occurredAt, key: "occurredAt" },
-    CREATED_AT: { column: interactions.createdAt, key: "createdAt" },
-    UPDATED_AT: { column: interactions.updatedAt, key: "updatedAt" },
-  },
-};
 
 export function interactionFilter(filter: InteractionFilter | undefined | null, readable: Readable): SQL | undefined {
   if (!filter) return undefined;

@@ -1,45 +1,35 @@
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
-import { OrderDirection } from "../../graphql/pagination.js";
+import type { Scope } from "../common/scope.js";
+import { badInput } from "../../errors.js";
+import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
 import type { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
-import { interactionFilter, interactionSpec } from "./interaction.repository.js";
+import { interactionFilter } from "./interaction.repository.js";
+import type { InteractionRow } from "./interaction.type.js";
 
-const crud = new CrudService(interactionSpec, { dealId: "deal" });
-
-/**
- * A marketing message goes out on the channel its consent covers: an SMS under
- * marketing_email (or an email under marketing_sms) is refused.
- */
-function checkChannel(ctx: AppContext, kind: string): void {
-  const purpose = ctx.purpose!;
-  const channelKinds = ["email", "sms"];
-  if (purpose.lawfulBasis === "consent" && channelKinds.includes(kind) && purpose.channel !== kind) {
-    throw badInput("input.kind", `a ${kind} cannot be recorded under ${purpose.id}, whose consent covers ${purpose.channel} only`);
-  }
-}
+const crud = new CrudService<InteractionRow>("Interaction", { dealId: "deal", contactId: "contact" });
 
 export const interactionService = {
-  list: (ctx: AppContext, first?: number, after?: string, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
+  list: (ctx: Scope, first?: number, after?: string, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
     crud.list(ctx, first, after, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
-  get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
+  get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
 
-  async create(ctx: AppContext, input: CreateInteractionInput) {
-    checkChannel(ctx, input.kind);
-    const contact = await contactService.personState(ctx, input.contactId);
+  async create(ctx: Scope, input: CreateInteractionInput) {
+    // The person must be visible for this purpose; their state is checked again under a lock.
+    await contactService.get(ctx, input.contactId, "contactId");
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
+    // An interaction serves the request's purpose: the gates decide whether that purpose may record it.
     const values = { ...input, occurredAt: input.occurredAt ?? new Date(), purpose: ctx.purpose!.id };
-    return crud.create(ctx, values, { contact });
+    return crud.create(ctx, values, { person: { id: input.contactId, field: "contactId" } });
   },
 
-  async update(ctx: AppContext, id: string, input: UpdateInteractionInput) {
+  async update(ctx: Scope, id: string, input: UpdateInteractionInput) {
     if (input.occurredAt === null) throw badInput("input.occurredAt", "cannot be empty");
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
     return crud.update(ctx, id, { ...input });
   },
 
-  remove: (ctx: AppContext, id: string) => crud.remove(ctx, id),
+  remove: (ctx: Scope, id: string) => crud.remove(ctx, id),
 };

@@ -1,7 +1,7 @@
 import { recordDecision } from "../../authz/decision-log.js";
 import type { Db } from "../../db/client.js";
-import type { AppContext } from "../../graphql/context.js";
-import { badInput } from "../../graphql/errors.js";
+import type { Scope } from "../common/scope.js";
+import { badInput } from "../../errors.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import type { ContactRow } from "../contacts/contact.type.js";
 import { appendEvents, updateState, type PrivacyEvent } from "./privacy-state.repository.js";
@@ -14,7 +14,7 @@ function text(field: string, value: string, min: number, max = 2000): string {
 
 /** Writes the history, the contact's state and the decision log in one transaction. */
 async function record(
-  ctx: AppContext,
+  ctx: Scope,
   contact: ContactRow,
   action: string,
   events: Array<Omit<PrivacyEvent, "workspaceId" | "contactId" | "recordedBy">>,
@@ -35,7 +35,7 @@ async function record(
 
 export const privacyStateService = {
   /** Art. 18: from now on only storage and legal_compliance may touch the person's data. */
-  async restrict(ctx: AppContext, contactId: string, reason: string) {
+  async restrict(ctx: Scope, contactId: string, reason: string) {
     const why = text("reason", reason, 5);
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (contact.processingRestricted) throw badInput("contactId", "processing of this contact is already restricted");
@@ -43,7 +43,7 @@ export const privacyStateService = {
   },
 
   /** Art. 18(3): the person is informed before the restriction is lifted; both are recorded, in that order. */
-  async lift(ctx: AppContext, contactId: string, informedVia: string | null | undefined) {
+  async lift(ctx: Scope, contactId: string, informedVia: string | null | undefined) {
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (!contact.processingRestricted) throw badInput("contactId", "processing of this contact is not restricted");
     const notice = informedVia ? text("informedVia", informedVia, 3, 500) : "Informed by the controller before the lift (Art. 18(3)).";
@@ -58,7 +58,7 @@ export const privacyStateService = {
   },
 
   /** Art. 21: only for objectable (legitimate-interest) purposes; effective at once. */
-  async object(ctx: AppContext, contactId: string, purposeId: string, reason: string | null | undefined) {
+  async object(ctx: Scope, contactId: string, purposeId: string, reason: string | null | undefined) {
     const purpose = purposeArg(ctx, purposeId);
     if (!purpose.objectable) {
       const hint = purpose.lawfulBasis === "consent" ? "; withdraw the consent instead" : "";
@@ -74,7 +74,7 @@ export const privacyStateService = {
    * Art. 21(1): the controller may go on if it demonstrates compelling legitimate grounds,
    * recorded with a justification. Never for direct marketing (Art. 21(3)): that objection is absolute.
    */
-  async compellingGrounds(ctx: AppContext, contactId: string, purposeId: string, justification: string) {
+  async compellingGrounds(ctx: Scope, contactId: string, purposeId: string, justification: string) {
     const purpose = purposeArg(ctx, purposeId);
     if (purpose.directMarketing) throw badInput("purpose", `${purpose.id} is direct marketing: an objection to it is absolute (Art. 21(3))`);
     if (!purpose.objectable) throw badInput("purpose", `${purpose.id} cannot be objected to, so there is nothing to override`);

@@ -1,6 +1,6 @@
-import type { AppContext } from "../../graphql/context.js";
 import { byIdLoader } from "../common/loaders.js";
-import { userSpec, workspaceSpec } from "./user.repository.js";
+import type { Scope } from "../common/scope.js";
+import type { UserRow, WorkspaceRow } from "./user.type.js";
 
-export const userById = (ctx: AppContext) => byIdLoader(ctx, userSpec);
-export const workspaceById = (ctx: AppContext) => byIdLoader(ctx, workspaceSpec);
+export const userById = (ctx: Scope) => byIdLoader<UserRow>(ctx, "User");
+export const workspaceById = (ctx: Scope) => byIdLoader<WorkspaceRow>(ctx, "Workspace");

@@ -1,0 +1,136 @@
+import { getTableColumns } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import type { Action, ConditionField, ConditionType } from "./subjects.js";
+
+/**
+ * One field of a subject as the API shows it. `category` tags personal data with the
+ * vocabulary of purposes.yaml `dataCategories`; a purpose that does not declare it never
+ * reads the field. `required` marks fields that are non-null in GraphQL (never masked).
+ */
+export interface FieldDef {
+  category?: string;
+  required?: boolean;
+}
+
+/** A subject reached from another through a foreign key (`Deal.contact`). */
+export interface RelationDef {
+  subject: string;
+  foreignKey: PgColumn;
+}
+
+/**
+ * A subject, declared once by the module that owns it (`<feature>.subject.ts`). Everything
+ * else that needs the subject's vocabulary (policy loader, CASL abilities, SQL filter, field
+ * masks, explain, loaders, CLI) reads the compiled form of this declaration.
+ */
+export interface SubjectDef {
+  name: string;
+  table: PgTable;
+  /** Property of the tenant column; the engine adds `tenant = workspace` to every allow. */
+  tenant: string;
+  /** Primary key property (`id` unless said). */
+  key?: string;
+  /** The GraphQL fields of the subject: what a rule's `fields:` may name. */
+  fields: Record<string, FieldDef>;
+  /** Columns a rule's `conditions:` may test; types and nullability come from the table. */
+  conditions: readonly string[];
+  /** Columns never loaded (secrets such as password hashes). */
+  hiddenColumns?: readonly string[];
+  /** How a row is linked to a person in the CRM: the row is the person, or a relation leads there. */
+  person?: { self: true } | { relation: string };
+  relations?: Record<string, RelationDef>;
+  /** API sort keys (`CREATED_AT`) and the field each sorts by. */
+  sortable?: Record<string, string>;
+  /** The data category of the whole subject, when every row is one (deals: business_records). */
+  category?: string;
+  /** Whose personal data the rows are (purposes.yaml `dataSubjects`). */
+  dataSubject?: "contacts" | "users";
+  /** Privacy actions that make sense for the subject. */
+  privacyActions?: readonly Action[];
+  /** Column holding the purpose a record serves (an interaction is written only under it). */
+  recordPurpose?: string;
+}
+
+/** A subject with what is derived from its declaration and its table. */
+export interface Subject extends Omit<SubjectDef, "key"> {
+  key: string;
+  fieldNames: readonly string[];
+  requiredFields: readonly string[];
+  conditionFields: Readonly<Record<string, ConditionField>>;
+  columns: Readonly<Record<string, PgColumn>>;
+  /** Loaded columns: every column but the hidden ones. */
+  selected: Readonly<Record<string, PgColumn>>;
+  /** Field -> category, for the fields that are personal data. */
+  personalFields: Readonly<Record<string, string>>;
+  /** `""` for the person itself, `contact.` for rows linked to one, undefined otherwise. */
+  personPath?: string;
+}
+
+export interface Registry {
+  readonly names: readonly string[];
+  has(name: string): boolean;
+  get(name: string): Subject;
+}
+
+const TYPES: Record<string, ConditionType> = {
+  PgUUID: "uuid",
+  PgText: "text",
+  PgBoolean: "boolean",
+  PgTimestamp: "timestamp",
+  PgTimestampString: "timestamp",
+  PgArray: "text[]",
+  PgBigSerial53: "text",
+};
+
+/** A condition field's type and nullability, read from the drizzle column. */
+function conditionField(subject: string, name: string, column: PgColumn | undefined): ConditionField {
+  const type = column ? TYPES[column.columnType] : undefined;
+  if (!column || !type) throw new Error(`subject ${subject}: condition field ${name} has no column of a supported type`);
+  return { type, nullable: !column.notNull, ...(type === "text[]" ? { array: true } : {}) };
+}
+
+function compile(def: SubjectDef): Subject {
+  const columns = getTableColumns(def.table) as Record<string, PgColumn>;
+  const hidden = new Set(def.hiddenColumns ?? []);
+  const key = def.key ?? "id";
+  for (const name of [def.tenant, key, ...hidden]) {
+    if (!columns[name]) throw new Error(`subject ${def.name}: ${name} is not a column of its table`);
+  }
+  for (const sortField of Object.values(def.sortable ?? {})) {
+    if (!columns[sortField] || !def.fields[sortField]) throw new Error(`subject ${def.name}: sort field ${sortField} must be a column and a field`);
+  }
+  const fieldNames = Object.keys(def.fields);
+  return {
+    ...def,
+    key,
+    fieldNames,
+    requiredFields: fieldNames.filter((f) => def.fields[f].required),
+    conditionFields: Object.fromEntries(def.conditions.map((c) => [c, conditionField(def.name, c, columns[c])])),
+    columns,
+    selected: Object.fromEntries(Object.entries(columns).filter(([name]) => !hidden.has(name))),
+    personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, def.fields[f].category!]] : []))),
+    personPath: def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`,
+  };
+}
+
+/** Compiles the declarations and checks that their cross references hold. */
+export function createRegistry(defs: readonly SubjectDef[]): Registry {
+  const subjects = new Map(defs.map((def) => [def.name, compile(def)]));
+  for (const subject of subjects.values()) {
+    for (const [name, relation] of Object.entries(subject.relations ?? {})) {
+      if (!subjects.has(relation.subject)) throw new Error(`subject ${subject.name}: relation ${name} names unknown subject ${relation.subject}`);
+    }
+    if (subject.person && "relation" in subject.person && !subject.relations?.[subject.person.relation]) {
+      throw new Error(`subject ${subject.name}: person relation ${subject.person.relation} is not declared`);
+    }
+  }
+  return {
+    names: [...subjects.keys()],
+    has: (name) => subjects.has(name),
+    get(name) {
+      const found = subjects.get(name);
+      if (!found) throw new Error(`unknown subject ${name}`);
+      return found;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { SubjectDef } from "../../authz/registry.js";
+import { contacts } from "../../db/schema/index.js";
+
+/** A person in the CRM: the data subject every purpose gate is about. */
+export const contactSubject = {
+  name: "Contact",
+  table: contacts,
+  tenant: "workspaceId",
+  fields: {
+    id: { required: true },
+    firstName: { category: "identity" },
+    lastName: { category: "identity" },
+    email: { category: "contact_details" },
+    phone: { category: "contact_details" },
+    position: { category: "professional" },
+    company: {},
+    owner: {},
+    deals: {},
+    interactions: {},
+    consents: {},
+    processingRestricted: { required: true },
+    objections: {},
+    erased: { required: true },
+    createdAt: { required: true },
+    updatedAt: { required: true },
+  },
+  conditions: ["id", "workspaceId", "companyId", "ownerId", "consentedPurposes", "objectedPurposes", "processingRestricted", "erasedAt"],
+  person: { self: true },
+  sortable: { CREATED_AT: "createdAt", LAST_NAME: "lastName", UPDATED_AT: "updatedAt" },
+  dataSubject: "contacts",
+  privacyActions: ["manage_consent", "restrict", "object", "export", "erase"],
+} as const satisfies SubjectDef;

@@ -1,0 +1,43 @@
+import type { SubjectDef } from "../../authz/registry.js";
+import { users, workspaces } from "../../db/schema/index.js";
+
+/** A workspace member (an account holder): personal data whose data subject is `users`. */
+export const userSubject = {
+  name: "User",
+  table: users,
+  tenant: "workspaceId",
+  fields: {
+    id: { required: true },
+    email: { category: "contact_details" },
+    name: { category: "identity" },
+    phone: { category: "contact_details" },
+    position: { category: "professional" },
+    role: { required: true },
+    workspace: { required: true },
+    lastLoginAt: { category: "usage" },
+    policyNotices: {},
+    createdAt: {},
+  },
+  conditions: ["id", "workspaceId", "role"],
+  hiddenColumns: ["passwordHash"],
+  sortable: { CREATED_AT: "createdAt" },
+  dataSubject: "users",
+} as const satisfies SubjectDef;
+
+/** The tenant itself: the workspace row is its own tenant. */
+export const workspaceSubject = {
+  name: "Workspace",
+  table: workspaces,
+  tenant: "id",
+  fields: {
+    id: { required: true },
+    name: { required: true },
+    plan: {},
+    subscriptionStatus: {},
+    cancelledAt: {},
+    createdAt: { required: true },
+  },
+  conditions: ["id"],
+  hiddenColumns: ["stripeCustomerId"],
+  sortable: { CREATED_AT: "createdAt" },
+} as const satisfies SubjectDef;
