@@ -90,7 +90,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   // Fail closed: an unknown role or purpose, or one the role may not use, grants nothing.
   if (!role || !purpose || !role.purposes.includes(purposeId)) return createMongoAbility<AppAbility>([]);
   // CASL gives the later rule priority: allows first, then denies, then gates, then the own profile.
-  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(purpose, policies.registry), ...selfProfile(policies.registry, principal)]);
+  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose), ...selfProfile(policies.registry, principal)]);
 }
 
 /**
@@ -101,7 +101,7 @@ export function buildRightsAbility(policies: PolicySet, principal: Principal): A
   const role = policies.roles.get(principal.role);
   const purpose = policies.purposes.get(LEGAL_COMPLIANCE);
   if (!role || !purpose) return createMongoAbility<AppAbility>([]);
-  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(purpose, policies.registry)]);
+  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose)]);
 }
 
 /** What a privacy-rights answer shows of a person the caller's purpose does not let it see. */

@@ -1,6 +1,6 @@
 import type { MongoQuery } from "@casl/ability";
 import type { AppRawRule } from "./ability.js";
-import type { Conditions, Purpose } from "./policy-loader.js";
+import type { Conditions, PolicySet, Purpose } from "./policy-loader.js";
 import type { Registry, Subject } from "./registry.js";
 import type { ConditionField } from "./subjects.js";
 
@@ -54,7 +54,8 @@ export interface Gate {
   denies: string;
   applies(purpose: Purpose): boolean;
   reason(purpose: Purpose, registry: Registry): string;
-  rules(purpose: Purpose, registry: Registry): GateDeny[];
+  /** What it denies under `purpose`; `all` is every purpose of purposes.yaml. */
+  rules(purpose: Purpose, registry: Registry, all: readonly Purpose[]): GateDeny[];
   /** The check for one record of `subject` (person: its linked person's state, if any). */
   explain(purpose: Purpose, subject: Subject, record: Record<string, unknown> | undefined, person: PersonState | undefined): GateCheck | undefined;
 }
@@ -138,11 +139,11 @@ export const GATES: readonly Gate[] = [
   },
   {
     kind: "writes",
-    when: "does not list a subject in `writes`",
-    denies: "creating, changing and deleting that subject's records under this purpose (privacy operations are separate actions)",
+    when: "does not list in `writes` a subject that some purpose writes (the CRM records: Contact, Company, Deal, Interaction)",
+    denies: "creating, changing and deleting that subject's records under this purpose (privacy operations are separate actions; ledgers are append-only)",
     applies: () => true,
     reason: (p) => `Purpose ${p.id} does not create or change these records (it writes: ${p.writes.length > 0 ? p.writes.join(", ") : "nothing"}).`,
-    rules: (p, registry) => registry.names.filter((n) => !p.writes.includes(n)).map((subject) => ({ subject, actions: WRITES })),
+    rules: (p, registry, all) => registry.names.filter((n) => all.some((q) => q.writes.includes(n)) && !p.writes.includes(n)).map((subject) => ({ subject, actions: WRITES })),
     explain: () => undefined,
   },
   {
@@ -235,11 +236,13 @@ export const GATES: readonly Gate[] = [
  * The purpose's gates as CASL `cannot` rules, for every role, owner included. They come after
  * every role rule, so they win whatever a role file says.
  */
-export function purposeGates(purpose: Purpose, registry: Registry): AppRawRule[] {
+export function purposeGates(policies: PolicySet, purpose: Purpose): AppRawRule[] {
+  const { registry } = policies;
+  const all = [...policies.purposes.values()];
   return GATES.filter((g) => g.applies(purpose)).flatMap((gate) => {
     const id = `gate.${gate.kind}.${purpose.id}`;
     const reason = gate.reason(purpose, registry);
-    return gate.rules(purpose, registry).map((deny) => ({
+    return gate.rules(purpose, registry, all).map((deny) => ({
       action: deny.actions ?? "manage",
       subject: deny.subject,
       ...(deny.fields ? { fields: deny.fields } : {}),

@@ -55,7 +55,7 @@ function reporter(parsed: ParsedFile, problems: string[]) {
 
 /** Every gate id purposes.yaml derives, e.g. `gate.consent.marketing_email`. */
 function gateIds(policies: PolicySet): Set<string> {
-  return new Set([...[...policies.purposes.values()].flatMap((p) => purposeGates(p, policies.registry).map((g) => g.meta.id)), SELF_PROFILE]);
+  return new Set([...[...policies.purposes.values()].flatMap((p) => purposeGates(policies, p).map((g) => g.meta.id)), SELF_PROFILE]);
 }
 
 type Report = (path: Array<string | number>, message: string) => void;

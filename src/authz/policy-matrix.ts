@@ -54,7 +54,7 @@ function purposesTable(policies: PolicySet): string {
     p.allowedWhenRestricted ? "yes" : "no",
     p.channel ?? "",
     p.processors.join(", "),
-    [...new Set(purposeGates(p, policies.registry).map((g) => g.meta.id.split(".")[1]))].join(", "),
+    [...new Set(purposeGates(policies, p).map((g) => g.meta.id.split(".")[1]))].join(", "),
   ]);
   return table(["purpose", "lawful basis", "gdprRole", "objectable", "allowedWhenRestricted", "channel", "processors", "derived gates"], rows);
 }

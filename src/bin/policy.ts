@@ -89,9 +89,9 @@ function decisionLines(policies: PolicySet, q: Question, d: Decision): string[] 
   return lines;
 }
 
-function gateLines(q: Question): string[] {
+function gateLines(policies: PolicySet, q: Question): string[] {
   const gates = new Map<string, { subjects: string[]; conditions: unknown; reason: string }>();
-  for (const g of purposeGates(q.purpose, registry)) {
+  for (const g of purposeGates(policies, q.purpose)) {
     const seen = gates.get(g.meta.id) ?? { subjects: [], conditions: g.conditions, reason: g.meta.reason };
     // A gate may cover some fields only (tombstones, data categories): say which.
     seen.subjects.push(g.fields ? `${String(g.subject)} (fields ${[g.fields].flat().join(", ")})` : String(g.subject));
@@ -115,7 +115,7 @@ function explain(args: string[]): number {
   const q = question(policies, parsed);
   const ability = buildAbility(policies, principalFor(q.role.role), q.purpose.id);
   const d = decide(ability, q.action, q.subject, undefined, q.field, { role: q.role.role, purpose: q.purpose.id });
-  console.log([...decisionLines(policies, q, d), ...gateLines(q)].join("\n"));
+  console.log([...decisionLines(policies, q, d), ...gateLines(policies, q)].join("\n"));
   return 0;
 }
 

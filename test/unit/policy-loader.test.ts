@@ -72,7 +72,7 @@ describe("loadPolicies", () => {
   });
 
   it("rejects an unknown field", () => {
-    const f = fixture("sales_rep", "fields: [id, name, email, role, workspace, policyNotices]", "fields: [id, name, email, role, workspace, policyNotices, salary]");
+    const f = fixture("sales_rep", "fields: [id, name, email, role, workspace]", "fields: [id, name, email, role, workspace, salary]");
     const line = lineOf(f.text, "salary");
     expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.users.read: unknown field "salary" for User`);
   });
