@@ -267,3 +267,14 @@ export function gatesTable(): string {
   const rows = GATES.map((g) => `| \`gate.${g.kind}.<p>\` | ${g.when} | ${g.denies} |`);
   return ["| gate | when the purpose... | denies |", "|---|---|---|", ...rows].join("\n");
 }
+
+const BEGIN = "<!-- gates:begin -->";
+const END = "<!-- gates:end -->";
+
+/** The text with the generated gate table between its markers. */
+export function withGatesTable(text: string): string {
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`the gate table markers ${BEGIN} ... ${END} are missing`);
+  return `${text.slice(0, start + BEGIN.length)}\n${gatesTable()}\n${text.slice(end)}`;
+}

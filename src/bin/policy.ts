@@ -1,14 +1,16 @@
 // Policy tools for security reviewers: lint, test, matrix, explain (see policies/README.md).
 import { parseArgs } from "node:util";
 import { buildAbility, decide, type Decision } from "../authz/ability.js";
-import { purposeGates } from "../authz/gates.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { purposeGates, withGatesTable } from "../authz/gates.js";
 import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
-import { loadPolicies, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
+import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
 import { policyMatrix } from "../authz/policy-matrix.js";
 import { ACTIONS } from "../authz/subjects.js";
 import { registry } from "../modules/registry.js";
 
-const USAGE = "usage: policy lint | test | matrix | explain --role R --action A --subject S [--purpose P] [--field F]";
+const USAGE = "usage: policy lint | test | matrix | readme | explain --role R --action A --subject S [--purpose P] [--field F]";
 
 /** Bad command-line arguments: one line, exit code 2. */
 class UsageError extends Error {}
@@ -119,7 +121,16 @@ function explain(args: string[]): number {
   return 0;
 }
 
-const COMMANDS: Record<string, (args: string[]) => number> = { lint, test, matrix, explain };
+const README = join(POLICIES_DIR, "README.md");
+
+/** Rewrites the gate table of policies/README.md from the gate declarations. */
+function readme(): number {
+  writeFileSync(README, withGatesTable(readFileSync(README, "utf8")));
+  console.log(`${README}: gate table written`);
+  return 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => number> = { lint, test, matrix, explain, readme };
 
 function main([name = "", ...args]: string[]): number {
   try {

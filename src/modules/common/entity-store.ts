@@ -121,6 +121,11 @@ export async function countWhere(db: Db, table: PgTable, where: SQL): Promise<nu
   return Number(row?.n ?? 0);
 }
 
+/** Rows matching `where`, in the given order, with the linked person's state for can(). */
+export function findWhere<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, where: SQL, orderBy: SQL[]): Promise<Row[]> {
+  return select<Row>(db, registry, subject, where, orderBy);
+}
+
 export function findByIds<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, ids: readonly string[], where: SQL): Promise<Row[]> {
   return select<Row>(db, registry, subject, and(inArray(subject.columns[subject.key], [...ids]), where), []);
 }

@@ -1,6 +1,8 @@
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
 import { auditLog, consentEvents, contacts } from "../../db/schema/index.js";
+import { findWhere } from "../common/entity-store.js";
 
 export interface ConsentChange {
   workspaceId: string;
@@ -29,12 +31,30 @@ export async function applyConsent(tx: Db, change: ConsentChange): Promise<void>
     .where(and(eq(contacts.id, change.contactId), eq(contacts.workspaceId, change.workspaceId)));
 }
 
-export function consentHistory(db: Db, contactId: string, where: SQL) {
+/** One person's ledger, newest first, as the ability lets the caller see it (with the person's state). */
+export function consentHistory<Row extends { id: string }>(db: Db, registry: Registry, contactId: string, where: SQL): Promise<Row[]> {
+  return findWhere<Row>(db, registry, registry.get("ConsentEvent"), and(eq(consentEvents.contactId, contactId), where)!, [desc(consentEvents.createdAt), desc(consentEvents.id)]);
+}
+
+export interface LatestConsent {
+  contactId: string | null;
+  purpose: string;
+  state: string;
+  createdAt: Date;
+}
+
+/** The latest ledger event per purpose for a batch of contacts of one workspace, in one statement. */
+export function latestConsentEvents(db: Db, workspaceId: string, contactIds: readonly string[]): Promise<LatestConsent[]> {
   return db
-    .select()
+    .selectDistinctOn([consentEvents.contactId, consentEvents.purpose], {
+      contactId: consentEvents.contactId,
+      purpose: consentEvents.purpose,
+      state: consentEvents.state,
+      createdAt: consentEvents.createdAt,
+    })
     .from(consentEvents)
-    .where(and(eq(consentEvents.contactId, contactId), where))
-    .orderBy(desc(consentEvents.createdAt), desc(consentEvents.id));
+    .where(and(eq(consentEvents.workspaceId, workspaceId), inArray(consentEvents.contactId, [...contactIds])))
+    .orderBy(consentEvents.contactId, consentEvents.purpose, desc(consentEvents.createdAt), desc(consentEvents.id));
 }
 
 /**

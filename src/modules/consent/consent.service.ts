@@ -4,7 +4,8 @@ import { badInput } from "../../errors.js";
 import { whereCan } from "../common/access.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import { contactService } from "../contacts/contact.service.js";
-import { ConsentState, type ContactRow } from "../contacts/contact.type.js";
+import type { ContactRow } from "../contacts/contact.type.js";
+import { ConsentState } from "./consent.subject.js";
 import type { LatestConsent } from "./consent.loaders.js";
 import { applyConsent, consentHistory } from "./consent.repository.js";
 import type { ConsentEventRow, ConsentProofInput } from "./consent.type.js";
@@ -78,6 +79,6 @@ export const consentService = {
   /** The proof of consent of a person the caller may see under the request's purpose. */
   async history(ctx: Scope, contactId: string): Promise<ConsentEventRow[]> {
     const contact = await contactService.get(ctx, contactId, "contactId");
-    return consentHistory(ctx.db, contact.id, whereCan(ctx, "read", "ConsentEvent"));
+    return consentHistory<ConsentEventRow>(ctx.db, ctx.registry, contact.id, whereCan(ctx, "read", "ConsentEvent"));
   },
 };

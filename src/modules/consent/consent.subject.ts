@@ -1,6 +1,13 @@
 import type { SubjectDef } from "../../authz/registry.js";
 import { consentEvents } from "../../db/schema/index.js";
 
+/** A person's current consent for one purpose, as the API shows it. */
+export enum ConsentState {
+  GRANTED = "GRANTED",
+  WITHDRAWN = "WITHDRAWN",
+  NONE = "NONE",
+}
+
 /**
  * An entry of the consent ledger. The state itself is what every purpose needs to honour a
  * consent; the proof details (the person's IP, user agent, evidence) are consent_records.

@@ -2,14 +2,11 @@ import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { contacts } from "../../db/schema/index.js";
 import { Guard, Structure } from "../../graphql/guard.js";
 import { DateTime, EmailAddress } from "../../graphql/scalars.js";
+import { ConsentState } from "../consent/consent.subject.js";
 
 export type ContactRow = typeof contacts.$inferSelect;
+export { ConsentState };
 
-export enum ConsentState {
-  GRANTED = "GRANTED",
-  WITHDRAWN = "WITHDRAWN",
-  NONE = "NONE",
-}
 registerEnumType(ConsentState, { name: "ConsentState", description: "A person's consent for one purpose." });
 
 @Structure()

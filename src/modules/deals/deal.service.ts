@@ -6,7 +6,7 @@ import { CrudService } from "../common/crud.service.js";
 import { companyService } from "../companies/company.service.js";
 import { contactService } from "../contacts/contact.service.js";
 import type { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
-import { DealStage } from "./deal.type.js";
+import { DealStage } from "./deal.subject.js";
 import { dealFilter } from "./deal.repository.js";
 import type { DealRow } from "./deal.type.js";
 

@@ -1,6 +1,16 @@
 import type { SubjectDef } from "../../authz/registry.js";
 import { deals } from "../../db/schema/index.js";
 
+/** Where a deal stands in the pipeline (stored lower-case). */
+export enum DealStage {
+  LEAD = "lead",
+  QUALIFIED = "qualified",
+  PROPOSAL = "proposal",
+  NEGOTIATION = "negotiation",
+  WON = "won",
+  LOST = "lost",
+}
+
 /** A sales opportunity, with a person's privacy state reached through `contact`. */
 export const dealSubject = {
   name: "Deal",

@@ -2,17 +2,12 @@ import { Field, Float, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { deals } from "../../db/schema/index.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
+import { DealStage } from "./deal.subject.js";
+
+export { DealStage };
 
 export type DealRow = typeof deals.$inferSelect & { contact?: Record<string, unknown> };
 
-export enum DealStage {
-  LEAD = "lead",
-  QUALIFIED = "qualified",
-  PROPOSAL = "proposal",
-  NEGOTIATION = "negotiation",
-  WON = "won",
-  LOST = "lost",
-}
 registerEnumType(DealStage, { name: "DealStage", description: "Where a deal stands in the pipeline." });
 
 @Guard("read", "Deal")
