@@ -17,7 +17,8 @@ const timings: Array<[string, unknown]> = [];
 const signedIn: Array<[string, number]> = [];
 
 async function gql(label: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
-  const res = await t.gql(query, variables, { token });
+  // Deals are written only under sales_pipeline; everything else under the owner's default.
+  const res = await t.gql(query, variables, { token, ...(/\b(create|update|delete)Deal\b/.test(query) ? { purpose: "sales_pipeline" } : {}) });
   timings.push([label, res.headers["server-timing"]]);
   signedIn.push([label, res.queries]);
   return res;

@@ -70,8 +70,11 @@ describe("consent-based purposes", () => {
     );
     expect(back.errors).toBeUndefined();
     expect((await visible("marketing", "marketing_email")).ids).toContain(alice);
-    const history = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { purpose state source noticeVersion subjectIp subjectUserAgent evidence recordedBy } }`, { id: alice }, { token: tokens.marketing });
+    // The proof is read under legal_compliance (consent_records); marketing_email sees the state only.
+    const history = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { purpose state source noticeVersion subjectIp subjectUserAgent evidence recordedBy } }`, { id: alice }, { token: tokens.owner, purpose: "legal_compliance" });
     expect(history.data!.consentHistory[0]).toEqual({ purpose: "marketing_email", state: "GRANTED", source: "form", ...proof, recordedBy: await userId(t, "marketing@acme.test") });
+    const asMarketing = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { state subjectIp } }`, { id: alice }, { token: tokens.marketing });
+    expect(asMarketing.data!.consentHistory[0]).toEqual({ state: "GRANTED", subjectIp: null });
     expect(history.data!.consentHistory[1]).toMatchObject({ state: "WITHDRAWN", source: "api" });
   });
 
@@ -93,7 +96,7 @@ describe("consent-based purposes", () => {
     const denied = await t.gql(`mutation($id: ID!) { createInteraction(input: { contactId: $id, kind: SMS, subject: "Promo" }) { id } }`, { id: bruno }, { token: tokens.owner, purpose: "marketing_sms" });
     expect(denied.errors![0].extensions.code).toBe("NOT_FOUND");
     const wrongChannel = await t.gql(`mutation($id: ID!) { createInteraction(input: { contactId: $id, kind: SMS, subject: "Promo" }) { id } }`, { id: bruno }, { token: tokens.owner, purpose: "marketing_email" });
-    expect(wrongChannel.errors![0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(wrongChannel.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.interaction_kind.marketing_email" });
   });
 });
 
@@ -277,7 +280,7 @@ describe("list visibility, can() and explainAccess always agree", () => {
           if (listed.errors) expect(listed.errors[0].extensions.rule).toBe(`gate.data_subjects.${purpose}`);
           const ids = new Set((listed.data?.contacts.nodes ?? []).map((n: { id: string }) => n.id));
           if (listed.data) expect(listed.data.contacts.totalCount).toBe(ids.size);
-          const explained = await t.gql(explainQuery, { p: purpose }, { token: tokens.owner });
+          const explained = await t.gql(explainQuery, { p: purpose }, { token: tokens.owner, purpose: "legal_compliance" });
           expect(explained.errors).toBeUndefined();
           people.forEach((id, i) => {
             const verdict = explained.data![`e${i}`];
@@ -310,14 +313,14 @@ describe("purpose limitation (data subjects and categories from purposes.yaml)",
   it("interactions are outside analytics: no marketing email can be logged under it", async () => {
     const anyone = await idOf("Lea");
     const res = await t.gql(`mutation($id: ID!) { createInteraction(input: { contactId: $id, kind: EMAIL, subject: "promo" }) { id } }`, { id: anyone }, { token: tokens.marketing, purpose: "analytics" });
-    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.analytics" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.writes.analytics" });
   });
 
   it("an objection cannot be side-stepped through a purpose that does not cover deals", async () => {
     const gabrielle = await idOf("Gabrielle"); // objected to sales_pipeline
     const [deal] = (await t.gql(`{ deals(first: 1) { nodes { id } } }`, {}, { token: tokens.sales })).data!.deals.nodes;
     const res = await t.gql(`mutation($d: ID!, $c: ID!) { updateDeal(id: $d, input: { contactId: $c }) { id } }`, { d: deal.id, c: gabrielle }, { token: tokens.sales, purpose: "customer_support" });
-    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.customer_support" });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.writes.customer_support" });
   });
 
   it("billing reaches no CRM person at all", async () => {

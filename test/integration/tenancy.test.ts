@@ -42,7 +42,8 @@ async function explainAsGlobex(subject: string, id: string) {
   const res = await t.gql(
     `query($s: String!, $id: ID) { explainAccess(action: "read", subject: $s, id: $id) { allowed rule reason } }`,
     { s: subject, id },
-    { token: globex },
+    // Explanations are audit data: a reviewer asks under a purpose that covers audit.
+    { token: globex, purpose: "legal_compliance" },
   );
   expect(res.errors).toBeUndefined();
   return res.data!.explainAccess as { allowed: boolean; rule: string; reason: string };
@@ -123,6 +124,8 @@ const ENTITIES = [
   {
     subject: "Deal",
     key: "deal" as const,
+    // Deals are written only under sales_pipeline (purposes.yaml writes).
+    purpose: "sales_pipeline",
     get: `query($id: ID!) { deal(id: $id) { id title amount } }`,
     update: `mutation($id: ID!) { updateDeal(id: $id, input: { title: "Hijacked", amount: 1 }) { id title } }`,
     remove: `mutation($id: ID!) { deleteDeal(id: $id) }`,
@@ -146,9 +149,10 @@ describe.each(ENTITIES)("Globex owner against an Acme $subject", (entity) => {
 
   it("get, update and delete are NOT_FOUND", async () => {
     const id = acmeIds[entity.key];
-    expectNotFound(await t.gql(entity.get, { id }, { token: globex }), field, `${field}(id)`);
-    expectNotFound(await t.gql(entity.update, { id }, { token: globex }), `update${entity.subject}`, `update${entity.subject}`);
-    expectNotFound(await t.gql(entity.remove, { id }, { token: globex }), `delete${entity.subject}`, `delete${entity.subject}`);
+    const as = { token: globex, ...("purpose" in entity ? { purpose: entity.purpose } : {}) };
+    expectNotFound(await t.gql(entity.get, { id }, as), field, `${field}(id)`);
+    expectNotFound(await t.gql(entity.update, { id }, as), `update${entity.subject}`, `update${entity.subject}`);
+    expectNotFound(await t.gql(entity.remove, { id }, as), `delete${entity.subject}`, `delete${entity.subject}`);
   });
 
   it("the Globex list holds none of Acme's rows", async () => {
@@ -186,7 +190,7 @@ describe("cross-tenant references", () => {
   });
 
   it("a Globex deal cannot point at an Acme contact", async () => {
-    const res = await t.gql(`mutation($c: ID!) { createDeal(input: { title: "Cross", contactId: $c }) { id } }`, { c: acmeIds.contact }, { token: globex });
+    const res = await t.gql(`mutation($c: ID!) { createDeal(input: { title: "Cross", contactId: $c }) { id } }`, { c: acmeIds.contact }, { token: globex, purpose: "sales_pipeline" });
     expect(res.errors![0].extensions.code).toBe("NOT_FOUND");
     expect(res.errors![0].extensions.field).toBe("contactId");
   });
@@ -201,7 +205,7 @@ describe("cross-tenant references", () => {
       ["updateInteraction.dealId", `mutation($id: ID!, $d: ID!) { updateInteraction(id: $id, input: { dealId: $d }) { id } }`, { id: interaction, d: acmeIds.deal }, "dealId"],
     ];
     for (const [label, query, variables, field] of cases) {
-      const res = await t.gql(query, variables, { token: globex });
+      const res = await t.gql(query, variables, { token: globex, ...(label.startsWith("updateDeal") ? { purpose: "sales_pipeline" } : {}) });
       expect(res.errors?.[0]?.extensions.code, `${label}: ${JSON.stringify(res.errors ?? res.data)}`).toBe("NOT_FOUND");
       expect(res.errors![0].extensions.field, label).toBe(field);
     }

@@ -18,6 +18,43 @@ export function decision(ctx: Scope, action: string, subject: SubjectName, row?:
   return decide(ability, action, subject, row, field, { role: ctx.principal?.role ?? "", purpose: ctx.purpose?.id ?? "" });
 }
 
+export interface Denial {
+  verdict: Decision;
+  field?: string;
+}
+
+/** The first check that fails: the action on the row, or on one of the fields it touches. */
+export function firstDenial(
+  ctx: Scope,
+  action: string,
+  subject: SubjectName,
+  row?: object,
+  fields: readonly string[] = [],
+  ability: AppAbility = ctx.ability,
+): Denial | undefined {
+  for (const field of fields.length > 0 ? fields : [undefined]) {
+    const verdict = decision(ctx, action, subject, row, field, ability);
+    if (!verdict.allowed) return { verdict, ...(field ? { field } : {}) };
+  }
+  return undefined;
+}
+
+/** Logs a denial in the decision log and throws FORBIDDEN with its rule and reason. */
+export async function refuse(ctx: Scope, action: string, subject: SubjectName, row: (object & { id?: string }) | undefined, denial: Denial): Promise<never> {
+  const { verdict, field } = denial;
+  await recordDecision(ctx.db, ctx.principal, {
+    action,
+    subject,
+    subjectId: row?.id ?? null,
+    purpose: ctx.purpose?.id,
+    decision: "deny",
+    rule: verdict.rule,
+    reason: verdict.reason,
+    ...(field ? { detail: { field } } : {}),
+  });
+  throw forbidden(verdict, field ? { field } : {});
+}
+
 /** Throws FORBIDDEN (rule and reason) and logs the denial, unless the ability allows. */
 export async function ensureAllowed(
   ctx: Scope,
@@ -27,19 +64,6 @@ export async function ensureAllowed(
   fields: readonly string[] = [],
   ability: AppAbility = ctx.ability,
 ): Promise<void> {
-  for (const field of fields.length > 0 ? fields : [undefined]) {
-    const verdict = decision(ctx, action, subject, row, field, ability);
-    if (verdict.allowed) continue;
-    await recordDecision(ctx.db, ctx.principal, {
-      action,
-      subject,
-      subjectId: row?.id ?? null,
-      purpose: ctx.purpose?.id,
-      decision: "deny",
-      rule: verdict.rule,
-      reason: verdict.reason,
-      ...(field ? { detail: { field } } : {}),
-    });
-    throw forbidden(verdict, field ? { field } : {});
-  }
+  const denial = firstDenial(ctx, action, subject, row, fields, ability);
+  if (denial) await refuse(ctx, action, subject, row, denial);
 }

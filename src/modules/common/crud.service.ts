@@ -4,7 +4,7 @@ import type { Subject } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
 import { badInput, notFound } from "../../errors.js";
 import type { SubjectName } from "../registry.js";
-import { ensureAllowed, whereCan } from "./access.js";
+import { ensureAllowed, firstDenial, refuse, whereCan } from "./access.js";
 import { deleteRow, findByIds, findPage, insertRow, lockPersonState, sortKey, updateRow, type OrderInput } from "./entity-store.js";
 import { pageSize, type PageResult } from "./paging.js";
 import type { Scope } from "./scope.js";
@@ -70,22 +70,28 @@ export class CrudService<Row extends { id: string }> {
    * as the insert, so a concurrent withdrawal, objection or restriction always wins.
    */
   async create(ctx: Scope, values: Record<string, unknown>, opts: CreateOptions = {}): Promise<Row> {
-    const { person, check: state } = opts;
     const principal = ctx.principal!;
     const row = { ...values, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
     const subject = this.subject(ctx);
-    const id = await ctx.db.transaction(async (tx: Db) => {
-      const check: Record<string, unknown> = { ...row, ...state };
-      const relation = subject.person && "relation" in subject.person ? subject.person.relation : undefined;
-      if (relation && person?.id) {
-        const state = await lockPersonState(tx, ctx.registry, subject.relations![relation].subject, person.id, principal.workspaceId);
-        if (!state) throw notFound(subject.relations![relation].subject, person.id, person.field);
+    const relation = subject.person && "relation" in subject.person ? subject.person.relation : undefined;
+    const personSubject = relation ? subject.relations![relation].subject : undefined;
+    const { person } = opts;
+    // The check and the insert share a transaction; a denial is logged after it rolled back
+    // (the decision log must not wait on the lock this transaction holds).
+    const outcome = await ctx.db.transaction(async (tx: Db) => {
+      const check: Record<string, unknown> = { ...row, ...opts.check };
+      if (relation && personSubject && person?.id) {
+        const state = await lockPersonState(tx, ctx.registry, personSubject, person.id, principal.workspaceId);
+        if (!state) return { missing: true as const };
         check[relation] = state;
       }
-      await ensureAllowed(ctx, "create", this.name, check, this.fieldsOf(values));
-      return insertRow(tx, subject, row);
+      const denial = firstDenial(ctx, "create", this.name, check, this.fieldsOf(values));
+      if (denial) return { denial };
+      return { id: await insertRow(tx, subject, row) };
     });
-    return this.get(ctx, id);
+    if ("missing" in outcome) throw notFound(personSubject!, person!.id!, person!.field);
+    if ("denial" in outcome && outcome.denial) return refuse(ctx, "create", this.name, undefined, outcome.denial);
+    return this.get(ctx, outcome.id);
   }
 
   async update(ctx: Scope, id: string, patch: Record<string, unknown>): Promise<Row> {

@@ -15,7 +15,6 @@ export const userSubject = {
     role: { required: true },
     workspace: { required: true },
     lastLoginAt: { category: "usage" },
-    policyNotices: {},
     createdAt: {},
   },
   conditions: ["id", "workspaceId", "role"],
