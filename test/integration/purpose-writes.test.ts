@@ -122,11 +122,12 @@ describe("purpose limitation for every category and subject", () => {
   });
 
   it("hides colleagues' names and emails under a purpose that does not process users", async () => {
-    const sales = await t.login("sales@acme.test");
+    // The demo contacts belong to the sales rep: the owner looks at a colleague.
     const query = `{ contacts(first: 50) { nodes { owner { name email } } } }`;
-    const pipeline = await t.gql(query, {}, { token: sales, purpose: "sales_pipeline" });
+    const pipeline = await t.gql(query, {}, { token: owner, purpose: "sales_pipeline" });
     expect(pipeline.data!.contacts.nodes.every((n: { owner: unknown }) => n.owner === null)).toBe(true);
-    const service = await t.gql(query, {}, { token: sales, purpose: "service_provision" });
+    expect(pipeline.errors!.map((e) => e.extensions.rule)).toContain("gate.data_subjects.sales_pipeline");
+    const service = await t.gql(query, {}, { token: owner, purpose: "service_provision" });
     expect(service.data!.contacts.nodes.some((n: { owner: { email: string } | null }) => n.owner?.email)).toBe(true);
   });
 
