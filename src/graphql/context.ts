@@ -3,6 +3,7 @@ import { buildAbility, buildRightsAbility, type AppAbility, type Principal } fro
 import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import type { Db, QueryMetrics } from "../db/client.js";
+import type { CursorCodec } from "../modules/common/cursor.js";
 import type { AppError } from "./errors.js";
 
 export interface MaskedField {
@@ -29,6 +30,8 @@ export class AppContext {
     readonly request: { ip: string; userAgent?: string; token?: string; failure?: AppError; principal?: Principal },
     public principal: Principal | undefined,
     public purpose: Purpose | undefined,
+    /** Seals page cursors; one key for every process (SIGNING_SECRET or the stored one). */
+    readonly cursors: CursorCodec,
   ) {
     this.ability = buildAbility(policies, principal ?? anonymous, purpose?.id ?? "");
   }

@@ -1,6 +1,9 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType, type ClassType } from "type-graphql";
 import { Structure } from "./guard.js";
 import { badInput } from "./errors.js";
+import type { PageRequest, PageResult } from "../modules/common/paging.js";
+
+export type { PageRequest, PageResult };
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -12,59 +15,60 @@ export enum OrderDirection {
 }
 registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
 
+/** Relay paging: `first`/`after` forward, or `last`/`before` backward, never both. */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size: default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
+  @Field(() => Int, { nullable: true, description: `Page size, reading forward: default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
   first?: number;
 
-  @Field(() => String, { nullable: true, description: "Opaque cursor: the endCursor of the previous page." })
+  @Field(() => String, { nullable: true, description: "Opaque cursor: rows after it (the endCursor of the previous page)." })
   after?: string;
+
+  @Field(() => Int, { nullable: true, description: `Page size, reading backward: the last rows before \`before\` (or of the list), at most ${MAX_PAGE_SIZE}.` })
+  last?: number;
+
+  @Field(() => String, { nullable: true, description: "Opaque cursor: rows before it (the startCursor of the following page)." })
+  before?: string;
 }
 
-export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): number {
+export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE, field = "first"): number {
   if (first === undefined || first === null) return fallback;
-  if (first < 0 || first > max) throw badInput("first", `must be between 0 and ${max}, got ${first}`);
+  if (first < 0 || first > max) throw badInput(field, `must be between 0 and ${max}, got ${first}`);
   return first;
 }
 
-export interface Cursor {
-  order: string;
-  value: string | number | null;
-  id: string;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id])).toString("base64url");
-}
-
-export function decodeCursor(raw: string, order: string): Cursor {
-  try {
-    const [o, value, id] = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as [string, string | number | null, string];
-    if (typeof o === "string" && typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id)) {
-      if (o !== order) throw badInput("after", "this cursor belongs to another orderBy; start again without after");
-      return { order: o, value, id };
-    }
-  } catch (error) {
-    if (error instanceof Error && "extensions" in error) throw error;
+/**
+ * The page asked for. Mixing the two directions is refused (the Relay spec discourages it and
+ * its answer is hard to read), naming the first backward argument given.
+ */
+export function pageRequest(args: Partial<PageArgs>, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): PageRequest {
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const backward = given(args.last) || given(args.before);
+  if (backward && (given(args.first) || given(args.after))) {
+    throw badInput(given(args.last) ? "last" : "before", "cannot be combined with first or after: page forward or backward");
   }
-  throw badInput("after", "is not a cursor this API issued");
+  if (!backward) return { forward: true, size: pageSize(args.first, max, fallback), cursor: args.after ?? undefined };
+  return { forward: false, size: pageSize(args.last, max, fallback, "last"), cursor: args.before ?? undefined };
 }
 
 @Structure()
 @ObjectType({ description: "Where a page ends and whether another follows." })
 export class PageInfo {
-  @Field(() => Boolean, { description: "True when a page follows this one." })
+  @Field(() => Boolean, {
+    description: "True when rows follow this page. Paging backward (`last`), always false, as the Relay spec allows.",
+  })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
-  endCursor!: string | null;
-}
+  @Field(() => Boolean, {
+    description: "True when rows precede this page. Paging forward (`first`), always false, as the Relay spec allows.",
+  })
+  hasPreviousPage!: boolean;
 
-export interface PageResult<T> {
-  rows: T[];
-  hasNextPage: boolean;
-  cursorOf(row: T): string;
-  count(): Promise<number>;
+  @Field(() => String, { nullable: true, description: "Cursor of the first row; pass as `before` to get the page before." })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last row; pass as `after` to get the next page." })
+  endCursor!: string | null;
 }
 
 /**
@@ -100,8 +104,9 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
 
     @Field(() => PageInfo, { description: "Where this page ends." })
     pageInfo(): PageInfo {
-      const last = this.page.rows[this.page.rows.length - 1];
-      return { hasNextPage: this.page.hasNextPage, endCursor: last ? this.page.cursorOf(last) : null };
+      const { rows, hasNextPage, hasPreviousPage, cursorOf } = this.page;
+      const cursor = (row: unknown) => (row === undefined ? null : cursorOf(row));
+      return { hasNextPage, hasPreviousPage, startCursor: cursor(rows[0]), endCursor: cursor(rows[rows.length - 1]) };
     }
 
     @Field(() => Int, { description: "How many rows match in all pages (one extra COUNT, only when asked)." })

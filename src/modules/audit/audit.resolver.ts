@@ -1,8 +1,9 @@
 import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs, pageSize } from "../../graphql/pagination.js";
+import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { whereCan } from "../common/access.js";
+import { cursorScope } from "../common/crud.service.js";
 import { auditPage } from "./audit.repository.js";
 import { AuditEntry } from "./audit.type.js";
 
@@ -13,6 +14,6 @@ export class AuditResolver {
   @Guard("read", "AuditEntry")
   @Query(() => AuditEntryConnection, { description: "The decision log of the caller's workspace, newest first." })
   async auditLog(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
-    return new AuditEntryConnection(await auditPage(ctx.db, whereCan(ctx, "read", "AuditEntry"), pageSize(args.first), args.after ?? undefined));
+    return new AuditEntryConnection(await auditPage(ctx.db, whereCan(ctx, "read", "AuditEntry"), pageRequest(args), cursorScope(ctx)));
   }
 }

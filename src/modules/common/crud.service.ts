@@ -1,11 +1,13 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { AppAbility } from "../../authz/ability.js";
 import type { AppContext } from "../../graphql/context.js";
 import { badInput, notFound } from "../../graphql/errors.js";
-import { pageSize, type PageResult } from "../../graphql/pagination.js";
+import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
 import { ensureAllowed, whereCan } from "./access.js";
-import { findByIds, findPage, type EntitySpec, type OrderInput } from "./entity-store.js";
+import type { CursorScope } from "./cursor.js";
+import { findByIds, findPage, type EntitySpec, type OrderInput, type SortKey } from "./entity-store.js";
+import type { PageRequest, PageResult } from "./paging.js";
 
 /** Input keys that are named differently in policies (`companyId` is the field `company`). */
 export type FieldNames = Record<string, string>;
@@ -20,11 +22,12 @@ export class CrudService<Row extends { id: string }> {
     private readonly fieldNames: FieldNames = {},
   ) {}
 
-  async list(ctx: AppContext, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
-    // Sorting by a field the caller may not read would leak its order (and cursors its values).
+  async list(ctx: AppContext, page: PageRequest, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+    // Sorting by a field the caller may never read is refused; where it is masked on some
+    // rows only, sortKey keeps those rows' values out of the order and the cursors.
     await ensureAllowed(ctx, "read", this.spec.subject, undefined, [this.spec.orders[order.field].key]);
     const where = and(whereCan(ctx, "read", this.spec.subject), filter)!;
-    return findPage(ctx.db, this.spec, where, pageSize(first), after ?? undefined, order);
+    return findPage(ctx.db, this.spec, where, page, sortKey(ctx, this.spec, order), cursorScope(ctx));
   }
 
   /** The row if the caller may read it for this purpose; NOT_FOUND otherwise, whatever the cause. */
@@ -72,6 +75,24 @@ export class CrudService<Row extends { id: string }> {
     if (deleted.length === 0) throw notFound(this.spec.subject, id);
     return true;
   }
+}
+
+/**
+ * The order of a list as the caller may see it: the column, or where its field is masked on
+ * some rows (an erased contact's last name under legal_compliance), the column where readable
+ * and NULL elsewhere, so neither the order nor a cursor reveals a masked value.
+ */
+export function sortKey<Row extends { id: string }>(ctx: AppContext, spec: EntitySpec<Row>, order: OrderInput): SortKey {
+  const { column, key } = spec.orders[order.field];
+  const base = { name: `${spec.subject}:${order.field}:${order.direction}`, column, direction: order.direction };
+  if (!fieldMaskedOnSomeRows(ctx.ability, "read", spec.subject, key)) return { ...base, expr: sql`${column}`, nullable: !column.notNull };
+  const readable = fieldReadableWhere(ctx.ability, "read", spec.subject, key) ?? sql`false`;
+  return { ...base, expr: sql`(case when ${readable} then ${column} end)`, nullable: true };
+}
+
+/** Cursors are sealed for the caller's workspace: another tenant's cursor is refused. */
+export function cursorScope(ctx: AppContext): CursorScope {
+  return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "" };
 }
 
 export function isUuid(id: string): boolean {

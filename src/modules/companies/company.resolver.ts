@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { Contact } from "../contacts/contact.type.js";
 import { contactsByCompany } from "../contacts/contact.loaders.js";
 import { Deal } from "../deals/deal.type.js";
@@ -28,7 +28,7 @@ export class CompanyResolver {
   @Guard("read", "Company")
   @Query(() => CompanyConnection, { description: "Companies the caller may see, one page at a time." })
   async companies(@Args(() => CompaniesArgs) args: CompaniesArgs, @Ctx() ctx: AppContext) {
-    return new CompanyConnection(await companyService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new CompanyConnection(await companyService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Company")

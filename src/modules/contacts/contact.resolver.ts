@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { Company } from "../companies/company.type.js";
 import { companyById } from "../companies/company.loaders.js";
 import { latestConsents } from "../consent/consent.loaders.js";
@@ -32,7 +32,7 @@ export class ContactResolver {
   @Guard("read", "Contact")
   @Query(() => ContactConnection, { description: "Contacts the caller may see for the request's purpose, one page at a time." })
   async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: AppContext) {
-    return new ContactConnection(await contactService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new ContactConnection(await contactService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Contact")

@@ -4,6 +4,7 @@ import { badInput } from "../../graphql/errors.js";
 import { OrderDirection } from "../../graphql/pagination.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { contactFilter, contactSpec } from "./contact.repository.js";
@@ -18,8 +19,8 @@ async function checkCompany(ctx: AppContext, companyId: string | null | undefine
 }
 
 export const contactService = {
-  list: (ctx: AppContext, first?: number, after?: string, filter?: ContactFilter | null, order?: ContactOrder | null) =>
-    crud.list(ctx, first, after, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: AppContext, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null) =>
+    crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
 
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
   getWith: (ctx: AppContext, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),

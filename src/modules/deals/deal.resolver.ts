@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { Company } from "../companies/company.type.js";
 import { companyById } from "../companies/company.loaders.js";
 import { Contact } from "../contacts/contact.type.js";
@@ -28,7 +28,7 @@ export class DealResolver {
   @Guard("read", "Deal")
   @Query(() => DealConnection, { description: "Deals the caller may see for the request's purpose, one page at a time." })
   async deals(@Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext) {
-    return new DealConnection(await dealService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new DealConnection(await dealService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Deal")

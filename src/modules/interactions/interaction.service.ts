@@ -3,6 +3,7 @@ import { badInput } from "../../graphql/errors.js";
 import { OrderDirection } from "../../graphql/pagination.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { PageRequest } from "../common/paging.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
 import type { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
@@ -23,8 +24,8 @@ function checkChannel(ctx: AppContext, kind: string): void {
 }
 
 export const interactionService = {
-  list: (ctx: AppContext, first?: number, after?: string, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
-    crud.list(ctx, first, after, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: AppContext, page: PageRequest, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
+    crud.list(ctx, page, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
   get: (ctx: AppContext, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: AppContext, input: CreateInteractionInput) {
