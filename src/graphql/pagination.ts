@@ -15,21 +15,34 @@ export enum OrderDirection {
 }
 registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
 
-/** Relay paging: `first`/`after` forward, or `last`/`before` backward, never both. */
-@ArgsType()
-export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, reading forward: default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
-  first?: number;
+export const NESTED_PAGE_SIZE = 20;
 
-  @Field(() => String, { nullable: true, description: "Opaque cursor: rows after it (the endCursor of the previous page)." })
-  after?: string;
+/** Relay paging arguments: `first`/`after` forward, or `last`/`before` backward, never both. */
+function pageArgs(fallback: number, max: number) {
+  @ArgsType()
+  class RelayPageArgs {
+    @Field(() => Int, { nullable: true, description: `Page size, reading forward: default ${fallback}, at most ${max}.` })
+    first?: number;
 
-  @Field(() => Int, { nullable: true, description: `Page size, reading backward: the last rows before \`before\` (or of the list), at most ${MAX_PAGE_SIZE}.` })
-  last?: number;
+    @Field(() => String, { nullable: true, description: "Opaque cursor: rows after it (the endCursor of the previous page)." })
+    after?: string;
 
-  @Field(() => String, { nullable: true, description: "Opaque cursor: rows before it (the startCursor of the following page)." })
-  before?: string;
+    @Field(() => Int, { nullable: true, description: `Page size, reading backward: the last rows before \`before\` (or of the list), at most ${max}.` })
+    last?: number;
+
+    @Field(() => String, { nullable: true, description: "Opaque cursor: rows before it (the startCursor of the following page)." })
+    before?: string;
+  }
+  return RelayPageArgs;
 }
+
+/** Paging of a top-level list. */
+@ArgsType()
+export class PageArgs extends pageArgs(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) {}
+
+/** Paging of a list inside a row (a person's deals): smaller pages, as its plain list has. */
+@ArgsType()
+export class NestedPageArgs extends pageArgs(NESTED_PAGE_SIZE, MAX_NESTED) {}
 
 export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE, field = "first"): number {
   if (first === undefined || first === null) return fallback;

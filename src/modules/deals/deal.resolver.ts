@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
+import { PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { Company } from "../companies/company.type.js";
 import { companyById } from "../companies/company.loaders.js";
 import { Contact } from "../contacts/contact.type.js";
@@ -10,9 +10,7 @@ import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
 import { dealService } from "./deal.service.js";
-import { Deal, type DealRow } from "./deal.type.js";
-
-export const DealConnection = Connection(Deal, "Deal");
+import { Deal, DealConnection, type DealRow } from "./deal.type.js";
 
 @ArgsType()
 class DealsArgs extends PageArgs {

@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs, pageRequest } from "../../graphql/pagination.js";
+import { PageArgs, pageRequest } from "../../graphql/pagination.js";
 import { Contact } from "../contacts/contact.type.js";
 import { contactById } from "../contacts/contact.loaders.js";
 import { Deal } from "../deals/deal.type.js";
@@ -10,9 +10,7 @@ import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
 import { interactionService } from "./interaction.service.js";
-import { Interaction, type InteractionRow } from "./interaction.type.js";
-
-export const InteractionConnection = Connection(Interaction, "Interaction");
+import { Interaction, InteractionConnection, type InteractionRow } from "./interaction.type.js";
 
 @ArgsType()
 class InteractionsArgs extends PageArgs {
