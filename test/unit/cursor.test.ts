@@ -25,8 +25,11 @@ describe("sealed cursors", () => {
       expect(raw).not.toContain(part);
       expect(bytes.toString("latin1")).not.toContain(part);
     }
-    // A fresh IV each time: two cursors for the same row do not match.
-    expect(codec.encode(cursor, WS)).not.toBe(raw);
+    // The same position gives the same cursor (clients compare them); another position or
+    // workspace gives an unrelated one.
+    expect(codec.encode(cursor, WS)).toBe(raw);
+    expect(codec.encode({ ...cursor, value: "Durant" }, WS).slice(0, 16)).not.toBe(raw.slice(0, 16));
+    expect(codec.encode(cursor, OTHER_WS).slice(0, 16)).not.toBe(raw.slice(0, 16));
   });
 
   it("refuses another workspace's, another key's, another order's and an edited cursor", () => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
 
 /**
  * Opaque page cursors: AES-256-GCM over the keyset position, so a cursor shows nothing of the
@@ -29,16 +29,22 @@ export class CursorError extends Error {}
 
 export class CursorCodec {
   private readonly key: Buffer;
+  private readonly ivKey: Buffer;
 
   constructor(secret: string) {
-    // A key of its own, so the signing secret's other uses (unsubscribe links) share nothing with it.
-    this.key = Buffer.from(hkdfSync("sha256", secret, "alpha-crm", VERSION, 32));
+    // Keys of their own, so the signing secret's other uses (unsubscribe links) share nothing with them.
+    this.key = Buffer.from(hkdfSync("sha256", secret, "alpha-crm", `${VERSION}:aes`, 32));
+    this.ivKey = Buffer.from(hkdfSync("sha256", secret, "alpha-crm", `${VERSION}:iv`, 32));
   }
 
   encode(cursor: Cursor, workspaceId: string): string {
-    const iv = randomBytes(IV_BYTES);
+    const plain = Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id]), "utf8");
+    // A synthetic IV (a MAC of what is sealed): the same row gives the same cursor, so
+    // `startCursor` equals its edge's cursor and clients may compare them; distinct positions
+    // never share an IV (the SIV construction).
+    const iv = createHmac("sha256", this.ivKey).update(aad(workspaceId)).update(plain).digest().subarray(0, IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", this.key, iv).setAAD(aad(workspaceId));
-    const body = Buffer.concat([cipher.update(JSON.stringify([cursor.order, cursor.value, cursor.id]), "utf8"), cipher.final()]);
+    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
   }
 

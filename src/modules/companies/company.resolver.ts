@@ -70,13 +70,13 @@ export class CompanyResolver {
     return dealsByCompany(ctx, first).load(company.id);
   }
 
-  @Guard("read", "Contact")
+  @Guard("read", "Contact", "contacts")
   @FieldResolver(() => ContactConnection, { nullable: true, description: "The company's people the caller may see, newest first, one page at a time." })
   async contactsConnection(@Root() company: CompanyRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
     return new ContactConnection(await contactPagesByCompany(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(company.id));
   }
 
-  @Guard("read", "Deal")
+  @Guard("read", "Deal", "deals")
   @FieldResolver(() => DealConnection, { nullable: true, description: "The company's deals the caller may see, newest first, one page at a time." })
   async dealsConnection(@Root() company: CompanyRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
     return new DealConnection(await dealPagesByCompany(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(company.id));

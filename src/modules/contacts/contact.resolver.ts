@@ -79,13 +79,13 @@ export class ContactResolver {
     return interactionsByContact(ctx, first).load(contact.id);
   }
 
-  @Guard("read", "Deal")
+  @Guard("read", "Deal", "deals")
   @FieldResolver(() => DealConnection, { nullable: true, description: "The person's deals the caller may see, newest first, one page at a time." })
   async dealsConnection(@Root() contact: ContactRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
     return new DealConnection(await dealPagesByContact(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(contact.id));
   }
 
-  @Guard("read", "Interaction")
+  @Guard("read", "Interaction", "interactions")
   @FieldResolver(() => InteractionConnection, { nullable: true, description: "The person's interactions the caller may see, newest first, one page at a time." })
   async interactionsConnection(@Root() contact: ContactRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
     return new InteractionConnection(await interactionPagesByContact(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(contact.id));
