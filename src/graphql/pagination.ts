@@ -65,7 +65,7 @@ export function pageRequest(args: Partial<PageArgs>, max = MAX_PAGE_SIZE, fallba
 }
 
 @Structure()
-@ObjectType({ description: "Where a page ends and whether another follows." })
+@ObjectType({ description: "Where a page starts and ends, and whether rows precede or follow it." })
 export class PageInfo {
   @Field(() => Boolean, {
     description: "True when rows follow this page. Paging backward (`last`), always false, as the Relay spec allows.",
@@ -115,7 +115,7 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
       return this.page.rows;
     }
 
-    @Field(() => PageInfo, { description: "Where this page ends." })
+    @Field(() => PageInfo, { description: "Where this page starts and ends." })
     pageInfo(): PageInfo {
       const { rows, hasNextPage, hasPreviousPage, cursorOf } = this.page;
       const cursor = (row: unknown) => (row === undefined ? null : cursorOf(row));
