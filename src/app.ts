@@ -3,14 +3,18 @@ import { loadPolicies, type PolicySet } from "./authz/policy-loader.js";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
+import { loadSigningSecret } from "./db/secrets.js";
 import { seedDemo } from "./db/seed.js";
 import { buildServer } from "./http/server.js";
+import { CursorCodec } from "./modules/common/cursor.js";
 import { registry } from "./modules/registry.js";
 
 export interface App {
   server: FastifyInstance;
   database: Database;
   policies: PolicySet;
+  /** SIGNING_SECRET, or the one generated and stored in the database (development). */
+  signingSecret: string;
   close(): Promise<void>;
 }
 
@@ -23,11 +27,14 @@ export async function createApp(config: Config, opts: { database?: Database; pol
   const database = opts.database ?? (await openDatabase(config));
   await migrate(database);
   if (config.seedDemo) await seedDemo(database, config.demoPassword);
-  const server = await buildServer({ config, database, policies });
+  // Read once, after the migrations made its table: every process shares it.
+  const signingSecret = await loadSigningSecret(database.handle(), config);
+  const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret) });
   return {
     server,
     database,
     policies,
+    signingSecret,
     async close() {
       await server.close();
       await database.close();

@@ -114,7 +114,7 @@ export const PRIVACY_VIEW_RULE = "rights.privacy_view";
  */
 export function buildPrivacyViewAbility(registry: Registry, principal: Principal): AppAbility {
   const reason = "A privacy-rights answer shows only the person's privacy state: your purpose does not let you see their details.";
-  const hidden = registry.get("Contact").fieldNames.filter((f) => !PRIVACY_VIEW_FIELDS.includes(f));
+  const hidden = registry.get("Contact").policyFields.filter((f) => !PRIVACY_VIEW_FIELDS.includes(f));
   const meta: RuleMeta = { id: PRIVACY_VIEW_RULE, reason, kind: "gate" };
   return createMongoAbility<AppAbility>([
     { action: "read", subject: "Contact", conditions: tenantCondition(registry, "Contact", principal) as MongoQuery, reason, meta },

@@ -78,7 +78,7 @@ function checkCase(policies: PolicySet, role: string, c: PolicyCase, at: Array<s
     report([...at, "subject"], `unknown subject "${c.subject}"`);
     return;
   }
-  if (c.field && !policies.registry.get(c.subject).fieldNames.includes(c.field)) report([...at, "field"], `unknown field "${c.field}" for ${c.subject}`);
+  if (c.field && !policies.registry.get(c.subject).policyFields.includes(c.field)) report([...at, "field"], `unknown field "${c.field}" for ${c.subject}`);
   if (c.object) checkRow(policies.registry, c.subject, c.object, [...at, "object"], report);
   if (c.rule && c.rule !== DEFAULT_DENY && !known.has(c.rule)) report([...at, "rule"], `"${c.rule}" is not a rule of ${role}, a gate or ${DEFAULT_DENY}`);
   c.covers.forEach((id, i) => {

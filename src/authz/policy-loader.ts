@@ -215,7 +215,7 @@ function checkRule(
   }
   const spec = registry.get(rule.subject);
   rule.fields?.forEach((field, i) => {
-    if (!spec.fieldNames.includes(field)) report([...at, "fields", i], `unknown field "${field}" for ${rule.subject}`);
+    if (!spec.policyFields.includes(field)) report([...at, "fields", i], `unknown field "${field}" for ${rule.subject}`);
     if (rule.effect === "deny" && spec.requiredFields.includes(field)) {
       report([...at, "fields", i], `"${field}" is non-null in the API and cannot be masked`);
     }

@@ -25,7 +25,7 @@ function conditional(policies: PolicySet, ability: AppAbility, action: string, s
 }
 
 function fieldsCell(policies: PolicySet, ability: AppAbility, action: string, subject: SubjectName): string | undefined {
-  const all = policies.registry.get(subject).fieldNames;
+  const all = policies.registry.get(subject).policyFields;
   const allowed = all.filter((f) => decide(ability, action, subject, undefined, f).allowed);
   if (allowed.length === all.length) return undefined;
   const hidden = all.filter((f) => !allowed.includes(f));

@@ -10,6 +10,8 @@ import type { Action, ConditionField, ConditionType } from "./subjects.js";
 export interface FieldDef {
   category?: string;
   required?: boolean;
+  /** Another view of a policy field (a connection beside its plain list): that field decides it. */
+  as?: string;
 }
 
 /** A subject reached from another through a foreign key (`Deal.contact`). */
@@ -54,7 +56,10 @@ export interface SubjectDef {
 /** A subject with what is derived from its declaration and its table. */
 export interface Subject extends Omit<SubjectDef, "key"> {
   key: string;
+  /** Every field the API shows of the subject. */
   fieldNames: readonly string[];
+  /** The fields a rule's `fields:` may name: all but the views of another field. */
+  policyFields: readonly string[];
   requiredFields: readonly string[];
   conditionFields: Readonly<Record<string, ConditionField>>;
   columns: Readonly<Record<string, PgColumn>>;
@@ -96,6 +101,10 @@ function compile(def: SubjectDef): Subject {
   for (const name of [def.tenant, key, ...hidden]) {
     if (!columns[name]) throw new Error(`subject ${def.name}: ${name} is not a column of its table`);
   }
+  for (const [name, field] of Object.entries(def.fields)) {
+    if (field.as !== undefined && def.fields[field.as]?.as !== undefined) throw new Error(`subject ${def.name}: ${name} must be a view of a policy field`);
+    if (field.as !== undefined && !def.fields[field.as]) throw new Error(`subject ${def.name}: ${name} is a view of unknown field ${field.as}`);
+  }
   for (const sortField of Object.values(def.sortable ?? {})) {
     if (!columns[sortField] || !def.fields[sortField]) throw new Error(`subject ${def.name}: sort field ${sortField} must be a column and a field`);
   }
@@ -104,6 +113,7 @@ function compile(def: SubjectDef): Subject {
     ...def,
     key,
     fieldNames,
+    policyFields: fieldNames.filter((f) => def.fields[f].as === undefined),
     requiredFields: fieldNames.filter((f) => def.fields[f].required),
     conditionFields: Object.fromEntries(def.conditions.map((c) => [c, conditionField(def.name, c, columns[c])])),
     columns,

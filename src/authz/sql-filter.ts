@@ -124,3 +124,14 @@ export function fieldReadableWhere(registry: Registry, ability: AppAbility, acti
   const ast = rulesToAST(createMongoAbility<AppAbility>(rules as never), action, subject) as Node | null;
   return ast ? sql`(${nodeToSql(registry, registry.get(subject), ast)})` : null;
 }
+
+/**
+ * True when `field` can be masked on some of the rows the caller sees: the rules deciding it
+ * differ from those deciding the row (a field-level gate with a condition, like a tombstone's,
+ * or an allow that lists fields). Otherwise the field is readable wherever the row is.
+ */
+export function fieldMaskedOnSomeRows(ability: AppAbility, action: string, subject: string, field: string): boolean {
+  const rowRules = ability.rulesFor(action, subject);
+  const fieldRules = ability.rulesFor(action, subject, field);
+  return rowRules.length !== fieldRules.length || rowRules.some((rule, i) => rule !== fieldRules[i]);
+}

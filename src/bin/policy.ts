@@ -68,7 +68,7 @@ function question(policies: PolicySet, args: ReturnType<typeof explainArgs>): Qu
   const purpose = args.purpose ?? role.defaultPurpose;
   known("purpose", purpose, [...policies.purposes.keys()]);
   const subject = args.subject;
-  if (args.field) known("field", args.field, registry.get(subject).fieldNames, ` for ${subject}`);
+  if (args.field) known("field", args.field, registry.get(subject).policyFields, ` for ${subject}`);
   return { role, purpose: policies.purposes.get(purpose)!, action: args.action, subject, ...(args.field ? { field: args.field } : {}) };
 }
 

@@ -3,6 +3,7 @@ import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import type { Db, QueryMetrics } from "../db/client.js";
 import type { DomainError } from "../errors.js";
+import type { CursorCodec } from "../modules/common/cursor.js";
 import { Scope, type ClientInfo } from "../modules/common/scope.js";
 
 export interface MaskedField {
@@ -25,7 +26,8 @@ export class AppContext extends Scope {
     readonly request: ClientInfo & { failure?: DomainError; principal?: Principal },
     principal: Principal | undefined,
     purpose: Purpose | undefined,
+    cursors: CursorCodec,
   ) {
-    super(db, policies, config, request, principal, purpose);
+    super(db, policies, config, request, principal, purpose, cursors);
   }
 }

@@ -27,7 +27,11 @@ export type GuardSpec =
 
 export const GUARD_KEY = "guard";
 
-/** Declares the (action, subject) a Query, Mutation, object type or field needs. */
+/**
+ * Declares the (action, subject) a Query, Mutation, object type or field needs. `field`: the
+ * parent type's policy field this GraphQL field shows, when the names differ (a connection
+ * shows the rows of its plain list: `Contact.dealsConnection` is the policy field `deals`).
+ */
 export const Guard = (action: Action, subject: SubjectName, field?: string) =>
   Extensions({ [GUARD_KEY]: { kind: "ability", action, subject, ...(field ? { field } : {}) } satisfies GuardSpec });
 export const Authenticated = () => Extensions({ [GUARD_KEY]: { kind: "authenticated" } satisfies GuardSpec });
@@ -48,7 +52,7 @@ export function readableFields(registry: Registry, ability: AppAbility, subject:
   if (!perAbility) fieldCache.set(ability, (perAbility = new WeakMap()));
   let fields = perAbility.get(row);
   if (!fields) {
-    const all = registry.get(subject).fieldNames;
+    const all = registry.get(subject).policyFields;
     fields = new Set(permittedFieldsOf(ability, "read", typed(subject, row), { fieldsFrom: (rule) => rule.fields ?? [...all] }));
     perAbility.set(row, fields);
   }
@@ -110,7 +114,7 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
   if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return run(next);
   if (!ctx.principal) throw toGraphQLError(unauthenticated());
   if (typeGuard?.kind === "ability") {
-    const policyField = fieldGuard?.kind === "ability" && fieldGuard.subject === typeGuard.subject ? (fieldGuard.field ?? info.fieldName) : info.fieldName;
+    const policyField = (fieldGuard?.kind === "ability" && fieldGuard.field) || info.fieldName;
     const ability = ctx.abilityFor(root as object);
     if (!readableFields(ctx.registry, ability, typeGuard.subject, root as object).has(policyField)) {
       return mask(ctx, parent.name, info.fieldName, decide(ability, "read", typeGuard.subject, root as object, policyField, who));

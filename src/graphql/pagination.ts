@@ -1,26 +1,54 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType, type ClassType } from "type-graphql";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OrderDirection, type PageResult } from "../modules/common/paging.js";
 import { Structure } from "./guard.js";
+import { DEFAULT_PAGE_SIZE, MAX_NESTED, MAX_PAGE_SIZE, NESTED_PAGE_SIZE, OrderDirection, type PageResult } from "../modules/common/paging.js";
 
 export { OrderDirection };
 registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
 
-@ArgsType()
-export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size: default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}.` })
-  first?: number;
+/** Relay paging arguments: `first`/`after` forward, or `last`/`before` backward, never both. */
+function pageArgs(fallback: number, max: number) {
+  @ArgsType()
+  class RelayPageArgs {
+    @Field(() => Int, { nullable: true, description: `Page size, reading forward: default ${fallback}, at most ${max}.` })
+    first?: number;
 
-  @Field(() => String, { nullable: true, description: "Opaque cursor: the endCursor of the previous page." })
-  after?: string;
+    @Field(() => String, { nullable: true, description: "Opaque cursor: rows after it (the endCursor of the previous page)." })
+    after?: string;
+
+    @Field(() => Int, { nullable: true, description: `Page size, reading backward: the last rows before \`before\` (or of the list), at most ${max}.` })
+    last?: number;
+
+    @Field(() => String, { nullable: true, description: "Opaque cursor: rows before it (the startCursor of the following page)." })
+    before?: string;
+  }
+  return RelayPageArgs;
 }
 
+/** Paging of a top-level list. */
+@ArgsType()
+export class PageArgs extends pageArgs(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) {}
+
+/** Paging of a list inside a row (a person's deals): smaller pages, as its plain list has. */
+@ArgsType()
+export class NestedPageArgs extends pageArgs(NESTED_PAGE_SIZE, MAX_NESTED) {}
+
 @Structure()
-@ObjectType({ description: "Where a page ends and whether another follows." })
+@ObjectType({ description: "Where a page starts and ends, and whether rows precede or follow it." })
 export class PageInfo {
-  @Field(() => Boolean, { description: "True when a page follows this one." })
+  @Field(() => Boolean, {
+    description: "True when rows follow this page. Paging backward (`last`), always false, as the Relay spec allows.",
+  })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
+  @Field(() => Boolean, {
+    description: "True when rows precede this page. Paging forward (`first`), always false, as the Relay spec allows.",
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the first row; pass as `before` to get the page before." })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last row; pass as `after` to get the next page." })
   endCursor!: string | null;
 }
 
@@ -55,10 +83,11 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
       return this.page.rows;
     }
 
-    @Field(() => PageInfo, { description: "Where this page ends." })
+    @Field(() => PageInfo, { description: "Where this page starts and ends." })
     pageInfo(): PageInfo {
-      const last = this.page.rows[this.page.rows.length - 1];
-      return { hasNextPage: this.page.hasNextPage, endCursor: last ? this.page.cursorOf(last) : null };
+      const { rows, hasNextPage, hasPreviousPage, cursorOf } = this.page;
+      const cursor = (row: unknown) => (row === undefined ? null : cursorOf(row));
+      return { hasNextPage, hasPreviousPage, startCursor: cursor(rows[0]), endCursor: cursor(rows[rows.length - 1]) };
     }
 
     @Field(() => Int, { description: "How many rows match in all pages (one extra COUNT, only when asked)." })

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
+import type { CursorCodec } from "../modules/common/cursor.js";
 import { AppContext } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
@@ -23,10 +24,11 @@ export interface AppDeps {
   config: Config;
   database: Database;
   policies: PolicySet;
+  cursors: CursorCodec;
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     // Only behind a proxy that sets X-Forwarded-For may it be believed (TRUST_PROXY).
@@ -97,7 +99,7 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
       const db = database.handle(request.metrics);
       const { principal, purpose, token, failure } = await resolveRequest(db, policies, request, config.rateLimitPerMinute);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, principal };
-      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose);
+      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
     },
   });
   return app;

@@ -36,6 +36,16 @@ describe("subject registry", () => {
     }
   });
 
+  it("lets each view of a policy field (a connection beside its list) be decided by that field", () => {
+    for (const [name, type] of typesBySubject()) {
+      const subject = registry.get(name);
+      for (const field of subject.fieldNames.filter((f) => !subject.policyFields.includes(f))) {
+        const guard = guardOf(type.getFields()[field].extensions);
+        expect(guard?.kind === "ability" ? guard.field : undefined, `${name}.${field}`).toBe(subject.fields[field].as);
+      }
+    }
+  });
+
   it("marks as required exactly the non-null fields", () => {
     for (const [name, type] of typesBySubject()) {
       const nonNull = Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => f.name);
@@ -65,7 +75,10 @@ describe("subject registry", () => {
       if (rule.subject === "all") continue;
       const type = typesBySubject().get(rule.subject);
       expect(type, rule.id).toBeDefined();
-      for (const field of rule.fields ?? []) expect(Object.keys(type!.getFields()), `${rule.id}: ${field}`).toContain(field);
+      for (const field of rule.fields ?? []) {
+        expect(Object.keys(type!.getFields()), `${rule.id}: ${field}`).toContain(field);
+        expect(registry.get(rule.subject).policyFields, `${rule.id}: ${field}`).toContain(field);
+      }
     }
   });
 });

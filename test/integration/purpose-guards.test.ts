@@ -7,6 +7,7 @@ import { buildAbility, type Principal } from "../../src/authz/ability.js";
 import { QueryMetrics } from "../../src/db/client.js";
 import { AppContext } from "../../src/graphql/context.js";
 import { explainService } from "../../src/modules/explain/explain.service.js";
+import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { auditLog, consentEvents, contactPrivacyEvents, contacts, interactions } from "../../src/db/schema/index.js";
 import { withLedgerMaintenance } from "../../src/modules/consent/consent.repository.js";
@@ -266,7 +267,7 @@ describe("list visibility, can() and explainAccess always agree", () => {
             const byCan = rows.filter((r) => ability.can("read", subject("Contact", { ...r } as Record<string, unknown>))).map((r) => r.id).sort();
             expect(bySql, `${role} under ${purpose}`).toEqual(byCan);
             // explainAccess's own logic, for every role (the API lets reviewers ask it).
-            const ctx = new AppContext(db(t), new QueryMetrics(), t.app.policies, t.config, { ip: "127.0.0.1" }, principal, t.app.policies.purposes.get("legal_compliance"));
+            const ctx = new AppContext(db(t), new QueryMetrics(), t.app.policies, t.config, { ip: "127.0.0.1" }, principal, t.app.policies.purposes.get("legal_compliance"), new CursorCodec(t.app.signingSecret));
             for (const id of people) {
               const verdict = await explainService.explain(ctx, "read", "Contact", id, purpose);
               expect(verdict.allowed, `${role} under ${purpose}: ${verdict.rule}`).toBe(bySql.includes(id));

@@ -2,3 +2,4 @@ export * from "./workspace.js";
 export * from "./crm.js";
 export * from "./privacy.js";
 export * from "./limits.js";
+export * from "./secrets.js";

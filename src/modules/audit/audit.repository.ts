@@ -1,26 +1,37 @@
-import { and, count, desc, lt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, gt, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema/index.js";
 import { badInput } from "../../errors.js";
-import type { PageResult } from "../common/paging.js";
+import type { CursorScope } from "../common/cursor.js";
+import { openCursor } from "../common/entity-store.js";
+import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
 import type { AuditRow } from "./audit.type.js";
 
-const encode = (seq: number) => Buffer.from(`audit:${seq}`).toString("base64url");
+/** The log's only order; its cursors carry the sequence number, sealed like every cursor. */
+const ORDER = "AuditEntry:SEQ:DESC";
 
-function decode(cursor: string): number {
-  const match = /^audit:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!match) throw badInput("after", "is not a cursor this API issued");
-  return Number(match[1]);
+function cursorSeq(page: PageRequest, cursors: CursorScope): number | undefined {
+  const cursor = openCursor(page, ORDER, cursors);
+  if (!cursor) return undefined;
+  const seq = Number(cursor.id);
+  if (!Number.isSafeInteger(seq)) throw badInput(cursorArgument(page), "is not a cursor this API issued");
+  return seq;
 }
 
-/** Newest first, keyset on the sequence number. */
-export async function auditPage(db: Db, where: SQL, first: number, after?: string): Promise<PageResult<AuditRow>> {
-  const keyset = after ? lt(auditLog.seq, decode(after)) : undefined;
-  const rows = await db.select().from(auditLog).where(and(where, keyset)).orderBy(desc(auditLog.seq)).limit(first + 1);
+/** Newest first, keyset on the sequence number; a backward page reads oldest first and is put back. */
+export async function auditPage(db: Db, where: SQL, page: PageRequest, cursors: CursorScope): Promise<PageResult<AuditRow>> {
+  const seq = cursorSeq(page, cursors);
+  const keyset = seq === undefined ? undefined : page.forward ? lt(auditLog.seq, seq) : gt(auditLog.seq, seq);
+  const order = page.forward ? desc(auditLog.seq) : asc(auditLog.seq);
+  const rows = await db.select().from(auditLog).where(and(where, keyset)).orderBy(order).limit(page.size + 1);
+  const kept = rows.slice(0, page.size).map((r) => ({ ...r, id: String(r.seq) }));
+  if (!page.forward) kept.reverse();
+  const more = rows.length > page.size;
   return {
-    rows: rows.slice(0, first).map((r) => ({ ...r, id: String(r.seq) })),
-    hasNextPage: rows.length > first,
-    cursorOf: (row) => encode(row.seq),
+    rows: kept,
+    hasNextPage: page.forward && more,
+    hasPreviousPage: !page.forward && more,
+    cursorOf: (row) => cursors.codec.encode({ order: ORDER, value: null, id: String(row.seq) }, cursors.workspaceId),
     count: async () => Number((await db.select({ n: count() }).from(auditLog).where(where))[0].n),
   };
 }

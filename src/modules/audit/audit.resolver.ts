@@ -2,9 +2,7 @@ import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
 import { Connection, PageArgs } from "../../graphql/pagination.js";
-import { pageSize } from "../common/paging.js";
-import { whereCan } from "../common/access.js";
-import { auditPage } from "./audit.repository.js";
+import { auditService } from "./audit.service.js";
 import { AuditEntry } from "./audit.type.js";
 
 export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");
@@ -14,6 +12,6 @@ export class AuditResolver {
   @Guard("read", "AuditEntry")
   @Query(() => AuditEntryConnection, { description: "The decision log of the caller's workspace, newest first." })
   async auditLog(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
-    return new AuditEntryConnection(await auditPage(ctx.db, whereCan(ctx, "read", "AuditEntry"), pageSize(args.first), args.after ?? undefined));
+    return new AuditEntryConnection(await auditService.list(ctx, args));
   }
 }

@@ -1,12 +1,14 @@
-import { and, type SQL } from "drizzle-orm";
+import { and, sql, type SQL } from "drizzle-orm";
 import type { AppAbility } from "../../authz/ability.js";
 import type { Subject } from "../../authz/registry.js";
+import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
 import type { Db } from "../../db/client.js";
 import { badInput, notFound } from "../../errors.js";
 import type { SubjectName } from "../registry.js";
 import { ensureAllowed, firstDenial, refuse, whereCan } from "./access.js";
-import { deleteRow, findByIds, findPage, insertRow, lockPersonState, sortKey, updateRow, type OrderInput } from "./entity-store.js";
-import { pageSize, type PageResult } from "./paging.js";
+import type { CursorScope } from "./cursor.js";
+import { deleteRow, findByIds, findPage, insertRow, lockPersonState, sortColumn, updateRow, type OrderInput, type SortKey } from "./entity-store.js";
+import type { PageRequest, PageResult } from "./paging.js";
 import type { Scope } from "./scope.js";
 
 /** Input keys that are named differently in policies (`companyId` is the field `company`). */
@@ -44,12 +46,13 @@ export class CrudService<Row extends { id: string }> {
       .map((k) => this.fieldNames[k] ?? k);
   }
 
-  async list(ctx: Scope, first: number | undefined, after: string | undefined, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+  async list(ctx: Scope, page: PageRequest, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
     const subject = this.subject(ctx);
-    // Sorting by a field the caller may not read would leak its order (and cursors its values).
-    await ensureAllowed(ctx, "read", this.name, undefined, [sortKey(subject, order.field).key]);
+    // Sorting by a field the caller may never read is refused; where it is masked on some
+    // rows only, sortKey keeps those rows' values out of the order and the cursors.
+    await ensureAllowed(ctx, "read", this.name, undefined, [sortColumn(subject, order.field).key]);
     const where = and(whereCan(ctx, "read", this.name), filter)!;
-    return findPage<Row>(ctx.db, ctx.registry, subject, where, pageSize(first), after ?? undefined, order);
+    return findPage<Row>(ctx.db, ctx.registry, subject, where, page, sortKey(ctx, this.name, order), cursorScope(ctx));
   }
 
   /** The row if the caller may read it for this purpose; NOT_FOUND otherwise, whatever the cause. */
@@ -112,6 +115,24 @@ export class CrudService<Row extends { id: string }> {
     if (!(await deleteRow(ctx.db, this.subject(ctx), id, whereCan(ctx, "delete", this.name)))) throw notFound(this.name, id);
     return true;
   }
+}
+
+/**
+ * The order of a list as the caller may see it: the column, or where its field is masked on
+ * some rows (an erased contact's last name under legal_compliance), the column where readable
+ * and NULL elsewhere, so neither the order nor a cursor reveals a masked value.
+ */
+export function sortKey(ctx: Scope, name: SubjectName, order: OrderInput): SortKey {
+  const { column, key } = sortColumn(ctx.registry.get(name), order.field);
+  const base = { name: `${name}:${order.field}:${order.direction}`, column, direction: order.direction };
+  if (!fieldMaskedOnSomeRows(ctx.ability, "read", name, key)) return { ...base, expr: sql`${column}`, nullable: !column.notNull };
+  const readable = fieldReadableWhere(ctx.registry, ctx.ability, "read", name, key) ?? sql`false`;
+  return { ...base, expr: sql`(case when ${readable} then ${column} end)`, nullable: true };
+}
+
+/** Cursors are sealed for the caller's workspace: another tenant's cursor is refused. */
+export function cursorScope(ctx: Scope): CursorScope {
+  return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "" };
 }
 
 export function isUuid(id: string): boolean {

@@ -1,10 +1,12 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { PERSON_STATE_FIELDS } from "../../authz/gates.js";
 import type { Registry, Subject } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
 import { badInput } from "../../errors.js";
-import { decodeCursor, encodeCursor, OrderDirection, type PageResult } from "./paging.js";
+import { OrderDirection } from "./paging.js";
+import { CursorError, type Cursor, type CursorScope } from "./cursor.js";
+import { cursorArgument, type PageRequest, type PageResult } from "./paging.js";
 
 export interface OrderInput {
   field: string;
@@ -40,29 +42,89 @@ function shape<Row>(raw: Record<string, unknown>, relation: string | undefined):
   return row as Row;
 }
 
-function baseQuery(db: Db, registry: Registry, subject: Subject) {
+function baseQuery(db: Db, registry: Registry, subject: Subject, extra: Record<string, SQL> = {}) {
+  const columns = { ...(subject.selected as Record<string, PgColumn>), ...extra };
   const link = personLink(registry, subject);
-  if (!link) return db.select(subject.selected as Record<string, PgColumn>).from(subject.table).$dynamic();
+  if (!link) return db.select(columns).from(subject.table).$dynamic();
   return db
-    .select({ ...(subject.selected as Record<string, PgColumn>), ...(link.snapshot as Record<string, PgColumn>) })
+    .select({ ...columns, ...(link.snapshot as Record<string, PgColumn>) })
     .from(subject.table)
     .leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.relation.foreignKey))
     .$dynamic();
 }
 
-async function select<Row extends { id: string }>(
+async function select<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, where: SQL | undefined, orderBy: SQL[], limit?: number): Promise<Row[]> {
+  return (await selectSorted<Row>(db, registry, subject, where, orderBy, limit)).map((r) => r.row);
+}
+
+/** Rows with the value they were sorted on (what their cursor carries), when a sort is given. */
+async function selectSorted<Row extends { id: string }>(
   db: Db,
   registry: Registry,
   subject: Subject,
   where: SQL | undefined,
   orderBy: SQL[],
   limit?: number,
-): Promise<Row[]> {
-  let query = baseQuery(db, registry, subject).where(where).orderBy(...orderBy);
+  sort?: SortKey,
+): Promise<Array<{ row: Row; sortValue: unknown }>> {
+  const extra: Record<string, SQL> = sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column) } : {};
+  let query = baseQuery(db, registry, subject, extra).where(where).orderBy(...orderBy);
   if (limit !== undefined) query = query.limit(limit);
   const raw = (await query) as Record<string, unknown>[];
   const relation = personLink(registry, subject)?.name;
-  return raw.map((r) => shape<Row>(r, relation));
+  return raw.map(({ sortValue, ...r }) => ({ row: shape<Row>(r, relation), sortValue }));
+}
+
+/**
+ * What a list is ordered by: a column, or (for a field the caller may read on some rows only)
+ * the column where readable and NULL elsewhere, so the order shows nothing of masked values.
+ */
+export interface SortKey {
+  /** Names this order in cursors: a cursor is valid only for the same name. */
+  name: string;
+  expr: SQL;
+  /** The column the value comes from: its type reads a cursor's value back. */
+  column: PgColumn;
+  direction: OrderDirection;
+  /** NULL sort values occur (masked rows): they sort last, and the keyset handles them. */
+  nullable: boolean;
+}
+
+/** The order rows are read in: the list's own, or its reverse for a backward page. */
+interface ReadOrder {
+  ascending: boolean;
+  nullsLast: boolean;
+}
+
+function readOrder(sort: SortKey, forward: boolean): ReadOrder {
+  return { ascending: (sort.direction === OrderDirection.ASC) === forward, nullsLast: forward };
+}
+
+function orderBy(sort: SortKey, read: ReadOrder, id: PgColumn): SQL[] {
+  const dir = read.ascending ? sql`asc` : sql`desc`;
+  // NULLS is spelt out only where NULLs occur: a plain column keeps its index order.
+  const first = sort.nullable ? sql`${sort.expr} ${dir} nulls ${read.nullsLast ? sql`last` : sql`first`}` : sql`${sort.expr} ${dir}`;
+  return [first, sql`${id} ${dir}`];
+}
+
+/** Rows strictly past the cursor in the read order, NULL sort values included. */
+function beyond(sort: SortKey, read: ReadOrder, id: PgColumn, cursor: { value: unknown; id: string }): SQL {
+  const cmp = read.ascending ? gt : lt;
+  const pastId = cmp(id, cursor.id);
+  if (cursor.value === null) {
+    // The cursor is in the NULL group: it ends the order (forward) or starts it (backward).
+    return read.nullsLast ? and(isNull(sort.expr), pastId)! : or(isNotNull(sort.expr), and(isNull(sort.expr), pastId))!;
+  }
+  const value = sql.param(cursor.value, sort.column);
+  const past = or(cmp(sort.expr, value), and(eq(sort.expr, value), pastId))!;
+  return sort.nullable && read.nullsLast ? or(past, isNull(sort.expr))! : past;
+}
+
+/** The column an API sort key (`LAST_NAME`) sorts by, and the row field it fills. */
+export function sortColumn(subject: Subject, field: string): { column: PgColumn; key: string } {
+  const key = subject.sortable?.[field];
+  if (!key) throw badInput("orderBy.field", `${subject.name} cannot be sorted by ${field}`);
+  return { column: subject.columns[key], key };
 }
 
 function sortValue(value: unknown): string | number | null {
@@ -70,55 +132,122 @@ function sortValue(value: unknown): string | number | null {
   return value as string | number | null;
 }
 
-/** The cursor's sort value as the column's type; a forged one is bad input, not a 500. */
-function cursorValue(column: PgColumn, value: unknown): string | Date {
-  const date = column.columnType === "PgTimestamp" && typeof value === "string" ? new Date(value) : undefined;
+/** The cursor's sort value as the column's type; one that does not fit is bad input, not a 500. */
+function cursorValue(sort: SortKey, value: unknown, arg: string): string | Date | null {
+  if (value === null && sort.nullable) return null;
+  const timestamp = sort.column.columnType === "PgTimestamp";
+  const date = timestamp && typeof value === "string" ? new Date(value) : undefined;
   if (date && !Number.isNaN(date.getTime())) return date;
-  if (column.columnType !== "PgTimestamp" && typeof value === "string") return value;
-  throw badInput("after", "is not a cursor this API issued");
+  if (!timestamp && typeof value === "string") return value;
+  throw badInput(arg, "is not a cursor this API issued");
 }
 
-/** The column an API sort key (`LAST_NAME`) sorts by, and the row field it fills. */
-export function sortKey(subject: Subject, field: string): { column: PgColumn; key: string } {
-  const key = subject.sortable?.[field];
-  if (!key) throw badInput("orderBy.field", `${subject.name} cannot be sorted by ${field}`);
-  return { column: subject.columns[key], key };
+/** The page's cursor, if any, opened for this order; anything else is bad input naming the argument. */
+export function openCursor(page: PageRequest, order: string, cursors: CursorScope): Cursor | undefined {
+  if (!page.cursor) return undefined;
+  try {
+    return cursors.codec.decode(page.cursor, cursors.workspaceId, order);
+  } catch (error) {
+    if (error instanceof CursorError) throw badInput(cursorArgument(page), error.message);
+    throw error;
+  }
 }
 
-/** One page by keyset on (sort column, id): stable under inserts, no OFFSET scans. */
+function keysetOf(page: PageRequest, sort: SortKey, read: ReadOrder, id: PgColumn, cursors: CursorScope): SQL | undefined {
+  const cursor = openCursor(page, sort.name, cursors);
+  return cursor && beyond(sort, read, id, { value: cursorValue(sort, cursor.value, cursorArgument(page)), id: cursor.id });
+}
+
+/** Cuts the extra row that tells whether more follow, and puts a backward page in list order. */
+function toPage<Row extends { id: string }>(
+  sorted: Array<{ row: Row; sortValue: unknown }>,
+  page: PageRequest,
+  sort: SortKey,
+  cursors: CursorScope,
+  count: () => Promise<number>,
+): PageResult<Row> {
+  const more = sorted.length > page.size;
+  const kept = sorted.slice(0, page.size);
+  if (!page.forward) kept.reverse();
+  const values = new Map(kept.map(({ row, sortValue: v }) => [row, sortValue(v)]));
+  return {
+    rows: kept.map((r) => r.row),
+    hasNextPage: page.forward && more,
+    hasPreviousPage: !page.forward && more,
+    cursorOf: (row) => cursors.codec.encode({ order: sort.name, value: values.get(row) ?? null, id: row.id }, cursors.workspaceId),
+    count,
+  };
+}
+
+/**
+ * One page by keyset on (sort expression, id): stable under inserts, no OFFSET scans. A
+ * backward page reads the reverse order from its cursor. One row more than asked tells whether
+ * another page follows, also for `first: 0`.
+ */
 export async function findPage<Row extends { id: string }>(
   db: Db,
   registry: Registry,
   subject: Subject,
   where: SQL,
-  first: number,
-  after: string | undefined,
-  order: OrderInput,
+  page: PageRequest,
+  sort: SortKey,
+  cursors: CursorScope,
 ): Promise<PageResult<Row>> {
-  const sort = sortKey(subject, order.field);
   const id = subject.columns[subject.key];
-  const orderKey = `${order.field}:${order.direction}`;
-  const dir = order.direction === OrderDirection.ASC ? asc : desc;
-  const beyond = order.direction === OrderDirection.ASC ? gt : lt;
-  let keyset: SQL | undefined;
-  if (after) {
-    const cursor = decodeCursor(after, orderKey);
-    const value = cursorValue(sort.column, cursor.value);
-    keyset = or(beyond(sort.column, value), and(eq(sort.column, value), beyond(id, cursor.id)));
-  }
-  const rows = first === 0 ? [] : await select<Row>(db, registry, subject, and(where, keyset), [dir(sort.column), dir(id)], first + 1);
+  const read = readOrder(sort, page.forward);
+  const keyset = keysetOf(page, sort, read, id, cursors);
+  const sorted = await selectSorted<Row>(db, registry, subject, and(where, keyset), orderBy(sort, read, id), page.size + 1, sort);
   let counted: Promise<number> | undefined;
-  return {
-    rows: rows.slice(0, first),
-    hasNextPage: rows.length > first,
-    cursorOf: (row) => encodeCursor({ order: orderKey, value: sortValue((row as Record<string, unknown>)[sort.key]), id: row.id }),
-    count: () => (counted ??= countWhere(db, subject.table, where)),
-  };
+  return toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where)));
+}
+
+/**
+ * One page per parent for a batch of parents, in one statement (rows ranked per parent by a
+ * window function, the keyset applied to every parent): what a nested connection through a
+ * DataLoader needs. `count(parentId)` counts each parent's rows (batched by the caller).
+ */
+export async function findGroupedPages<Row extends { id: string }>(
+  db: Db,
+  registry: Registry,
+  subject: Subject,
+  parent: { column: PgColumn; key: keyof Row & string },
+  parentIds: readonly string[],
+  where: SQL,
+  page: PageRequest,
+  sort: SortKey,
+  cursors: CursorScope,
+  count: (parentId: string) => Promise<number>,
+): Promise<Array<PageResult<Row>>> {
+  const id = subject.columns[subject.key];
+  const read = readOrder(sort, page.forward);
+  const keyset = keysetOf(page, sort, read, id, cursors);
+  const order = orderBy(sort, read, id);
+  const ranked = db
+    .select({ id, rn: sql<number>`row_number() over (partition by ${parent.column} order by ${sql.join(order, sql`, `)})`.as("rn") })
+    .from(subject.table)
+    .where(and(inArray(parent.column, [...parentIds]), where, keyset))
+    .as("ranked");
+  const ids = db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, page.size + 1));
+  const sorted = parentIds.length === 0 ? [] : await selectSorted<Row>(db, registry, subject, inArray(id, ids), order, undefined, sort);
+  const groups = groupBy(sorted, parentIds, (r) => r.row[parent.key] as string | null);
+  return groups.map((group, i) => toPage(group, page, sort, cursors, () => count(parentIds[i])));
 }
 
 export async function countWhere(db: Db, table: PgTable, where: SQL): Promise<number> {
   const [row] = await db.select({ n: count() }).from(table).where(where);
   return Number(row?.n ?? 0);
+}
+
+/** Rows per parent for a batch of parents, in one statement; 0 for a parent with none. */
+export async function countGrouped(db: Db, table: PgTable, parent: PgColumn, parentIds: readonly string[], where: SQL): Promise<number[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db
+    .select({ parent: parent, n: count() })
+    .from(table)
+    .where(and(inArray(parent, [...parentIds]), where))
+    .groupBy(parent);
+  const counts = new Map(rows.map((r) => [r.parent as string, Number(r.n)]));
+  return parentIds.map((id) => counts.get(id) ?? 0);
 }
 
 /** Rows matching `where`, in the given order, with the linked person's state for can(). */

@@ -2,6 +2,7 @@ import { badInput } from "../../errors.js";
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+export const NESTED_PAGE_SIZE = 20;
 export const MAX_NESTED = 100;
 
 export enum OrderDirection {
@@ -9,39 +10,51 @@ export enum OrderDirection {
   DESC = "DESC",
 }
 
-export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): number {
-  if (first === undefined || first === null) return fallback;
-  if (first < 0 || first > max) throw badInput("first", `must be between 0 and ${max}, got ${first}`);
-  return first;
+/** What a page asks for: a direction, a size and where to start. No GraphQL here. */
+export interface PageRequest {
+  /** `first`/`after` (true) or `last`/`before` (false). */
+  forward: boolean;
+  size: number;
+  /** `after` when reading forward, `before` when reading backward. */
+  cursor?: string;
 }
 
-/** One page of rows, already filtered by the ability; the count runs only when asked. */
+/** A page of rows in the list's order, whichever way it was read. */
 export interface PageResult<T> {
   rows: T[];
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
   cursorOf(row: T): string;
   count(): Promise<number>;
 }
 
-export interface Cursor {
-  order: string;
-  value: string | number | null;
-  id: string;
+/** Relay paging arguments as a transport hands them over. */
+export interface PageArguments {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.order, cursor.value, cursor.id])).toString("base64url");
+/** The argument that carried the cursor, for error messages. */
+export const cursorArgument = (page: PageRequest) => (page.forward ? "after" : "before");
+
+export function pageSize(first: number | undefined | null, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE, field = "first"): number {
+  if (first === undefined || first === null) return fallback;
+  if (first < 0 || first > max) throw badInput(field, `must be between 0 and ${max}, got ${first}`);
+  return first;
 }
 
-export function decodeCursor(raw: string, order: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-  } catch {
-    throw badInput("after", "is not a cursor this API issued");
+/**
+ * The page asked for. Mixing the two directions is refused (the Relay spec discourages it and
+ * its answer is hard to read), naming the first backward argument given.
+ */
+export function pageRequest(args: PageArguments, max = MAX_PAGE_SIZE, fallback = DEFAULT_PAGE_SIZE): PageRequest {
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const backward = given(args.last) || given(args.before);
+  if (backward && (given(args.first) || given(args.after))) {
+    throw badInput(given(args.last) ? "last" : "before", "cannot be combined with first or after: page forward or backward");
   }
-  const [o, value, id] = Array.isArray(parsed) ? (parsed as [unknown, string | number | null, unknown]) : [];
-  if (typeof o !== "string" || typeof id !== "string" || !/^[0-9a-f-]{36}$/i.test(id)) throw badInput("after", "is not a cursor this API issued");
-  if (o !== order) throw badInput("after", "this cursor belongs to another orderBy; start again without after");
-  return { order: o, value: value ?? null, id };
+  if (!backward) return { forward: true, size: pageSize(args.first, max, fallback), cursor: args.after ?? undefined };
+  return { forward: false, size: pageSize(args.last, max, fallback, "last"), cursor: args.before ?? undefined };
 }

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { buildAbility, buildRightsAbility, type AppAbility, type Principal } from "../../authz/ability.js";
 import type { PolicySet, Purpose } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
+import type { CursorCodec } from "./cursor.js";
 
 /** What a request knows of its client (never used to decide access). */
 export interface ClientInfo {
@@ -33,6 +34,8 @@ export class Scope {
     readonly client: ClientInfo,
     public principal: Principal | undefined,
     public purpose: Purpose | undefined,
+    /** Seals page cursors; one key for every process (SIGNING_SECRET or the stored one). */
+    readonly cursors: CursorCodec,
   ) {
     this.ability = buildAbility(policies, principal ?? ANONYMOUS, purpose?.id ?? "");
   }
@@ -89,7 +92,7 @@ export const SYSTEM_ROLE = "system";
  * Work done by nobody in particular (jobs, the unsubscribe page, command-line tools) acts as
  * the system principal of one workspace, under policies/roles/system.yaml like any role.
  */
-export function systemScope(db: Db, policies: PolicySet, workspaceId: string, purposeId: string, settings: ScopeSettings = { sessionTtlHours: 12 }): Scope {
+export function systemScope(deps: { db: Db; policies: PolicySet; cursors: CursorCodec; settings: ScopeSettings }, workspaceId: string, purposeId: string): Scope {
   const principal: Principal = { kind: "system", userId: "", workspaceId, role: SYSTEM_ROLE, email: "", name: "Alpha CRM (system)" };
-  return new Scope(db, policies, settings, { ip: "127.0.0.1" }, principal, policies.purposes.get(purposeId));
+  return new Scope(deps.db, deps.policies, deps.settings, { ip: "127.0.0.1" }, principal, deps.policies.purposes.get(purposeId), deps.cursors);
 }

@@ -1,18 +1,17 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
-import { Contact } from "../contacts/contact.type.js";
-import { contactsByCompany } from "../contacts/contact.loaders.js";
-import { Deal } from "../deals/deal.type.js";
-import { dealsByCompany } from "../deals/deal.loaders.js";
+import { NestedPageArgs, PageArgs } from "../../graphql/pagination.js";
+import { MAX_NESTED, NESTED_PAGE_SIZE, pageRequest } from "../common/paging.js";
+import { Contact, ContactConnection } from "../contacts/contact.type.js";
+import { contactPagesByCompany, contactsByCompany } from "../contacts/contact.loaders.js";
+import { Deal, DealConnection } from "../deals/deal.type.js";
+import { dealPagesByCompany, dealsByCompany } from "../deals/deal.loaders.js";
 import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { CompanyFilter, CompanyOrder, CreateCompanyInput, UpdateCompanyInput } from "./company.input.js";
 import { companyService } from "./company.service.js";
-import { Company, type CompanyRow } from "./company.type.js";
-
-export const CompanyConnection = Connection(Company, "Company");
+import { Company, CompanyConnection, type CompanyRow } from "./company.type.js";
 
 @ArgsType()
 class CompaniesArgs extends PageArgs {
@@ -28,7 +27,7 @@ export class CompanyResolver {
   @Guard("read", "Company")
   @Query(() => CompanyConnection, { description: "Companies the caller may see, one page at a time." })
   async companies(@Args(() => CompaniesArgs) args: CompaniesArgs, @Ctx() ctx: AppContext) {
-    return new CompanyConnection(await companyService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new CompanyConnection(await companyService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Company")
@@ -70,5 +69,17 @@ export class CompanyResolver {
   @FieldResolver(() => [Deal], { nullable: true, description: "The company's newest deals (at most 100)." })
   deals(@Root() company: CompanyRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
     return dealsByCompany(ctx, first).load(company.id);
+  }
+
+  @Guard("read", "Contact", "contacts")
+  @FieldResolver(() => ContactConnection, { nullable: true, description: "The company's people the caller may see, newest first, one page at a time." })
+  async contactsConnection(@Root() company: CompanyRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
+    return new ContactConnection(await contactPagesByCompany(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(company.id));
+  }
+
+  @Guard("read", "Deal", "deals")
+  @FieldResolver(() => DealConnection, { nullable: true, description: "The company's deals the caller may see, newest first, one page at a time." })
+  async dealsConnection(@Root() company: CompanyRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
+    return new DealConnection(await dealPagesByCompany(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(company.id));
   }
 }

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import type { companies } from "../../db/schema/index.js";
+import { Connection } from "../../graphql/pagination.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
 
@@ -26,3 +27,5 @@ export class Company {
   @Field(() => DateTime, { description: "When the company last changed." })
   updatedAt!: Date;
 }
+
+export const CompanyConnection = Connection(Company, "Company");

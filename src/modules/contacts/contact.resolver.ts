@@ -1,22 +1,21 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { NestedPageArgs, PageArgs } from "../../graphql/pagination.js";
+import { MAX_NESTED, NESTED_PAGE_SIZE, pageRequest } from "../common/paging.js";
 import { Company } from "../companies/company.type.js";
 import { companyById } from "../companies/company.loaders.js";
 import { latestConsents } from "../consent/consent.loaders.js";
 import { consentView } from "../consent/consent.service.js";
-import { Deal } from "../deals/deal.type.js";
-import { dealsByContact } from "../deals/deal.loaders.js";
-import { Interaction } from "../interactions/interaction.type.js";
-import { interactionsByContact } from "../interactions/interaction.loaders.js";
+import { Deal, DealConnection } from "../deals/deal.type.js";
+import { dealPagesByContact, dealsByContact } from "../deals/deal.loaders.js";
+import { Interaction, InteractionConnection } from "../interactions/interaction.type.js";
+import { interactionPagesByContact, interactionsByContact } from "../interactions/interaction.loaders.js";
 import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { contactService } from "./contact.service.js";
-import { Contact, ContactConsent, type ContactRow } from "./contact.type.js";
-
-export const ContactConnection = Connection(Contact, "Contact");
+import { Contact, ContactConnection, ContactConsent, type ContactRow } from "./contact.type.js";
 
 @ArgsType()
 class ContactsArgs extends PageArgs {
@@ -32,7 +31,7 @@ export class ContactResolver {
   @Guard("read", "Contact")
   @Query(() => ContactConnection, { description: "Contacts the caller may see for the request's purpose, one page at a time." })
   async contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: AppContext) {
-    return new ContactConnection(await contactService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new ContactConnection(await contactService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Contact")
@@ -79,6 +78,18 @@ export class ContactResolver {
   @FieldResolver(() => [Interaction], { nullable: true, description: "The person's newest interactions (at most 100)." })
   interactions(@Root() contact: ContactRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
     return interactionsByContact(ctx, first).load(contact.id);
+  }
+
+  @Guard("read", "Deal", "deals")
+  @FieldResolver(() => DealConnection, { nullable: true, description: "The person's deals the caller may see, newest first, one page at a time." })
+  async dealsConnection(@Root() contact: ContactRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
+    return new DealConnection(await dealPagesByContact(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(contact.id));
+  }
+
+  @Guard("read", "Interaction", "interactions")
+  @FieldResolver(() => InteractionConnection, { nullable: true, description: "The person's interactions the caller may see, newest first, one page at a time." })
+  async interactionsConnection(@Root() contact: ContactRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
+    return new InteractionConnection(await interactionPagesByContact(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(contact.id));
   }
 
   @FieldResolver(() => [ContactConsent], { nullable: true, description: "Consent state per consent-based purpose." })

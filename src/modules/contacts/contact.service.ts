@@ -4,6 +4,7 @@ import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { contactFilter } from "./contact.repository.js";
@@ -19,8 +20,8 @@ async function checkCompany(ctx: Scope, companyId: string | null | undefined): P
 }
 
 export const contactService = {
-  list: (ctx: Scope, first?: number, after?: string, filter?: ContactFilter | null, order?: ContactOrder | null) =>
-    crud.list(ctx, first, after, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null) =>
+    crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
 
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
   getWith: (ctx: Scope, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { contacts } from "../../db/schema/index.js";
+import { Connection } from "../../graphql/pagination.js";
 import { Guard, Structure } from "../../graphql/guard.js";
 import { DateTime, EmailAddress } from "../../graphql/scalars.js";
 import { ConsentState } from "../consent/consent.subject.js";
@@ -52,3 +53,5 @@ export class Contact {
   @Field(() => DateTime, { description: "When the contact last changed." })
   updatedAt!: Date;
 }
+
+export const ContactConnection = Connection(Contact, "Contact");

@@ -1,7 +1,8 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { PageArgs } from "../../graphql/pagination.js";
+import { pageRequest } from "../common/paging.js";
 import { Company } from "../companies/company.type.js";
 import { companyById } from "../companies/company.loaders.js";
 import { Contact } from "../contacts/contact.type.js";
@@ -10,9 +11,7 @@ import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
 import { dealService } from "./deal.service.js";
-import { Deal, type DealRow } from "./deal.type.js";
-
-export const DealConnection = Connection(Deal, "Deal");
+import { Deal, DealConnection, type DealRow } from "./deal.type.js";
 
 @ArgsType()
 class DealsArgs extends PageArgs {
@@ -28,7 +27,7 @@ export class DealResolver {
   @Guard("read", "Deal")
   @Query(() => DealConnection, { description: "Deals the caller may see for the request's purpose, one page at a time." })
   async deals(@Args(() => DealsArgs) args: DealsArgs, @Ctx() ctx: AppContext) {
-    return new DealConnection(await dealService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new DealConnection(await dealService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Deal")

@@ -3,6 +3,7 @@ import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import { contactService } from "../contacts/contact.service.js";
 import type { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
@@ -18,8 +19,8 @@ function closedAt(stage: DealStage | null | undefined): Date | null | undefined 
 }
 
 export const dealService = {
-  list: (ctx: Scope, first?: number, after?: string, filter?: DealFilter | null, order?: DealOrder | null) =>
-    crud.list(ctx, first, after, dealFilter(filter, readableBy(ctx, "Deal")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: Scope, page: PageRequest, filter?: DealFilter | null, order?: DealOrder | null) =>
+    crud.list(ctx, page, dealFilter(filter, readableBy(ctx, "Deal")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: Scope, input: CreateDealInput) {

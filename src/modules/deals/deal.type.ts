@@ -1,5 +1,6 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { deals } from "../../db/schema/index.js";
+import { Connection } from "../../graphql/pagination.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
 import { DealStage } from "./deal.subject.js";
@@ -37,3 +38,5 @@ export class Deal {
   @Field(() => DateTime, { description: "When the deal last changed." })
   updatedAt!: Date;
 }
+
+export const DealConnection = Connection(Deal, "Deal");

@@ -1,7 +1,8 @@
 import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Connection, PageArgs } from "../../graphql/pagination.js";
+import { PageArgs } from "../../graphql/pagination.js";
+import { pageRequest } from "../common/paging.js";
 import { Contact } from "../contacts/contact.type.js";
 import { contactById } from "../contacts/contact.loaders.js";
 import { Deal } from "../deals/deal.type.js";
@@ -10,9 +11,7 @@ import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
 import { interactionService } from "./interaction.service.js";
-import { Interaction, type InteractionRow } from "./interaction.type.js";
-
-export const InteractionConnection = Connection(Interaction, "Interaction");
+import { Interaction, InteractionConnection, type InteractionRow } from "./interaction.type.js";
 
 @ArgsType()
 class InteractionsArgs extends PageArgs {
@@ -28,7 +27,7 @@ export class InteractionResolver {
   @Guard("read", "Interaction")
   @Query(() => InteractionConnection, { description: "Interactions the caller may see for the request's purpose, one page at a time." })
   async interactions(@Args(() => InteractionsArgs) args: InteractionsArgs, @Ctx() ctx: AppContext) {
-    return new InteractionConnection(await interactionService.list(ctx, args.first, args.after, args.filter, args.orderBy));
+    return new InteractionConnection(await interactionService.list(ctx, pageRequest(args), args.filter, args.orderBy));
   }
 
   @Guard("read", "Interaction")

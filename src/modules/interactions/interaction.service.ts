@@ -3,6 +3,7 @@ import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { PageRequest } from "../common/paging.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
 import type { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
@@ -12,8 +13,8 @@ import type { InteractionRow } from "./interaction.type.js";
 const crud = new CrudService<InteractionRow>("Interaction", { dealId: "deal", contactId: "contact" });
 
 export const interactionService = {
-  list: (ctx: Scope, first?: number, after?: string, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
-    crud.list(ctx, first, after, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: Scope, page: PageRequest, filter?: InteractionFilter | null, order?: InteractionOrder | null) =>
+    crud.list(ctx, page, interactionFilter(filter, readableBy(ctx, "Interaction")), order ?? { field: "OCCURRED_AT", direction: OrderDirection.DESC }),
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: Scope, input: CreateInteractionInput) {

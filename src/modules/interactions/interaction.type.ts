@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { interactions } from "../../db/schema/index.js";
+import { Connection } from "../../graphql/pagination.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
 
@@ -41,3 +42,5 @@ export class Interaction {
   @Field(() => DateTime, { description: "When it last changed." })
   updatedAt!: Date;
 }
+
+export const InteractionConnection = Connection(Interaction, "Interaction");
