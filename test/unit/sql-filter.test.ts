@@ -409,7 +409,7 @@ const actionsArb = fc.shuffledSubarray(["read", "update", "delete", "manage"], {
 
 function ruleArb(subject: PersonSubject): fc.Arbitrary<RawRule> {
   const spec = registry.get(subject);
-  const optional = spec.fieldNames.filter((f) => !spec.requiredFields.includes(f));
+  const optional = spec.policyFields.filter((f) => !spec.requiredFields.includes(f));
   const onSubject = fc.boolean().chain((inverted) =>
     fc
       .record({
