@@ -1,7 +1,7 @@
 import { eq, getTableColumns, type Column } from "drizzle-orm";
 import { buildAbility, decide, type Decision } from "../../authz/ability.js";
 import type { Purpose } from "../../authz/policy-loader.js";
-import { ACTIONS, isSubject, SUBJECTS, type SubjectName } from "../../authz/subjects.js";
+import { ACTION_ALIASES, ACTIONS, isSubject, type ActionAlias, SUBJECTS, type SubjectName } from "../../authz/subjects.js";
 import { PURPOSE_NOT_PERMITTED } from "../../http/authenticate.js";
 import type { AppContext } from "../../graphql/context.js";
 import { badInput } from "../../graphql/errors.js";
@@ -73,6 +73,7 @@ function verdict(base: Omit<AccessDecision, "allowed" | "rule" | "reason" | "sou
 
 export const explainService = {
   async explain(ctx: AppContext, action: string, subjectName: string, id: string | null | undefined, purposeId: string | null | undefined): Promise<AccessDecision> {
+    if (Object.hasOwn(ACTION_ALIASES, action)) throw badInput("action", `${action} stands for ${ACTION_ALIASES[action as ActionAlias].join(" and ")}: ask about one of them`);
     if (!(ACTIONS as readonly string[]).includes(action)) throw badInput("action", `must be one of ${ACTIONS.join(", ")}`);
     if (!isSubject(subjectName)) throw badInput("subject", `must be one of ${Object.keys(SUBJECTS).join(", ")}`);
     const principal = ctx.principal!;
