@@ -68,7 +68,7 @@ describe("buildAbility", () => {
     expect(decide(ability, "read", "Deal", subject("Deal", { workspaceId: me.workspaceId, contact: person } as Row)).rule).toBe("gate.restriction.sales_pipeline");
     expect(ability.can("read", subject("Deal", { workspaceId: me.workspaceId } as Row))).toBe(true);
     const marketing = buildAbility(policies, { ...me, role: "marketing" }, "marketing_sms");
-    const sms = { kind: "sms", workspaceId: me.workspaceId };
+    const sms = { kind: "sms", purpose: "marketing_sms", workspaceId: me.workspaceId };
     expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_sms"] } } as Row))).toBe(true);
     expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_email"] } } as Row))).toBe(false);
   });
