@@ -2,8 +2,11 @@
 // withdrawing are separate permissions, a withdrawal of nothing changes nothing, and lifting a
 // restriction says how the person was informed.
 import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { and, count, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POLICIES_DIR } from "../../src/authz/policy-loader.js";
 import { auditLog, consentEvents, contactPrivacyEvents, contacts } from "../../src/db/schema/index.js";
 import { CONSENT_PROOF, GRANT_SOURCES, proofProblem, type ConsentProof, type GrantSource } from "../../src/modules/consent/consent.proof.js";
 import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
@@ -107,6 +110,16 @@ describe("grantConsent needs the proof its source needs", () => {
     const grants = await db(t).select().from(consentEvents).where(eq(consentEvents.state, "granted"));
     expect(grants.length).toBeGreaterThan(0);
     for (const g of grants) expect(proofProblem(g.source as GrantSource, g), `${g.source} ${g.id}`).toBeUndefined();
+  });
+
+  it("policies/README.md shows the same proof table", () => {
+    const readme = readFileSync(join(POLICIES_DIR, "README.md"), "utf8");
+    const rows = readme.split("\n").filter((l) => /^\| `[a-z_]+` \| `/.test(l));
+    const expected = Object.entries(CONSENT_PROOF).map(([source, need]) => {
+      const fields = need.fields.map((f) => `\`${f}\`${f === "evidence" && "evidence" in need ? ` (${need.evidence})` : ""}`);
+      return `| \`${source}\` | ${fields.join(", ")} |`;
+    });
+    expect(rows).toEqual(expected);
   });
 
   it("the schema describes the proof table", async () => {
