@@ -26,6 +26,8 @@ export const CONSENT_PROOF = {
 
 export type GrantSource = keyof typeof CONSENT_PROOF;
 export const GRANT_SOURCES = Object.keys(CONSENT_PROOF) as GrantSource[];
+/** A withdrawal needs no proof beyond the ledger entry itself, and may also come from an unsubscribe link. */
+export const WITHDRAW_SOURCES = [...GRANT_SOURCES, "unsubscribe_link"] as const;
 
 /** `form: noticeVersion, subjectIp, subjectUserAgent; email_link: noticeVersion, evidence (the message id); ...` */
 export function proofTable(): string {

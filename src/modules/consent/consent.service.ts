@@ -8,7 +8,7 @@ import { contactService } from "../contacts/contact.service.js";
 import { ConsentState, type ContactRow } from "../contacts/contact.type.js";
 import type { LatestConsent } from "./consent.loaders.js";
 import { applyConsent, consentHistory } from "./consent.repository.js";
-import { GRANT_SOURCES, proofProblem, type ConsentProof } from "./consent.proof.js";
+import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
 import type { ConsentEventRow } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
@@ -24,8 +24,6 @@ export function consentView(ctx: AppContext, contact: ContactRow, latest: Latest
     return { purpose: purpose.id, state, updatedAt: last?.createdAt ?? null };
   });
 }
-
-export const WITHDRAW_SOURCES = [...GRANT_SOURCES, "unsubscribe_link"] as const;
 
 function consentPurpose(ctx: AppContext, purposeId: string) {
   const purpose = purposeArg(ctx, purposeId);

@@ -3,7 +3,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql
 import type { consentEvents } from "../../db/schema/index.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
-import type { ConsentProof } from "./consent.proof.js";
+import { WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
 
 export type ConsentEventRow = typeof consentEvents.$inferSelect;
 
@@ -31,7 +31,7 @@ export class ConsentEvent {
   @Field(() => ConsentEventState, { description: "GRANTED or WITHDRAWN." })
   state!: ConsentEventState;
 
-  @Field(() => String, { description: "Where it was given: form, signup_form, import, api, verbal, email_link, unsubscribe_link." })
+  @Field(() => String, { description: `Where it was given or withdrawn: ${WITHDRAW_SOURCES.join(", ")}.` })
   source!: string;
 
   @Field(() => String, { nullable: true, description: "Version of the privacy notice the person was shown." })
