@@ -106,6 +106,15 @@ describe("grantConsent needs the proof its source needs", () => {
     expect(await ledgerSize(bruno)).toBe(before);
   });
 
+  it("two concurrent grants of the same consent record one ledger entry; the other is refused", async () => {
+    const gabrielle = await idOf("Gabrielle");
+    const before = await ledgerSize(gabrielle);
+    const results = await Promise.all([grant("owner", gabrielle, "form", FULL), grant("marketing", gabrielle, "form", FULL)]);
+    expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+    expect(results.flatMap((r) => r.errors ?? []).map((e) => e.extensions.field)).toEqual(["purpose"]);
+    expect(await ledgerSize(gabrielle)).toBe(before + 1);
+  });
+
   it("the demo data's grants carry the proof their source needs", async () => {
     const grants = await db(t).select().from(consentEvents).where(eq(consentEvents.state, "granted"));
     expect(grants.length).toBeGreaterThan(0);
@@ -188,6 +197,17 @@ describe("granting and withdrawing are separate permissions", () => {
     const lea = await idOf("Lea");
     expect((await grant("sales", lea, "form", FULL)).errors?.[0]?.extensions.code).toBe("FORBIDDEN");
     expect((await withdraw("sales", lea)).errors?.[0]?.extensions.code).toBe("FORBIDDEN");
+  });
+});
+
+describe("explainAccess speaks the split actions", () => {
+  const EXPLAIN = `query($a: String!) { explainAccess(action: $a, subject: "Contact") { allowed rule } }`;
+
+  it("answers grant_consent and withdraw_consent separately, and asks to choose for the old alias", async () => {
+    const ask = (action: string) => t.gql(EXPLAIN, { a: action }, { token: tokens.dpo });
+    expect((await ask("withdraw_consent")).data!.explainAccess).toEqual({ allowed: true, rule: "dpo.contacts.rights" });
+    expect((await ask("grant_consent")).data!.explainAccess).toEqual({ allowed: false, rule: "default.deny" });
+    expectBadInput(await ask("manage_consent"), "action");
   });
 });
 
