@@ -115,6 +115,17 @@ describe("grantConsent needs the proof its source needs", () => {
     expect(await ledgerSize(gabrielle)).toBe(before + 1);
   });
 
+  it("no consent is recorded for an erased person (a tombstone keeps no personal data)", async () => {
+    const lea = await idOf("Lea");
+    await db(t).update(contacts).set({ erasedAt: new Date() }).where(eq(contacts.id, lea));
+    try {
+      expectBadInput(await grant("owner", lea, "form", FULL), "contactId");
+      expect(await ledgerSize(lea)).toBe(0);
+    } finally {
+      await db(t).update(contacts).set({ erasedAt: null }).where(eq(contacts.id, lea));
+    }
+  });
+
   it("the demo data's grants carry the proof their source needs", async () => {
     const grants = await db(t).select().from(consentEvents).where(eq(consentEvents.state, "granted"));
     expect(grants.length).toBeGreaterThan(0);

@@ -81,6 +81,8 @@ export const consentService = {
     const problem = proofProblem(source, proof ?? {});
     if (problem) throw badInput(...problem);
     const contact = await contactForRights(ctx, contactId, "grant_consent");
+    // A tombstone keeps no personal data: a new consent (and its proof) would bring some back.
+    if (contact.erasedAt) throw badInput("contactId", "this person was erased; no consent can be recorded");
     if (!(await record(ctx, contact, purpose, "granted", source, proof ?? {}))) {
       throw badInput("purpose", `consent for ${purpose.id} is already granted; withdraw it first to record a new one`);
     }
