@@ -108,6 +108,18 @@ describe("sales_rep.interactions.log: a sales rep changes only its own interacti
   });
 });
 
+describe("support.companies.read: which company a person works for, nothing more", () => {
+  it("reads company names; a company's deals and account owner are masked", async () => {
+    const res = await t.gql(`{ companies { nodes { name industry deals { id } owner { name } } } }`, {}, { token: tokens.support, purpose: "service_provision" });
+    const nodes = res.data!.companies.nodes as Array<{ name: string; deals: unknown; owner: unknown }>;
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) expect(node).toMatchObject({ deals: null, owner: null });
+    expect(nodes.every((n) => n.name)).toBe(true);
+    const masked = (res.errors ?? []).filter((e) => e.extensions.code === "FORBIDDEN").flatMap((e) => e.extensions.fields as string[]);
+    expect(masked.sort()).toEqual(["deals", "owner"]);
+  });
+});
+
 describe("users: colleagues see who works here; each member reads its own profile", () => {
   it("the auditor reads its own email; the dpo its own sign-in time but not a colleague's", async () => {
     const auditor = await t.gql(`{ me { email role } }`, {}, { token: tokens.auditor });
