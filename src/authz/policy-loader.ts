@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { PERSON_STATE, PERSON_STATE_FIELDS } from "./gates.js";
 import type { Registry } from "./registry.js";
-import { ACTIONS, CONDITION_OPERATORS, type Action, type ConditionField } from "./subjects.js";
+import { ACTION_ALIASES, ACTIONS, CONDITION_OPERATORS, type Action, type ActionAlias, type ConditionField } from "./subjects.js";
 import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
 
 export const POLICIES_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
@@ -122,7 +122,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Why `value` cannot be compared with `field`, or undefined when it can. */
 function operandProblem(field: ConditionField, value: unknown): string | undefined {
   if (value === null) return field.nullable ? undefined : "this field is never null";
+  if (typeof value === "object") return "operands are plain values: no nested lists or operator objects";
   if (typeof value === "string" && value.includes("\u0000")) return "contains a NUL character";
+  // PostgreSQL cannot encode half of a surrogate pair: the query would fail where can() says no.
+  if (typeof value === "string" && /\p{Cs}/u.test(value)) return "is not well-formed Unicode (a lone surrogate)";
   if (typeof value === "string" && value.includes("${")) {
     if (!PLACEHOLDERS.has(value)) return `unknown placeholder ${value} (allowed: ${[...PLACEHOLDERS].join(", ")})`;
     return field.type === "uuid" ? undefined : "placeholders hold ids: use them on id fields only";
@@ -139,52 +142,79 @@ function operandProblem(field: ConditionField, value: unknown): string | undefin
   }
 }
 
-/** Checks one rule's condition tree: known fields, known operators, operands of the right type. */
-function checkConditions(
-  registry: Registry,
-  subject: string,
-  conditions: Conditions,
-  at: Array<string | number>,
-  report: (path: Array<string | number>, message: string) => void,
-): void {
+type Report = (path: Array<string | number>, message: string) => void;
+
+/**
+ * The field a condition key names: the subject's own, or through a relation only the person's
+ * privacy state (what loaded rows carry for can()). Own-property lookups only, so `constructor`
+ * or `__proto__` never reach Object.prototype.
+ */
+function conditionField(registry: Registry, subject: string, key: string): { field?: ConditionField; hint: string } {
   const spec = registry.get(subject);
+  const person = spec.personPath ? spec.personPath.slice(0, -1) : undefined;
+  const [head, tail, ...rest] = key.split(".");
+  if (tail === undefined) {
+    const hint = head === person ? ` (write ${head}.<field>, one of ${PERSON_STATE_FIELDS.join(", ")})` : "";
+    return { field: Object.hasOwn(spec.conditionFields, head) ? spec.conditionFields[head] : undefined, hint };
+  }
+  if (head !== person) return { hint: "" };
+  const hint = ` (through ${head}. only ${PERSON_STATE_FIELDS.join(", ")})`;
+  const reachable = rest.length === 0 && Object.hasOwn(PERSON_STATE, tail);
+  return { field: reachable ? PERSON_STATE[tail as keyof typeof PERSON_STATE] : undefined, hint };
+}
+
+const LIST_OPERATORS = new Set(["$in", "$nin", "$all"]);
+
+/**
+ * One field's comparisons. Every shape CASL's in-memory matcher and the SQL filter could read
+ * differently is refused: an empty operator object (`stage: {}`), a bare list (CASL compares
+ * arrays as values), a scalar where a list is expected and back, nested operator objects.
+ */
+function checkComparisons(field: ConditionField, value: unknown, path: Array<string | number>, report: Report): void {
+  if (Array.isArray(value)) {
+    report(path, `a bare list is ambiguous: write { $in: [...] } (any of)${field.array ? " or { $all: [...] } (all of)" : ""}`);
+    return;
+  }
+  const operators = value !== null && typeof value === "object" ? Object.entries(value) : [["$eq", value] as const];
+  if (operators.length === 0) report(path, `an empty operator object compares nothing a reviewer can read (can() tests equality with {}): write a comparison`);
+  for (const [op, operand] of operators) {
+    if (!(CONDITION_OPERATORS as readonly string[]).includes(op)) {
+      report([...path, op], `unknown or unsupported operator "${op}" (allowed: ${CONDITION_OPERATORS.join(", ")})`);
+      continue;
+    }
+    if (op === "$all" && !field.array) report([...path, op], `"$all" needs an array field`);
+    const listOp = LIST_OPERATORS.has(op);
+    if (listOp !== Array.isArray(operand)) {
+      report([...path, op], listOp ? `"${op}" needs a list` : `"${op}" needs a single value`);
+      continue;
+    }
+    // An array field holds strings: each operand is one element (eq = contains).
+    const element: ConditionField = field.array ? { type: "text", nullable: false } : field;
+    for (const v of Array.isArray(operand) ? operand : [operand]) {
+      const problem = operandProblem(element, v);
+      if (problem) report([...path, op], `${JSON.stringify(v)}: ${problem}`);
+    }
+  }
+}
+
+/** Checks one rule's condition tree: known fields, known operators, operands of the right type. */
+function checkConditions(registry: Registry, subject: string, conditions: Conditions, at: Array<string | number>, report: Report): void {
   for (const [key, value] of Object.entries(conditions)) {
     const path = [...at, key];
     if (key.startsWith("$")) {
       report(path, `operator "${key}" is not allowed at the top of conditions; list field conditions (they are combined with AND)`);
       continue;
     }
-    const [head, tail, ...rest] = key.split(".");
-    // Through the person relation only the person's privacy state: what loaded rows carry for can().
-    const related = tail !== undefined && spec.personPath === `${head}.` ? head : undefined;
-    const reachable = related && rest.length === 0 && Object.hasOwn(PERSON_STATE, tail);
-    const field: ConditionField | undefined =
-      tail === undefined ? spec.conditionFields[head] : reachable ? PERSON_STATE[tail as keyof typeof PERSON_STATE] : undefined;
-    if (!field) {
-      const hint = related ? ` (through ${head}. only ${PERSON_STATE_FIELDS.join(", ")})` : "";
-      report(path, `unknown condition field "${key}" for ${subject}${hint}`);
-      continue;
-    }
-    const operators = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [["$eq", value] as const];
-    for (const [op, operand] of operators) {
-      if (!(CONDITION_OPERATORS as readonly string[]).includes(op)) {
-        report([...path, op], `unknown or unsupported operator "${op}" (allowed: ${CONDITION_OPERATORS.join(", ")})`);
-        continue;
-      }
-      if (op === "$all" && !field.array) report([...path, op], `"$all" needs an array field`);
-      const listOp = ["$in", "$nin", "$all"].includes(op);
-      if (listOp !== Array.isArray(operand)) {
-        report([...path, op], listOp ? `"${op}" needs a list` : `"${op}" needs a single value`);
-        continue;
-      }
-      // An array field holds strings: each operand is one element (eq = contains).
-      const element: ConditionField = field.array ? { type: "text", nullable: false } : field;
-      for (const v of Array.isArray(operand) ? operand : [operand]) {
-        const problem = operandProblem(element, v);
-        if (problem) report([...path, op], `${JSON.stringify(v)}: ${problem}`);
-      }
-    }
+    const { field, hint } = conditionField(registry, subject, key);
+    if (!field) report(path, `unknown condition field "${key}" for ${subject}${hint}`);
+    else checkComparisons(field, value, path, report);
   }
+}
+
+/** A rule's actions with aliases (`manage_consent`) replaced by the actions they stand for. */
+function expandAliases(actions: string[]): Array<Action | "manage"> {
+  const expanded = actions.flatMap((a) => (Object.hasOwn(ACTION_ALIASES, a) ? ACTION_ALIASES[a as ActionAlias] : [a]));
+  return [...new Set(expanded)] as Array<Action | "manage">;
 }
 
 function checkRule(
@@ -196,7 +226,7 @@ function checkRule(
   problems: string[],
 ): void {
   const at = ["rules", index];
-  const report = (path: Array<string | number>, message: string) => problems.push(describe(parsed, path, message));
+  const report: Report = (path, message) => problems.push(describe(parsed, path, message));
   if (!rule.id.startsWith(`${role}.`)) report([...at, "id"], `rule ids start with the role: "${role}."`);
   const wildcard = rule.subject === "all" || rule.actions.includes("manage");
   if (wildcard && role !== WILDCARD_ROLE) {
@@ -207,7 +237,8 @@ function checkRule(
     return;
   }
   rule.actions.forEach((action, i) => {
-    if (action !== "manage" && !(ACTIONS as readonly string[]).includes(action)) report([...at, "actions", i], `unknown action "${action}"`);
+    const known = action === "manage" || (ACTIONS as readonly string[]).includes(action) || Object.hasOwn(ACTION_ALIASES, action);
+    if (!known) report([...at, "actions", i], `unknown action "${action}" (allowed: ${[...ACTIONS, ...Object.keys(ACTION_ALIASES)].join(", ")})`);
   });
   if (rule.subject === "all") {
     if (rule.fields || rule.conditions) report([...at, "subject"], `a rule on "all" subjects cannot name fields or conditions`);
@@ -234,7 +265,7 @@ function loadRole(registry: Registry, parsed: ParsedFile, schemas: Record<string
   if (raw.role !== expected) problems.push(describe(parsed, ["role"], `role "${raw.role}" must match the file name "${expected}"`));
   const rules = raw.rules.map((rule, i) => ({ ...rule, source: `${parsed.file}:${lineOf(parsed, ["rules", i])}` }));
   rules.forEach((rule, i) => checkRule(registry, parsed, raw.role, rule, i, problems));
-  return { ...raw, rules, file: parsed.file };
+  return { ...raw, rules: rules.map((rule) => ({ ...rule, actions: expandAliases(rule.actions) })), file: parsed.file };
 }
 
 /** Reads and validates every policy file against the subject registry; throws PolicyError listing all problems. */

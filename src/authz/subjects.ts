@@ -3,9 +3,18 @@
 // Anything else in a policy file is a load error.
 
 export const CRUD_ACTIONS = ["read", "create", "update", "delete"] as const;
-export const PRIVACY_ACTIONS = ["manage_consent", "restrict", "object", "export", "erase"] as const;
+// Granting and withdrawing consent are separate permissions: withdrawal must stay as easy as
+// granting (Art. 7(3)), yet only some roles may record a consent, and only with proof.
+export const PRIVACY_ACTIONS = ["grant_consent", "withdraw_consent", "restrict", "object", "export", "erase"] as const;
 export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** Names a policy rule may use for several actions; the loader expands them. */
+export const ACTION_ALIASES = {
+  // The contract's name from before the split.
+  manage_consent: ["grant_consent", "withdraw_consent"],
+} as const satisfies Record<string, readonly Action[]>;
+export type ActionAlias = keyof typeof ACTION_ALIASES;
 
 /** What a condition may compare a field with; the loader checks every operand against it. */
 export type ConditionType = "uuid" | "text" | "boolean" | "timestamp" | "text[]";

@@ -139,21 +139,24 @@ async function seedWorkspace(tx: Db, seed: WorkspaceSeed, passwordHash: string):
       })),
     )
     .returning();
-  // The ledger is the proof behind every consent state on the contact rows above.
+  // The ledger is the proof behind every consent state on the contact rows above: each grant
+  // carries what its source needs (src/modules/consent/consent.proof.ts; a test checks it), and
+  // a withdrawal records how it came, not a copy of the grant's proof.
   const ledger = seed.people.flatMap((p, i) =>
     (p.consents ?? []).flatMap((c) => {
-      const base = {
-        workspaceId: ws.id,
-        contactId: people[i].id,
-        purpose: c.purpose,
-        channel: c.purpose === "marketing_sms" ? "sms" : "email",
+      const base = { workspaceId: ws.id, contactId: people[i].id, purpose: c.purpose, channel: c.purpose === "marketing_sms" ? "sms" : "email", recordedBy: owner.id };
+      const granted = {
+        ...base,
+        state: "granted",
+        source: "signup_form",
         noticeVersion: DEMO_NOTICE_VERSION,
-        subjectIp: "203.0.113.10",
-        subjectUserAgent: "Mozilla/5.0 (demo sign-up form)",
-        recordedBy: owner.id,
+        subjectIp: `203.0.113.${10 + i}`,
+        subjectUserAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
+        evidence: `Sign-up form on ${seed.domain}, ${c.purpose === "marketing_sms" ? "SMS" : "newsletter"} box ticked (unticked by default)`,
+        createdAt: daysAgo(40),
       };
-      const granted = { ...base, state: "granted", source: "signup_form", evidence: "Newsletter sign-up form, unticked box ticked", createdAt: daysAgo(40) };
-      return c.withdrawn ? [granted, { ...base, state: "withdrawn", source: "email_link", evidence: null, createdAt: daysAgo(15) }] : [granted];
+      const withdrawn = { ...base, state: "withdrawn", source: "unsubscribe_link", evidence: "One-click unsubscribe link in a campaign message", createdAt: daysAgo(15) };
+      return c.withdrawn ? [granted, withdrawn] : [granted];
     }),
   );
   if (ledger.length > 0) await tx.insert(consentEvents).values(ledger);

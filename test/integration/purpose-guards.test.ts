@@ -118,6 +118,10 @@ describe("restriction (Art. 18)", () => {
 
   it("a rights operation still acts on a hidden person, but answers with the privacy state only", async () => {
     const karim = await idOf("Karim"); // restricted by the test above
+    // A grant, with the proof its source needs, is a rights operation too: it finds the restricted person.
+    const proof = { noticeVersion: "2024-11-18", evidence: "Asked for texts on the phone, 2026-11-20, with Sol Support" };
+    const grant = await t.gql(`mutation($id: ID!, $proof: ConsentProofInput) { grantConsent(contactId: $id, purpose: "marketing_sms", source: "verbal", proof: $proof) { id } }`, { id: karim, proof }, { token: tokens.owner });
+    expect(grant.errors).toBeUndefined();
     const res = await t.gql(`mutation($id: ID!) { withdrawConsent(contactId: $id, purpose: "marketing_sms") { id firstName email processingRestricted consents { purpose state } } }`, { id: karim }, { token: tokens.marketing });
     expect(res.data!.withdrawConsent).toMatchObject({ id: karim, firstName: null, email: null, processingRestricted: true });
     expect(res.data!.withdrawConsent.consents).toContainEqual({ purpose: "marketing_sms", state: "WITHDRAWN" });
@@ -148,8 +152,8 @@ describe("restriction (Art. 18)", () => {
     const kinds = events.map((e) => e.kind);
     expect(kinds.slice(-2)).toEqual(["subject_informed", "restriction_lifted"]);
     expect((await visible("sales", "sales_pipeline")).ids).toContain(felix);
-    const again = await t.gql(`mutation($id: ID!) { liftRestriction(contactId: $id) { id } }`, { id: felix }, { token: tokens.dpo });
-    expect(again.errors![0].extensions.code).toBe("BAD_USER_INPUT");
+    const again = await t.gql(`mutation($id: ID!) { liftRestriction(contactId: $id, informedVia: "email of 2026-11-21") { id } }`, { id: felix }, { token: tokens.dpo });
+    expect(again.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "contactId" });
   });
 });
 

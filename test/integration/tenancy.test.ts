@@ -56,12 +56,16 @@ describe("Globex owner against an Acme contact", () => {
       ["contact", `query($id: ID!) { contact(id: $id) { id firstName email } }`, { id }],
       ["updateContact", `mutation($id: ID!) { updateContact(id: $id, input: { firstName: "Hijacked" }) { id firstName } }`, { id }],
       ["deleteContact", `mutation($id: ID!) { deleteContact(id: $id) }`, { id }],
-      ["grantConsent", `mutation($id: ID!) { grantConsent(contactId: $id, purpose: "marketing_email", source: "form") { id } }`, { id }],
+      [
+        "grantConsent",
+        `mutation($id: ID!) { grantConsent(contactId: $id, purpose: "marketing_email", source: "form", proof: { noticeVersion: "2024-11-18", subjectIp: "198.51.100.7", subjectUserAgent: "Mozilla/5.0" }) { id } }`,
+        { id },
+      ],
       ["consentHistory", `query($id: ID!) { consentHistory(contactId: $id) { id purpose state } }`, { id }],
       // The other privacy-rights operations find the contact the same way.
       ["withdrawConsent", `mutation($id: ID!) { withdrawConsent(contactId: $id, purpose: "marketing_email") { id } }`, { id }],
       ["restrictProcessing", `mutation($id: ID!) { restrictProcessing(contactId: $id, reason: "Accuracy contested") { id } }`, { id }],
-      ["liftRestriction", `mutation($id: ID!) { liftRestriction(contactId: $id) { id } }`, { id }],
+      ["liftRestriction", `mutation($id: ID!) { liftRestriction(contactId: $id, informedVia: "email of 2026-11-20") { id } }`, { id }],
       ["objectToProcessing", `mutation($id: ID!) { objectToProcessing(contactId: $id, purpose: "analytics") { id } }`, { id }],
     ];
     for (const [field, query, variables] of cases) {

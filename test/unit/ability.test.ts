@@ -76,8 +76,9 @@ describe("buildAbility", () => {
 
   it("finds people for rights operations under legal_compliance, whatever their state", () => {
     const rights = buildRightsAbility(policies, { ...me, role: "marketing" });
-    expect(rights.can("manage_consent", contact({ processingRestricted: true, objectedPurposes: ["analytics"] }))).toBe(true);
-    expect(rights.can("manage_consent", contact({ workspaceId: OTHER_WS }))).toBe(false);
+    expect(rights.can("withdraw_consent", contact({ processingRestricted: true, objectedPurposes: ["analytics"] }))).toBe(true);
+    expect(rights.can("grant_consent", contact({ processingRestricted: true, objectedPurposes: ["analytics"] }))).toBe(true);
+    expect(rights.can("withdraw_consent", contact({ workspaceId: OTHER_WS }))).toBe(false);
     expect(rights.can("erase", contact())).toBe(false);
   });
 });

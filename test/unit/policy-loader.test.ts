@@ -116,3 +116,58 @@ describe("loadPolicies", () => {
     expect(loadError(f.root)).toContain(`policies/roles/auditor.yaml:${line}: rule auditor.contacts.mask_details: "id" is non-null in the API and cannot be masked`);
   });
 });
+
+describe("condition shapes SQL and can() could read differently", () => {
+  const LOG_RULE = "      ownerId: ${user.id}\n      kind: { $in: [call, email, note] }\n";
+
+  /** Replaces the conditions of support.interactions.log and returns the first problem's text. */
+  function refused(conditions: string, needle: string): { line: number; error: string } {
+    const f = fixture("support", LOG_RULE, conditions);
+    return { line: lineOf(f.text, needle), error: loadError(f.root) };
+  }
+
+  it.each([
+    ["an empty operator object (stage: {})", "      kind: {}\n", "kind: {}", /an empty operator object compares nothing/],
+    ["a nested operator object as an operand", "      kind: { $eq: { $in: [call] } }\n", "kind: {", /"\$eq" needs a single value|operands are plain values/],
+    ["an operator object inside a list", "      kind: { $in: [{ $eq: call }] }\n", "kind: {", /operands are plain values: no nested lists or operator objects/],
+    ["a list inside a list", "      kind: { $in: [[call, email]] }\n", "kind: {", /operands are plain values/],
+    ["a bare list where a scalar is expected", "      kind: [call, email]\n", "kind: [", /a bare list is ambiguous: write \{ \$in: \[\.\.\.\] \}/],
+    ["a scalar where a list is expected", "      kind: { $in: call }\n", "kind: {", /"\$in" needs a list/],
+    ["a list where a scalar is expected", "      kind: { $ne: [call] }\n", "kind: {", /"\$ne" needs a single value/],
+    ["$all on a field that is not an array", "      kind: { $all: [call] }\n", "kind: {", /"\$all" needs an array field/],
+    ["a number where a string is expected", "      kind: 3\n", "kind: 3", /3: needs a string/],
+    ["a key inherited from Object.prototype (constructor)", "      constructor: call\n", "constructor:", /unknown condition field "constructor" for Interaction/],
+    ["a key inherited from Object.prototype through a relation", "      constructor.processingRestricted: true\n", "constructor.", /unknown condition field "constructor\.processingRestricted"/],
+    ["__proto__ as a field", '      "__proto__": call\n', "__proto__", /unknown condition field "__proto__"/],
+    ["a relation written as a nested object", "      contact: { processingRestricted: true }\n", "contact:", /unknown condition field "contact" for Interaction \(write contact\.<field>/],
+    ["a lone surrogate in a string", '      kind: "\\ud800"\n', "kind:", /is not well-formed Unicode/],
+  ])("refuses %s, naming file, line and rule", (_, conditions, needle, message) => {
+    const { line, error } = refused(conditions, needle);
+    expect(error).toContain(`policies/roles/support.yaml:${line}: rule support.interactions.log: `);
+    expect(error).toMatch(message);
+  });
+
+  it("refuses empty conditions (conditions: {})", () => {
+    const f = fixture("support", `    conditions:\n${LOG_RULE}`, "    conditions: {}\n");
+    const line = lineOf(f.text, "conditions: {}");
+    expect(loadError(f.root)).toContain(`policies/roles/support.yaml:${line}: rule support.interactions.log: conditions must NOT have fewer than 1 properties`);
+  });
+
+  it("accepts empty lists ($in: [], $nin: [], $all: []): SQL and can() read them alike (sql-filter.test.ts proves it)", () => {
+    const f = fixture("support", LOG_RULE, "      ownerId: { $nin: [] }\n      kind: { $in: [] }\n");
+    expect(() => loadPolicies(registry, f.root)).not.toThrow();
+  });
+});
+
+describe("action aliases", () => {
+  it("expands manage_consent into grant_consent and withdraw_consent", () => {
+    const f = fixture("support", "    actions: [withdraw_consent]\n", "    actions: [manage_consent]\n");
+    const rule = loadPolicies(registry, f.root).rulesById.get("support.contacts.withdraw_consent")!;
+    expect(rule.actions).toEqual(["grant_consent", "withdraw_consent"]);
+  });
+
+  it("lists each action once when an alias and one of its actions are both named", () => {
+    const f = fixture("marketing", "    actions: [grant_consent, withdraw_consent]\n", "    actions: [withdraw_consent, manage_consent]\n");
+    expect(loadPolicies(registry, f.root).rulesById.get("marketing.contacts.consent")!.actions).toEqual(["withdraw_consent", "grant_consent"]);
+  });
+});

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, arrayContains, desc, eq, inArray, not, sql, type SQL } from "drizzle-orm";
 import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
 import { auditLog, consentEvents, contacts } from "../../db/schema/index.js";
@@ -18,17 +18,28 @@ export interface ConsentChange {
   recordedBy: string | null;
 }
 
-/** Appends to the ledger and updates the contact's consent state; call inside one transaction. */
-export async function applyConsent(tx: Db, change: ConsentChange): Promise<void> {
-  await tx.insert(consentEvents).values(change);
-  const consented =
-    change.state === "granted"
-      ? sql`(select array_agg(distinct p order by p) from unnest(array_append(${contacts.consentedPurposes}, ${change.purpose}::text)) as p)`
-      : sql`array_remove(${contacts.consentedPurposes}, ${change.purpose}::text)`;
-  await tx
+/**
+ * Updates the contact's consent state and appends to the ledger, in the caller's transaction,
+ * only if the state changes: the UPDATE itself checks that the consent is not yet granted (for
+ * a grant) or still granted (for a withdrawal), so two concurrent calls cannot both write.
+ * Returns whether it changed; nothing is written otherwise.
+ */
+export async function applyConsent(tx: Db, change: ConsentChange): Promise<boolean> {
+  const granted = arrayContains(contacts.consentedPurposes, [change.purpose]);
+  const grant = change.state === "granted";
+  const changed = await tx
     .update(contacts)
-    .set({ consentedPurposes: consented as never, updatedAt: new Date() })
-    .where(and(eq(contacts.id, change.contactId), eq(contacts.workspaceId, change.workspaceId)));
+    .set({
+      consentedPurposes: (grant
+        ? sql`array_append(${contacts.consentedPurposes}, ${change.purpose}::text)`
+        : sql`array_remove(${contacts.consentedPurposes}, ${change.purpose}::text)`) as never,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(contacts.id, change.contactId), eq(contacts.workspaceId, change.workspaceId), grant ? not(granted) : granted))
+    .returning({ id: contacts.id });
+  if (changed.length === 0) return false;
+  await tx.insert(consentEvents).values(change);
+  return true;
 }
 
 /** One person's ledger, newest first, as the ability lets the caller see it (with the person's state). */

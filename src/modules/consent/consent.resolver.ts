@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
 import { Contact } from "../contacts/contact.type.js";
+import { GRANT_SOURCES, proofTable } from "./consent.proof.js";
 import { consentService } from "./consent.service.js";
 import { ConsentEvent, ConsentProofInput } from "./consent.type.js";
 
@@ -13,20 +14,22 @@ export class ConsentResolver {
     return consentService.history(ctx, contactId);
   }
 
-  @Guard("manage_consent", "Contact")
-  @Mutation(() => Contact, { description: "Records a person's explicit consent for a consent-based purpose, with proof. Nothing is ever pre-granted." })
+  @Guard("grant_consent", "Contact")
+  @Mutation(() => Contact, {
+    description: `Records a person's explicit consent for a consent-based purpose, with the proof its source needs (${proofTable()}); a missing or blank proof field is BAD_USER_INPUT naming it. Nothing is ever pre-granted; a consent already granted is refused (withdraw it first).`,
+  })
   grantConsent(
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String, { description: "A purpose whose lawful basis is consent, e.g. marketing_email." }) purpose: string,
-    @Arg("source", () => String, { description: "form, signup_form, import, api, verbal or email_link." }) source: string,
-    @Arg("proof", () => ConsentProofInput, { nullable: true, description: "The person's notice version, IP, user agent, evidence." }) proof: ConsentProofInput | null,
+    @Arg("source", () => String, { description: `${GRANT_SOURCES.join(", ")}: decides which proof is required.` }) source: string,
+    @Arg("proof", () => ConsentProofInput, { nullable: true, description: "The person's notice version, IP, user agent, evidence: required as the source needs." }) proof: ConsentProofInput | null,
     @Ctx() ctx: AppContext,
   ) {
     return consentService.grant(ctx, contactId, purpose, source, proof);
   }
 
-  @Guard("manage_consent", "Contact")
-  @Mutation(() => Contact, { description: "Records a withdrawal of consent; it takes effect in the next request, everywhere." })
+  @Guard("withdraw_consent", "Contact")
+  @Mutation(() => Contact, { description: "Records a withdrawal of consent; it takes effect in the next request, everywhere. A consent that is not granted is left as it is (no ledger entry, no error)." })
   withdrawConsent(
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,

@@ -1,4 +1,5 @@
 import { recordDecision } from "../../authz/decision-log.js";
+import type { Purpose } from "../../authz/policy-loader.js";
 import type { Scope } from "../common/scope.js";
 import { badInput } from "../../errors.js";
 import { whereCan } from "../common/access.js";
@@ -8,7 +9,8 @@ import type { ContactRow } from "../contacts/contact.type.js";
 import { ConsentState } from "./consent.subject.js";
 import type { LatestConsent } from "./consent.loaders.js";
 import { applyConsent, consentHistory } from "./consent.repository.js";
-import type { ConsentEventRow, ConsentProofInput } from "./consent.type.js";
+import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
+import type { ConsentEventRow } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
 export function consentView(ctx: Scope, contact: ContactRow, latest: LatestConsent[]) {
@@ -24,9 +26,6 @@ export function consentView(ctx: Scope, contact: ContactRow, latest: LatestConse
   });
 }
 
-export const GRANT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link"] as const;
-export const WITHDRAW_SOURCES = [...GRANT_SOURCES, "unsubscribe_link"] as const;
-
 function consentPurpose(ctx: Scope, purposeId: string) {
   const purpose = purposeArg(ctx, purposeId);
   if (purpose.lawfulBasis !== "consent") {
@@ -35,29 +34,31 @@ function consentPurpose(ctx: Scope, purposeId: string) {
   return purpose;
 }
 
-function checkSource(source: string, allowed: readonly string[]): void {
-  if (!allowed.includes(source)) throw badInput("source", `must be one of ${allowed.join(", ")}`);
+function checkSource<T extends string>(source: string, allowed: readonly T[]): T {
+  if (!allowed.includes(source as T)) throw badInput("source", `must be one of ${allowed.join(", ")}`);
+  return source as T;
 }
 
-async function change(ctx: Scope, contactId: string, purposeId: string, state: "granted" | "withdrawn", source: string, proof: ConsentProofInput = {}) {
-  const purpose = consentPurpose(ctx, purposeId);
-  checkSource(source, state === "granted" ? GRANT_SOURCES : WITHDRAW_SOURCES);
-  const contact = await contactForRights(ctx, contactId, "manage_consent");
+const trimmed = (value: string | null | undefined) => value?.trim() || null;
+
+/** Records a change in the ledger and on the contact; false when the consent was already in that state. */
+async function record(ctx: Scope, contact: ContactRow, purpose: Purpose, state: "granted" | "withdrawn", source: string, proof: ConsentProof): Promise<boolean> {
   const principal = ctx.principal!;
-  await ctx.db.transaction(async (tx) => {
-    await applyConsent(tx, {
+  return ctx.db.transaction(async (tx) => {
+    const changed = await applyConsent(tx, {
       workspaceId: principal.workspaceId,
       contactId: contact.id,
       purpose: purpose.id,
       channel: purpose.channel!,
       state,
       source,
-      noticeVersion: proof.noticeVersion,
-      subjectIp: proof.subjectIp,
-      subjectUserAgent: proof.subjectUserAgent,
-      evidence: proof.evidence,
+      noticeVersion: trimmed(proof.noticeVersion),
+      subjectIp: trimmed(proof.subjectIp),
+      subjectUserAgent: trimmed(proof.subjectUserAgent),
+      evidence: trimmed(proof.evidence),
       recordedBy: principal.userId,
     });
+    if (!changed) return false;
     await recordDecision(tx, principal, {
       action: state === "granted" ? "grant_consent" : "withdraw_consent",
       subject: "Contact",
@@ -66,15 +67,41 @@ async function change(ctx: Scope, contactId: string, purposeId: string, state: "
       decision: "allow",
       detail: { consentPurpose: purpose.id, source },
     });
+    return true;
   });
-  return rightsResult(ctx, contact.id);
 }
 
 export const consentService = {
-  grant: (ctx: Scope, contactId: string, purpose: string, source: string, proof?: ConsentProofInput | null) =>
-    change(ctx, contactId, purpose, "granted", source, proof ?? {}),
+  /**
+   * Records a consent with the proof its source needs (consent.proof.ts). Granting a consent
+   * that is already granted is refused: the new proof would otherwise be silently dropped.
+   */
+  async grant(ctx: Scope, contactId: string, purposeId: string, sourceArg: string, proof?: ConsentProof | null) {
+    const purpose = consentPurpose(ctx, purposeId);
+    const source = checkSource(sourceArg, GRANT_SOURCES);
+    const problem = proofProblem(source, proof ?? {});
+    if (problem) throw badInput(...problem);
+    const contact = await contactForRights(ctx, contactId, "grant_consent");
+    // A tombstone keeps no personal data: a new consent (and its proof) would bring some back.
+    if (contact.erasedAt) throw badInput("contactId", "this person was erased; no consent can be recorded");
+    if (!(await record(ctx, contact, purpose, "granted", source, proof ?? {}))) {
+      throw badInput("purpose", `consent for ${purpose.id} is already granted; withdraw it first to record a new one`);
+    }
+    return rightsResult(ctx, contact.id);
+  },
 
-  withdraw: (ctx: Scope, contactId: string, purpose: string, source = "api") => change(ctx, contactId, purpose, "withdrawn", source),
+  /**
+   * Records a withdrawal. Withdrawing a consent that is not granted changes nothing (no ledger
+   * row, no error) and answers the contact as it is: a withdrawal stays as easy as possible,
+   * so a repeated click or a retry is never an error.
+   */
+  async withdraw(ctx: Scope, contactId: string, purposeId: string, sourceArg = "api") {
+    const purpose = consentPurpose(ctx, purposeId);
+    const source = checkSource(sourceArg, WITHDRAW_SOURCES);
+    const contact = await contactForRights(ctx, contactId, "withdraw_consent");
+    await record(ctx, contact, purpose, "withdrawn", source, {});
+    return rightsResult(ctx, contact.id);
+  },
 
   /** The proof of consent of a person the caller may see under the request's purpose. */
   async history(ctx: Scope, contactId: string): Promise<ConsentEventRow[]> {

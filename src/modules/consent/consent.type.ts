@@ -1,8 +1,9 @@
-import { IsIP, IsOptional, MaxLength } from "class-validator";
+import { IsOptional, MaxLength } from "class-validator";
 import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import type { consentEvents } from "../../db/schema/index.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
+import { WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
 
 export type ConsentEventRow = typeof consentEvents.$inferSelect;
 
@@ -30,7 +31,7 @@ export class ConsentEvent {
   @Field(() => ConsentEventState, { description: "GRANTED or WITHDRAWN." })
   state!: ConsentEventState;
 
-  @Field(() => String, { description: "Where it was given: form, signup_form, import, api, verbal, email_link, unsubscribe_link." })
+  @Field(() => String, { description: `Where it was given or withdrawn: ${WITHDRAW_SOURCES.join(", ")}.` })
   source!: string;
 
   @Field(() => String, { nullable: true, description: "Version of the privacy notice the person was shown." })
@@ -52,16 +53,17 @@ export class ConsentEvent {
   createdAt!: Date;
 }
 
-@InputType({ description: "Proof about the person (not the staff member) at the moment of consent." })
-export class ConsentProofInput {
+@InputType({ description: "Proof about the person (not the staff member) at the moment of consent; which fields are required depends on the source (see grantConsent)." })
+export class ConsentProofInput implements ConsentProof {
   @Field(() => String, { nullable: true, description: "Version of the privacy notice shown to the person." })
   @IsOptional()
   @MaxLength(50)
   noticeVersion?: string | null;
 
-  @Field(() => String, { nullable: true, description: "The person's IP address." })
+  // Checked with the proof the source needs (consent.proof.ts), so the error names proof.subjectIp.
+  @Field(() => String, { nullable: true, description: "The person's IP address (IPv4 or IPv6)." })
   @IsOptional()
-  @IsIP()
+  @MaxLength(45)
   subjectIp?: string | null;
 
   @Field(() => String, { nullable: true, description: "The person's browser user agent." })

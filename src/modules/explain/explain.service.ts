@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { buildAbility, decide, type Decision } from "../../authz/ability.js";
 import { explainGates, type PersonState } from "../../authz/gates.js";
 import { purposeNotPermitted } from "../../authz/purpose.js";
-import { ACTIONS } from "../../authz/subjects.js";
+import { ACTION_ALIASES, ACTIONS, type ActionAlias } from "../../authz/subjects.js";
 import { badInput } from "../../errors.js";
 import { isUuid } from "../common/crud.service.js";
 import { findByIds } from "../common/entity-store.js";
@@ -26,6 +26,7 @@ function verdict(base: Omit<AccessDecision, "allowed" | "rule" | "reason" | "sou
 
 export const explainService = {
   async explain(ctx: Scope, action: string, subjectName: string, id: string | null | undefined, purposeId: string | null | undefined): Promise<AccessDecision> {
+    if (Object.hasOwn(ACTION_ALIASES, action)) throw badInput("action", `${action} stands for ${ACTION_ALIASES[action as ActionAlias].join(" and ")}: ask about one of them`);
     if (!(ACTIONS as readonly string[]).includes(action)) throw badInput("action", `must be one of ${ACTIONS.join(", ")}`);
     if (!ctx.registry.has(subjectName)) throw badInput("subject", `must be one of ${ctx.registry.names.join(", ")}`);
     const principal = ctx.principal!;

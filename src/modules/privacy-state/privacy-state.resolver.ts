@@ -13,10 +13,10 @@ export class PrivacyStateResolver {
   }
 
   @Guard("restrict", "Contact")
-  @Mutation(() => Contact, { description: "Lifts a restriction; records first that the person was informed (Art. 18(3))." })
+  @Mutation(() => Contact, { description: "Lifts a restriction; records first that the person was informed (Art. 18(3)). informedVia is required: null or missing is BAD_USER_INPUT." })
   liftRestriction(
     @Arg("contactId", () => ID) contactId: string,
-    @Arg("informedVia", () => String, { nullable: true, description: "How the person was told, e.g. 'email of 2026-11-20'." }) informedVia: string | null,
+    @Arg("informedVia", () => String, { nullable: true, description: "Required, 3 to 500 characters: how the person was told, e.g. 'email of 2026-11-20'. Nullable only so that clients written before it was required still parse." }) informedVia: string | null,
     @Ctx() ctx: AppContext,
   ) {
     return privacyStateService.lift(ctx, contactId, informedVia);

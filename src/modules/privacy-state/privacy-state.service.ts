@@ -42,11 +42,16 @@ export const privacyStateService = {
     return record(ctx, contact, "restrict_processing", [{ kind: "restricted", reason: why }], { processingRestricted: true }, { reason: why });
   },
 
-  /** Art. 18(3): the person is informed before the restriction is lifted; both are recorded, in that order. */
+  /**
+   * Art. 18(3): the person is informed before the restriction is lifted; both are recorded, in
+   * that order. How they were informed is required: the record must not claim a notice nobody gave.
+   * (The argument stays nullable in the schema so existing clients still parse; null is refused here.)
+   */
   async lift(ctx: Scope, contactId: string, informedVia: string | null | undefined) {
+    if (informedVia === null || informedVia === undefined) throw badInput("informedVia", "say how the person was informed before the lift (Art. 18(3)), 3 to 500 characters");
+    const notice = text("informedVia", informedVia, 3, 500);
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (!contact.processingRestricted) throw badInput("contactId", "processing of this contact is not restricted");
-    const notice = informedVia ? text("informedVia", informedVia, 3, 500) : "Informed by the controller before the lift (Art. 18(3)).";
     return record(
       ctx,
       contact,
