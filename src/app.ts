@@ -4,7 +4,7 @@ import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { seedDemo } from "./db/seed.js";
-import { buildServer } from "./http/server.js";
+import { buildServer, type LogStream } from "./http/server.js";
 
 export interface App {
   server: FastifyInstance;
@@ -17,12 +17,12 @@ export interface App {
  * Loads and checks the policies (an invalid one stops the start), opens and migrates the
  * database, seeds the demo data when asked, and builds the HTTP server.
  */
-export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet } = {}): Promise<App> {
+export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet; logStream?: LogStream } = {}): Promise<App> {
   const policies = opts.policies ?? loadPolicies();
   const database = opts.database ?? (await openDatabase(config));
   await migrate(database);
   if (config.seedDemo) await seedDemo(database, config.demoPassword);
-  const server = await buildServer({ config, database, policies });
+  const server = await buildServer({ config, database, policies, logStream: opts.logStream });
   return {
     server,
     database,

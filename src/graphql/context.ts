@@ -26,7 +26,7 @@ export class AppContext {
     readonly metrics: QueryMetrics,
     readonly policies: PolicySet,
     readonly config: Config,
-    readonly request: { ip: string; userAgent?: string; token?: string; failure?: AppError; principal?: Principal },
+    readonly request: { ip: string; userAgent?: string; token?: string; failure?: AppError; invalid?: AppError; principal?: Principal },
     public principal: Principal | undefined,
     public purpose: Purpose | undefined,
   ) {
