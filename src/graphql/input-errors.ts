@@ -1,12 +1,17 @@
 import {
   coerceInputValue,
+  getNullableType,
+  isInputObjectType,
   isInputType,
+  isListType,
+  isRequiredInputField,
   Kind,
   typeFromAST,
   visit,
   type ASTNode,
   type DocumentNode,
   type GraphQLError,
+  type GraphQLInputType,
   type GraphQLSchema,
   type VariableDefinitionNode,
 } from "graphql";
@@ -26,6 +31,31 @@ export function namedInput(error: unknown): NamedInput | undefined {
 
 const VALUE_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.OBJECT_FIELD]);
 
+/** The type found at `path` inside a value of `type` (list indexes and input fields). */
+function typeAt(type: GraphQLInputType, path: ReadonlyArray<string | number>): GraphQLInputType | undefined {
+  let current: GraphQLInputType | undefined = type;
+  for (const key of path) {
+    const nullable: GraphQLInputType | undefined = current && getNullableType(current);
+    if (isListType(nullable)) current = nullable.ofType as GraphQLInputType;
+    else if (isInputObjectType(nullable) && typeof key === "string") current = nullable.getFields()[key]?.type;
+    else return undefined;
+  }
+  return current;
+}
+
+/**
+ * At an input object, graphql-js reports a missing or unknown field at the object's path and
+ * names the field only in its message; find that field in the value (the same order of checks).
+ */
+function fieldInside(type: GraphQLInputType | undefined, value: unknown): string | undefined {
+  const nullable = type && getNullableType(type);
+  if (!isInputObjectType(nullable) || typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const fields = nullable.getFields();
+  const given = value as Record<string, unknown>;
+  const missing = Object.values(fields).find((field) => isRequiredInputField(field) && given[field.name] === undefined);
+  return missing?.name ?? Object.keys(given).find((key) => !(key in fields));
+}
+
 /**
  * graphql-js reports a bad variable as `Variable "$input" got invalid value ... at "input.email"`
  * with no structured path; coercing the value again with a callback gives the path of the
@@ -36,8 +66,10 @@ function nameVariable(definition: VariableDefinitionNode, schema: GraphQLSchema,
   const type = typeFromAST(schema, definition.type);
   if (!type || !isInputType(type)) return undefined;
   let first: NamedInput | undefined;
-  coerceInputValue(variables?.[name], type, (path, _value, error) => {
-    first ??= { field: [name, ...path].join("."), message: error.message };
+  coerceInputValue(variables?.[name], type, (path, value, error) => {
+    if (first) return;
+    const inside = fieldInside(typeAt(type, path), value);
+    first = { field: [name, ...path, ...(inside === undefined ? [] : [inside])].join("."), message: error.message };
   });
   return first;
 }
