@@ -5,7 +5,7 @@ import { openDatabase, type Database } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { loadSigningSecret } from "./db/secrets.js";
 import { seedDemo } from "./db/seed.js";
-import { buildServer } from "./http/server.js";
+import { buildServer, type LogStream } from "./http/server.js";
 import { CursorCodec } from "./modules/common/cursor.js";
 import { registry } from "./modules/registry.js";
 
@@ -22,14 +22,14 @@ export interface App {
  * Loads and checks the policies (an invalid one stops the start), opens and migrates the
  * database, seeds the demo data when asked, and builds the HTTP server.
  */
-export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet } = {}): Promise<App> {
+export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet; logStream?: LogStream } = {}): Promise<App> {
   const policies = opts.policies ?? loadPolicies(registry);
   const database = opts.database ?? (await openDatabase(config));
   await migrate(database);
   if (config.seedDemo) await seedDemo(database, config.demoPassword);
   // Read once, after the migrations made its table: every process shares it.
   const signingSecret = await loadSigningSecret(database.handle(), config);
-  const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret) });
+  const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret), logStream: opts.logStream });
   return {
     server,
     database,

@@ -3,7 +3,7 @@
  * throw these; `src/graphql/errors.ts` maps each code to the contract's GraphQL error in one
  * exhaustive switch (a new code does not compile until it is mapped).
  */
-export type DomainCode = "bad_input" | "not_found" | "forbidden" | "unauthenticated" | "invalid_credentials" | "rate_limited";
+export type DomainCode = "bad_input" | "not_found" | "forbidden" | "unauthenticated" | "invalid_token" | "invalid_credentials" | "rate_limited";
 
 export interface DomainDetails {
   /** The input field at fault (`input.email`, `after`). */
@@ -41,6 +41,9 @@ export const forbidden = (decision: { rule: string; reason: string }, extra: Rec
   new DomainError("forbidden", `Forbidden: ${decision.reason}`, { rule: decision.rule, reason: decision.reason, extra });
 
 export const unauthenticated = (message = "Sign in first: send Authorization: Bearer <token>.") => new DomainError("unauthenticated", message);
+
+/** A token was sent but is malformed, unknown, expired or revoked. */
+export const invalidToken = (message: string) => new DomainError("invalid_token", message);
 
 export const invalidCredentials = () => new DomainError("invalid_credentials", "invalid email or password");
 

@@ -23,7 +23,7 @@ export class AppContext extends Scope {
     readonly metrics: QueryMetrics,
     policies: PolicySet,
     readonly config: Config,
-    readonly request: ClientInfo & { failure?: DomainError; principal?: Principal },
+    readonly request: ClientInfo & { failure?: DomainError; invalid?: DomainError; principal?: Principal },
     principal: Principal | undefined,
     purpose: Purpose | undefined,
     cursors: CursorCodec,

@@ -10,20 +10,37 @@ export const ErrorCode = {
   BAD_USER_INPUT: "BAD_USER_INPUT",
   RATE_LIMITED: "RATE_LIMITED",
   QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
+  GRAPHQL_PARSE_FAILED: "GRAPHQL_PARSE_FAILED",
+  GRAPHQL_VALIDATION_FAILED: "GRAPHQL_VALIDATION_FAILED",
+  PERSISTED_QUERY_NOT_SUPPORTED: "PERSISTED_QUERY_NOT_SUPPORTED",
+  /** Apollo's code for an HTTP request it cannot serve (CSRF check, GET mutation, bad body). */
+  BAD_REQUEST: "BAD_REQUEST",
+  /** Refusals by the HTTP layer, before GraphQL: body too large, unsupported media type, unknown route. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+// Request errors (parse, validation, limits, bad variables) get their status from the media
+// type the client accepts (src/graphql/plugins.ts); these keep theirs whatever it is.
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   RATE_LIMITED: 429,
-  QUERY_TOO_COMPLEX: 400,
 };
 
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
     const status = HTTP_STATUS[code];
     super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+  }
+}
+
+/** HTTP 401 says how to authenticate (RFC 6750): a bearer token, and whether the one sent was bad. */
+export class UnauthenticatedError extends AppError {
+  constructor(message: string, challenge: string) {
+    super(ErrorCode.UNAUTHENTICATED, message);
+    (this.extensions as { http: unknown }).http = { status: 401, headers: new HeaderMap([["www-authenticate", challenge]]) };
   }
 }
 
@@ -44,6 +61,7 @@ function codeOf(code: DomainCode): ErrorCode {
     case "forbidden":
       return ErrorCode.FORBIDDEN;
     case "unauthenticated":
+    case "invalid_token":
     case "invalid_credentials":
       return ErrorCode.UNAUTHENTICATED;
     case "rate_limited":
@@ -60,6 +78,7 @@ export function toGraphQLError(error: DomainError): AppError {
   const { field, rule, reason, subject, id, retryAfter, extra } = error.details;
   const code = codeOf(error.code);
   if (code === ErrorCode.RATE_LIMITED) return new RateLimitedError(error.message, retryAfter ?? 60);
+  if (code === ErrorCode.UNAUTHENTICATED) return new UnauthenticatedError(error.message, error.code === "invalid_token" ? 'Bearer error="invalid_token"' : "Bearer");
   const extensions = Object.fromEntries(Object.entries({ rule, reason, subject, id, field, ...extra }).filter(([, v]) => v !== undefined));
   return new AppError(code, error.message, extensions);
 }

@@ -3,11 +3,15 @@ import type { GraphQLFormattedError } from "graphql";
 import type { ValidationError } from "class-validator";
 import type { Config } from "../config.js";
 import { AppError, ErrorCode } from "./errors.js";
+import { namedInput } from "./input-errors.js";
 
 // graphql-armor rejects with these messages (depth, aliases, cost, tokens, directives).
 const TOO_COMPLEX = /(depth limit|aliases limit|cost limit|token limit|directives limit)/i;
 // Literal arguments of the wrong type fail validation before execution; that is bad input.
-const BAD_LITERAL = /(Expected value of type|got invalid value|Expected type|cannot represent|is not a valid)/i;
+const BAD_LITERAL = /(Expected value of type|got invalid value|Expected type|cannot represent|is not a valid|must be in E\.164)/i;
+// graphql-js's parser stops at `parseOptions.maxTokens` with "Document contains more that N
+// tokens" (sic, graphql 16).
+const TOKEN_LIMIT = "Document contains more th";
 
 function flatten(errors: ValidationError[], prefix = "input"): Array<{ field: string; message: string }> {
   return errors.flatMap((e) => {
@@ -42,10 +46,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
     const first = problems[0] ?? { field: "input", message: "is invalid" };
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, `${first.field}: ${first.message}`, { field: first.field, problems });
   }
-  if (code === "GRAPHQL_VALIDATION_FAILED" && TOO_COMPLEX.test(formatted.message)) {
+  if (code === ErrorCode.GRAPHQL_PARSE_FAILED && formatted.message.includes(TOKEN_LIMIT)) {
+    return withCode(formatted, ErrorCode.QUERY_TOO_COMPLEX, `Token limit of ${/\d+/.exec(formatted.message)?.[0]} exceeded.`);
+  }
+  if (code === ErrorCode.GRAPHQL_VALIDATION_FAILED && TOO_COMPLEX.test(formatted.message)) {
     return withCode(formatted, ErrorCode.QUERY_TOO_COMPLEX, formatted.message.replace(/^Syntax Error: /, ""));
   }
-  if (code === "GRAPHQL_VALIDATION_FAILED" && BAD_LITERAL.test(formatted.message)) {
+  if (code === ErrorCode.BAD_USER_INPUT || (code === ErrorCode.GRAPHQL_VALIDATION_FAILED && BAD_LITERAL.test(formatted.message))) {
+    // A bad variable or literal names its input (`input.email`), like every other bad input.
+    const input = namedInput(error);
+    if (input) return withCode(formatted, ErrorCode.BAD_USER_INPUT, `${input.field}: ${input.message}`, { field: input.field });
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, formatted.message);
   }
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);

@@ -1,53 +1,73 @@
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "@apollo/server";
+import { GraphQLError, type FormattedExecutionResult } from "graphql";
 import type { AppContext } from "./context.js";
-import type { GraphQLFormattedError } from "graphql";
-import { ErrorCode } from "./errors.js";
+import { ErrorCode, toGraphQLError } from "./errors.js";
+import { nameInputErrors } from "./input-errors.js";
+import { MEDIA_TYPE, responseMediaType } from "./media-type.js";
+
+// Errors that stop a request before execution, answered by media type (GraphQL over HTTP).
+const REQUEST_ERRORS = new Set<unknown>([ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED, ErrorCode.QUERY_TOO_COMPLEX, ErrorCode.BAD_USER_INPUT]);
 
 /**
- * The contract keeps GraphQL's HTTP 200 for coded errors other than 401, 429 and
- * QUERY_TOO_COMPLEX; Apollo answers 400 when a variable fails its scalar (a bad email), so a
- * response whose errors are all BAD_USER_INPUT goes back to 200, like every other bad input.
+ * The contract's status table: a request error (no `data`) is 400 when the response is
+ * application/graphql-response+json and 200 when it is application/json; execution errors keep
+ * 200, and 401/429/5xx keep theirs. Apollo answers persisted queries it does not support with
+ * 200; the contract asks for a coded 400, whatever the media type.
  */
-function keepBadInputAt200(errors: readonly GraphQLFormattedError[] | undefined, http: { status?: number }): void {
-  if (http.status === 400 && errors?.length && errors.every((e) => e.extensions?.code === ErrorCode.BAD_USER_INPUT)) http.status = 200;
+function httpStatus(result: FormattedExecutionResult, mediaType: string | undefined, http: { status?: number }): void {
+  const codes = (result.errors ?? []).map((e) => e.extensions?.code);
+  if (codes.includes(ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED)) {
+    http.status = 400;
+    return;
+  }
+  const requestError = result.data === undefined && codes.length > 0 && codes.every((code) => REQUEST_ERRORS.has(code));
+  if (requestError) http.status = mediaType === MEDIA_TYPE.GRAPHQL_RESPONSE ? 400 : 200;
+}
+
+/** Over HTTP this API answers queries and mutations; a subscription is refused before it runs. */
+function refuseSubscription(operation: string | undefined): void {
+  if (operation === "subscription") {
+    throw new GraphQLError("Subscriptions are not supported: send a query or a mutation.", {
+      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+    });
+  }
+}
+
+function maskedFieldErrors(contextValue: AppContext) {
+  return [...contextValue.masked.values()].map((m) => ({
+    message: `Field ${m.type}.${m.field} is masked: ${m.reason}`,
+    extensions: { code: ErrorCode.FORBIDDEN, fields: [m.field], type: m.type, rule: m.rule, reason: m.reason },
+  }));
+}
+
+function finish({ contextValue, response, request }: GraphQLRequestContextWillSendResponse<AppContext>): void {
+  if (response.body.kind !== "single") return;
+  const result = response.body.singleResult;
+  // Chosen here, so the status and the content type agree (Apollo keeps a type already set).
+  const mediaType = responseMediaType(request.http?.headers.get("accept"));
+  if (mediaType) response.http.headers.set("content-type", mediaType);
+  httpStatus(result, mediaType, response.http);
+  if (contextValue.masked.size > 0) result.errors = [...(result.errors ?? []), ...maskedFieldErrors(contextValue)];
 }
 
 /**
- * A literal argument that fails its scalar (`email: "nope"` written in the query) is reported
- * by graphql-scalars without the argument's name; find it in the query text at the error's
- * location, so bad input always names its field.
- */
-function nameLiteralFields(errors: GraphQLFormattedError[] | undefined, source: string | undefined): GraphQLFormattedError[] | undefined {
-  if (!errors || !source) return errors;
-  const lines = source.split("\n");
-  return errors.map((error) => {
-    const at = error.locations?.[0];
-    if (error.extensions?.code !== ErrorCode.BAD_USER_INPUT || error.extensions.field || !at) return error;
-    const before = [...lines.slice(0, at.line - 1), (lines[at.line - 1] ?? "").slice(0, at.column - 1)].join("\n");
-    const field = /([_A-Za-z][_0-9A-Za-z]*)\s*:\s*$/.exec(before)?.[1];
-    return field ? { ...error, message: `${field}: ${error.message}`, extensions: { ...error.extensions, field } } : error;
-  });
-}
-
-/**
- * A field the role may not read resolves to null; the response then carries one FORBIDDEN
- * error per masked field (not one per row), naming it in `extensions.fields`. Bad input is
- * also finished here: named, and kept at HTTP 200.
+ * Bad input is named (`extensions.field`) while Apollo reports it; a request that cannot be
+ * served (a subscription, an unknown purpose header) is refused before execution, so it is a
+ * request error; a field the role may not read resolves to null and the response carries one
+ * FORBIDDEN error per masked field (not one per row), naming it in `extensions.fields`.
  */
 export const finishResponsePlugin: ApolloServerPlugin<AppContext> = {
   async requestDidStart() {
     return {
-      async willSendResponse({ contextValue, response, source }) {
-        if (response.body.kind !== "single") return;
-        response.body.singleResult.errors = nameLiteralFields(response.body.singleResult.errors as GraphQLFormattedError[] | undefined, source);
-        keepBadInputAt200(response.body.singleResult.errors, response.http);
-        if (contextValue.masked.size === 0) return;
-        const masked = [...contextValue.masked.values()].map((m) => ({
-          message: `Field ${m.type}.${m.field} is masked: ${m.reason}`,
-          extensions: { code: ErrorCode.FORBIDDEN, fields: [m.field], type: m.type, rule: m.rule, reason: m.reason },
-        }));
-        const result = response.body.singleResult;
-        result.errors = [...(result.errors ?? []), ...masked];
+      async didResolveOperation({ operation, contextValue }) {
+        refuseSubscription(operation?.operation);
+        if (contextValue.request.invalid) throw toGraphQLError(contextValue.request.invalid);
+      },
+      async didEncounterErrors({ errors, schema, document, request }) {
+        nameInputErrors(errors, schema, document, request.variables);
+      },
+      async willSendResponse(requestContext) {
+        finish(requestContext);
       },
     };
   },

@@ -5,7 +5,7 @@ import { principalForSession, SESSION_PREFIX } from "../auth/sessions.js";
 import type { Db } from "../db/client.js";
 import { secondsLeft } from "../auth/throttle.js";
 import { resolvePurpose } from "../authz/purpose.js";
-import { DomainError, rateLimited, unauthenticated } from "../errors.js";
+import { DomainError, invalidToken, rateLimited } from "../errors.js";
 
 export const PURPOSE_HEADER = "x-processing-purpose";
 
@@ -15,6 +15,8 @@ export interface ResolvedRequest {
   token?: string;
   /** Why the request cannot act; raised by the guard on the first non-public field. */
   failure?: DomainError;
+  /** A malformed request (an unknown purpose header): refused before execution, a request error. */
+  invalid?: DomainError;
 }
 
 function bearer(request: FastifyRequest): string | undefined | null {
@@ -31,15 +33,16 @@ function bearer(request: FastifyRequest): string | undefined | null {
 export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, perMinute: number): Promise<ResolvedRequest> {
   const token = bearer(request);
   if (token === undefined) return {};
-  if (token === null) return { failure: unauthenticated("Authorization must be `Bearer <token>`.") };
+  if (token === null) return { failure: invalidToken("Authorization must be `Bearer <token>`.") };
   const session = token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
-  if (!session) return { failure: unauthenticated("The token is unknown, expired or revoked; sign in again.") };
+  if (!session) return { failure: invalidToken("The token is unknown, expired or revoked; sign in again.") };
   const { principal } = session;
   if (session.hits > perMinute) {
     return { principal, token, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
   }
   const asked = request.headers[PURPOSE_HEADER];
   const purpose = resolvePurpose(policies, principal, typeof asked === "string" ? asked : undefined);
-  if (purpose instanceof DomainError) return { principal, token, failure: purpose };
+  // An unknown purpose is a malformed request (refused before execution); one the role may not use is a denial.
+  if (purpose instanceof DomainError) return { principal, token, failure: purpose, ...(purpose.code === "bad_input" ? { invalid: purpose } : {}) };
   return { principal, purpose, token };
 }

@@ -3,12 +3,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import cors from "@fastify/cors";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { randomUUID } from "node:crypto";
 import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import { AppContext } from "../graphql/context.js";
+import { ErrorCode } from "../graphql/errors.js";
 import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
 import { buildSchema } from "../graphql/schema.js";
@@ -20,21 +22,72 @@ declare module "fastify" {
   }
 }
 
+/** Where log lines go (stdout unless given; tests read them). */
+export interface LogStream {
+  write(line: string): void;
+}
+
 export interface AppDeps {
   config: Config;
   database: Database;
   policies: PolicySet;
   cursors: CursorCodec;
+  logStream?: LogStream;
+}
+
+/** Tokens in one query (README: fixed in code). */
+export const MAX_TOKENS = 2000;
+
+export const REQUEST_ID_HEADER = "x-request-id";
+// A caller's id is kept only when it cannot smuggle anything into logs or headers.
+const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The caller's X-Request-Id when well-formed (so its logs and ours share an id), else a new one. */
+export function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const asked = req.headers[REQUEST_ID_HEADER];
+  return typeof asked === "string" && WELL_FORMED_REQUEST_ID.test(asked) ? asked : randomUUID();
+}
+
+// Headers a browser may read (rate limits, timing, request id) and send (sign-in, purpose, CSRF).
+const CORS_EXPOSED = ["Retry-After", "RateLimit", "RateLimit-Policy", "Server-Timing", "X-Request-Id"];
+const CORS_ALLOWED = ["Authorization", "Content-Type", "Accept", "X-Processing-Purpose", "X-Request-Id", "Apollo-Require-Preflight"];
+
+const HTTP_ERROR_CODES: Record<number, ErrorCode> = {
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  404: ErrorCode.NOT_FOUND,
+};
+
+/** Every error body has the GraphQL shape, Fastify's own (bad JSON, 413, 415) included. */
+function graphqlErrorBody(message: string, code: ErrorCode) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+/**
+ * Errors Fastify raises before GraphQL runs. A client's mistake is answered with its 4xx and
+ * not logged as an error (no stack, no error object: the access log line says enough); only
+ * a fault of ours is logged, and its details stay out of the response.
+ */
+function handleHttpError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send(graphqlErrorBody("Internal server error", ErrorCode.INTERNAL_SERVER_ERROR));
+  }
+  return reply.code(status).send(graphqlErrorBody(error.message, HTTP_ERROR_CODES[status] ?? ErrorCode.BAD_REQUEST));
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies, cursors }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
+    // The request id of every log line; returned on every response.
+    genReqId: requestId,
     // Only behind a proxy that sets X-Forwarded-For may it be believed (TRUST_PROXY).
     trustProxy: config.trustProxy,
     logger: {
       level: config.logLevel,
+      ...(logStream ? { stream: logStream } : {}),
       // Logs never carry tokens, passwords or personal data: no bodies, no headers, no client
       // IP, and no query string (a GET query's variables could hold an email address).
       serializers: {
@@ -50,8 +103,13 @@ export async function buildServer({ config, database, policies, cursors }: AppDe
   });
   app.addHook("onSend", async (request, reply) => {
     if (request.metrics) reply.header("Server-Timing", request.metrics.header());
+    reply.header("X-Request-Id", request.id);
   });
-  await app.register(cors, { origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
+  app.setErrorHandler(handleHttpError);
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(graphqlErrorBody(`No route ${request.method} ${request.url.split("?")[0]}.`, ErrorCode.NOT_FOUND)));
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, methods: ["GET", "POST"], allowedHeaders: CORS_ALLOWED, exposedHeaders: CORS_EXPOSED, maxAge: 600 });
+  }
 
   app.get("/healthz", async (request, reply) => {
     try {
@@ -67,7 +125,9 @@ export async function buildServer({ config, database, policies, cursors }: AppDe
     maxAliases: { n: config.maxAliases },
     // Cost grows with the shape of a query, not with `first` (page sizes are capped apart).
     costLimit: { maxCost: 50_000 },
-    maxTokens: { n: 2000 },
+    // The token limit is graphql-js's own (parseOptions below): armor's plugin parsed the query
+    // a second time inside a hook, and its refusals came back as HTTP 500.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 20 },
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
@@ -85,6 +145,11 @@ export async function buildServer({ config, database, policies, cursors }: AppDe
     schema: await buildSchema(),
     plugins,
     validationRules: armor.validationRules,
+    // The parser stops at the limit, before building a document: QUERY_TOO_COMPLEX (format-error.ts).
+    parseOptions: { maxTokens: MAX_TOKENS },
+    // Automatic persisted queries share one cache across tenants (and tell who ran which query
+    // text): off, and a persisted-query call is PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     introspection: !config.production,
     includeStacktraceInErrorResponses: config.development,
     formatError: (formatted, error) => formatError(formatted, error, config),
@@ -97,8 +162,8 @@ export async function buildServer({ config, database, policies, cursors }: AppDe
   await app.register(fastifyApollo(apollo), {
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
-      const { principal, purpose, token, failure } = await resolveRequest(db, policies, request, config.rateLimitPerMinute);
-      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, principal };
+      const { principal, purpose, token, failure, invalid } = await resolveRequest(db, policies, request, config.rateLimitPerMinute);
+      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, invalid, principal };
       return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
     },
   });

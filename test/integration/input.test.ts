@@ -3,7 +3,7 @@ import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
 
 // Contract: BAD_USER_INPUT names the field (also `first` above the maximum); NOT_FOUND for an
 // id that does not exist; no stack trace or SQL outside development; QUERY_TOO_COMPLEX is
-// HTTP 400; MAX_BODY_BYTES -> 413; every response carries Server-Timing with the count of
+// HTTP 400 as application/graphql-response+json; MAX_BODY_BYTES -> 413; every response carries Server-Timing with the count of
 // SQL statements.
 
 const SERVER_TIMING = /db;dur=[\d.]+;desc="\d+ quer/;
@@ -16,9 +16,9 @@ const timings: Array<[string, unknown]> = [];
 /** Signed-in GraphQL requests: their count includes the session look-up, so it is at least 1. */
 const signedIn: Array<[string, number]> = [];
 
-async function gql(label: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
+async function gql(label: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GqlResult> {
   // Deals are written only under sales_pipeline; everything else under the owner's default.
-  const res = await t.gql(query, variables, { token, ...(/\b(create|update|delete)Deal\b/.test(query) ? { purpose: "sales_pipeline" } : {}) });
+  const res = await t.gql(query, variables, { token, headers, ...(/\b(create|update|delete)Deal\b/.test(query) ? { purpose: "sales_pipeline" } : {}) });
   timings.push([label, res.headers["server-timing"]]);
   signedIn.push([label, res.queries]);
   return res;
@@ -104,8 +104,8 @@ describe("transport limits", () => {
     const token = await t.login("owner@acme.test");
     const res = await t.gql(`mutation { createContact(input: { firstName: "A", lastName: "B",\n  email: "nope" }) { id } }`, {}, { token });
     expect(res.status).toBe(200);
-    expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
-    expect(res.errors![0].message).toMatch(/^email: /);
+    expect(res.errors![0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.email" });
+    expect(res.errors![0].message).toMatch(/^input\.email: /);
   });
 
   it("a variable that fails its scalar (bad email) keeps HTTP 200, like other bad input", async () => {
@@ -116,15 +116,19 @@ describe("transport limits", () => {
     expect(res.errors![0].message).toMatch(/email/);
   });
 
-  it("a query deeper than MAX_QUERY_DEPTH is QUERY_TOO_COMPLEX with HTTP 400", async () => {
+  // A query limit is a request error: HTTP 400 as application/graphql-response+json, 200 as
+  // application/json (the contract's status table, from the GraphQL-over-HTTP spec).
+  it("a query deeper than MAX_QUERY_DEPTH is QUERY_TOO_COMPLEX (400 as graphql-response+json, 200 as json)", async () => {
     expect(t.config.maxQueryDepth).toBe(10);
     // contacts > nodes > (company > contacts) x 5 > id: 13 levels.
     let inner = "id";
     for (let i = 0; i < 5; i++) inner = `company { contacts { ${inner} } }`;
-    const res = await gql("deep query", `{ contacts { nodes { ${inner} } } }`);
-    expect(res.status).toBe(400);
-    expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");
-    expect(res.data ?? null).toBeNull();
+    for (const [accept, status] of [["application/graphql-response+json", 400], ["application/json", 200]] as const) {
+      const res = await gql("deep query", `{ contacts { nodes { ${inner} } } }`, {}, { accept });
+      expect(res.status, accept).toBe(status);
+      expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+      expect(res.data).toBeUndefined();
+    }
   });
 
   it("a query at the depth limit still runs", async () => {
@@ -133,13 +137,15 @@ describe("transport limits", () => {
     expect(res.errors).toBeUndefined();
   });
 
-  it("more than MAX_ALIASES aliases is QUERY_TOO_COMPLEX with HTTP 400", async () => {
+  it("more than MAX_ALIASES aliases is QUERY_TOO_COMPLEX (400 as graphql-response+json, 200 as json)", async () => {
     expect(t.config.maxAliases).toBe(15);
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(" ");
-    const res = await gql("16 aliases", `{ ${aliases} }`);
-    expect(res.status).toBe(400);
-    expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");
-    expect(res.data ?? null).toBeNull();
+    for (const [accept, status] of [["application/graphql-response+json", 400], ["application/json", 200]] as const) {
+      const res = await gql("16 aliases", `{ ${aliases} }`, {}, { accept });
+      expect(res.status, accept).toBe(status);
+      expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+      expect(res.data).toBeUndefined();
+    }
   });
 
   it("15 aliases are fine", async () => {

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import type { contacts } from "../../db/schema/index.js";
 import { Connection } from "../../graphql/pagination.js";
 import { Guard, Structure } from "../../graphql/guard.js";
-import { DateTime, EmailAddress } from "../../graphql/scalars.js";
+import { DateTime, EmailAddress, PhoneNumber } from "../../graphql/scalars.js";
 import { ConsentState } from "../consent/consent.subject.js";
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -38,7 +38,7 @@ export class Contact {
   @Field(() => EmailAddress, { nullable: true, description: "Email address (personal data)." })
   email!: string | null;
 
-  @Field(() => String, { nullable: true, description: "Phone number, E.164 (personal data)." })
+  @Field(() => PhoneNumber, { nullable: true, description: "Phone number in E.164 form, e.g. +33612345678 (personal data)." })
   phone!: string | null;
 
   @Field(() => String, { nullable: true, description: "Position at the company (personal data)." })
