@@ -95,7 +95,7 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
   await app.register(fastifyApollo(apollo), {
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
-      const { principal, purpose, token, failure } = await resolveRequest(db, policies, request, config.rateLimitPerMinute);
+      const { principal, purpose, token, failure } = await resolveRequest(db, policies, request, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, principal };
       return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose);
     },
