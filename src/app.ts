@@ -13,23 +13,38 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  database?: Database;
+  policies?: PolicySet;
+  /** Says what the start is doing (`npm start` logs it; tests stay quiet). */
+  log?: (message: string) => void;
+}
+
 /**
  * Loads and checks the policies (an invalid one stops the start), opens and migrates the
  * database, seeds the demo data when asked, and builds the HTTP server.
  */
-export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet } = {}): Promise<App> {
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? (() => undefined);
   const policies = opts.policies ?? loadPolicies();
+  if (!opts.database) log(config.databaseUrl ? "connecting to PostgreSQL" : `opening the database (PGlite in ${config.dataDir})`);
   const database = opts.database ?? (await openDatabase(config));
-  await migrate(database);
-  if (config.seedDemo) await seedDemo(database, config.demoPassword);
-  const server = await buildServer({ config, database, policies });
-  return {
-    server,
-    database,
-    policies,
-    async close() {
-      await server.close();
-      await database.close();
-    },
-  };
+  try {
+    log("migrating the database");
+    await migrate(database);
+    if (config.seedDemo && (await seedDemo(database, config.demoPassword))) log("seeded the demo data (the database had no workspace)");
+    const server = await buildServer({ config, database, policies });
+    return {
+      server,
+      database,
+      policies,
+      async close() {
+        await server.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
