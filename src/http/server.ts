@@ -12,6 +12,7 @@ import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
+import { serializeLoggedError } from "./log-errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -38,6 +39,7 @@ export async function buildServer({ config, database, policies }: AppDeps): Prom
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeLoggedError,
       },
       redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"], censor: "[redacted]" },
     },

@@ -103,6 +103,21 @@ describe("npm start: one process tree, one owner per data folder, a shutdown tha
       expect(await second.exit).not.toBe(0);
       expect(errorLines(second)).toEqual([`start error: DATA_DIR=${dataDir} is in use by process ${holder}: stop that process, or give this one another DATA_DIR`]);
 
+      // A client's bad request is logged by its code, never with a stack trace.
+      const bad = await Promise.all([
+        fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }),
+        fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "text/csv" }, body: "a,b" }),
+      ]);
+      expect(bad.map((r) => r.status)).toEqual([400, 415]);
+      const errorLogs = await until("the errors to be logged", () => {
+        const lines = first.stdout.filter((l) => l.includes('"err"'));
+        return lines.length >= 2 ? lines : undefined;
+      });
+      for (const line of errorLogs) {
+        expect(line).not.toContain("stack");
+        expect(JSON.parse(line).err).toEqual({ type: "ClientError", code: expect.stringMatching(/^FST_/), message: expect.any(String) });
+      }
+
       // Requests the server has received when the signal comes are all answered.
       const seen = first.stdout.filter((l) => l.includes("incoming request")).length;
       const inFlight = Array.from({ length: 4 }, () => login(port));
