@@ -51,9 +51,11 @@ interface Seen {
   ageSeconds: number;
 }
 
+// clock_timestamp(), not now(): an attempt whose transaction began first but waited for the
+// lock must not see the attempt that went ahead of it as in its future (a negative age).
 async function failuresOf(db: Db, keys: SignInKeys): Promise<Record<keyof SignInKeys, Seen>> {
   const result = await db.execute(sql`
-    select key, sum(hits) as failures, extract(epoch from now() - max(window_start)) as age
+    select key, sum(hits) as failures, greatest(0, extract(epoch from clock_timestamp() - max(window_start))) as age
     from ${rateLimits}
     where key in (${keys.pair}, ${keys.address}, ${keys.account}) and hits > 0
       and window_start > now() - make_interval(secs => ${SIGN_IN_THROTTLE.windowSeconds})
@@ -91,9 +93,11 @@ export async function beginSignIn(db: Db, keys: SignInKeys): Promise<{ retryAfte
         delete from ${rateLimits}
         where key in (${keys.pair}, ${keys.address}, ${keys.account})
           and window_start <= now() - make_interval(secs => ${SIGN_IN_THROTTLE.windowSeconds})
+      ), attempt as (
+        select date_trunc('milliseconds', clock_timestamp()) as at
       )
       insert into ${rateLimits} (key, window_start, hits)
-      values (${keys.pair}, now(), 1), (${keys.address}, now(), 1), (${keys.account}, now(), 1)
+      select k.key, attempt.at, 1 from attempt, (values (${keys.pair}), (${keys.address}), (${keys.account})) as k(key)
       on conflict (key, window_start) do update set hits = ${rateLimits}.hits + 1
       returning window_start`);
     const [row] = rowsOf<{ window_start: string | Date }>(result);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCK_FILE } from "../../src/db/data-dir.js";
 
@@ -20,6 +21,7 @@ interface Run {
 }
 
 function npmStart(env: Record<string, string>): Run {
+  // PGlite unless a test names its own PostgreSQL database.
   const { DATABASE_URL: _, ...inherited } = process.env;
   const child = spawn("npm", ["start"], {
     cwd: ROOT,
@@ -79,6 +81,19 @@ async function stalledRequest(port: number): Promise<Socket> {
   return socket;
 }
 
+/** Signs in 4 times, sends SIGTERM to npm once the server has every request, expects 4 answers. */
+async function expectDrained(run: Run, port: number): Promise<void> {
+  const seen = run.stdout.filter((l) => l.includes("incoming request")).length;
+  const inFlight = Array.from({ length: 4 }, () => login(port));
+  await until("the requests to arrive", () => run.stdout.filter((l) => l.includes("incoming request")).length >= seen + 4);
+  process.kill(run.child.pid!, "SIGTERM");
+  const answers = await Promise.all(inFlight);
+  for (const answer of answers) {
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.data?.login?.token).toMatch(/^acrs_/);
+  }
+}
+
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "alpha-lifecycle-"));
   dataDir = join(tmp, "data"); // does not exist yet: the start creates it
@@ -119,15 +134,7 @@ describe("npm start: one process tree, one owner per data folder, a shutdown tha
       }
 
       // Requests the server has received when the signal comes are all answered.
-      const seen = first.stdout.filter((l) => l.includes("incoming request")).length;
-      const inFlight = Array.from({ length: 4 }, () => login(port));
-      await until("the requests to arrive", () => first.stdout.filter((l) => l.includes("incoming request")).length >= seen + 4);
-      process.kill(first.child.pid!, "SIGTERM");
-      const answers = await Promise.all(inFlight);
-      for (const answer of answers) {
-        expect(answer.status).toBe(200);
-        expect(answer.body.data?.login?.token).toMatch(/^acrs_/);
-      }
+      await expectDrained(first, port);
       expect(await first.exit).toBe(0);
       await until("the process group to end", () => !groupAlive(first.child.pid!), 10_000);
       expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
@@ -203,4 +210,26 @@ describe.concurrent("npm start refuses a bad place to run with one line naming t
     writeFileSync(join(dir, "PG_VERSION"), "16\n");
     expect(await refused({ DATA_DIR: dir })).toMatch(/^start error: DATA_DIR=.*corrupted holds a database that cannot be opened .*: restore the folder from a backup/);
   });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("npm start on PostgreSQL", () => {
+  it("answers in-flight requests on SIGTERM before closing the pool", async () => {
+    const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => undefined });
+    const name = `alpha_lifecycle_${process.pid}`;
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const run = npmStart({ DATABASE_URL: url.toString() });
+    try {
+      const port = await listeningPort(run);
+      await expectDrained(run, port);
+      expect(await run.exit).toBe(0);
+      await until("the process group to end", () => !groupAlive(run.child.pid!), 10_000);
+    } finally {
+      if (groupAlive(run.child.pid!)) process.kill(-run.child.pid!, "SIGKILL");
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  }, 90_000);
 });

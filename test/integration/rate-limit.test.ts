@@ -105,6 +105,15 @@ describe("sign-in throttle: growing delays, never a lockout", () => {
     }
   });
 
+  it("lets parallel attempts within the free failures all run", async () => {
+    const db = t.app.database.handle();
+    const keys = signInKeys("nobody@parallel.test", "192.0.2.60");
+    const attempts = await Promise.all(Array.from({ length: SIGN_IN_THROTTLE.pair.free }, () => beginSignIn(db, keys)));
+    for (const attempt of attempts) expect(attempt).toHaveProperty("at");
+    expect(await beginSignIn(db, keys)).toHaveProperty("at");
+    expect(await beginSignIn(db, keys)).toHaveProperty("retryAfter");
+  });
+
   it("doubles the delay after each failure past the free ones, up to the cap", () => {
     const rule = SIGN_IN_THROTTLE.pair;
     const delays = Array.from({ length: rule.free + 14 }, (_, n) => delaySeconds(n, rule));
