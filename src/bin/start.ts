@@ -2,14 +2,17 @@
 // PM2 send reach this code. Settings are checked before the application is even loaded.
 import { createServer } from "node:net";
 import { hostname } from "node:os";
+import type { App } from "../app.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { makePrivate, takeDataDir, type DataDirLock } from "../db/data-dir.js";
 import { StartError } from "../start-error.js";
 
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 
+type Log = (message: string, level?: "info" | "error") => void;
+
 /** Start-up lines in the same JSON shape as the server's own (pino) log, before it exists. */
-function logger(config: Config) {
+function logger(config: Config): Log {
   return (message: string, level: "info" | "error" = "info") => {
     if (LEVELS[level] < LEVELS[config.logLevel]) return;
     process.stdout.write(`${JSON.stringify({ level: LEVELS[level], time: Date.now(), pid: process.pid, hostname: hostname(), msg: message })}\n`);
@@ -46,28 +49,13 @@ function databaseError(error: unknown): Error | undefined {
   return new StartError(`DATABASE_URL cannot be used (${code}: ${(error as Error).message}): check the host, database, user and password`);
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  // Files this process creates (PGlite's folder, the lock) are private to its user.
-  process.umask(0o077);
-  const log = logger(config);
-  // Until the server runs, a signal just ends the start (the lock is released on exit).
-  const abort = () => process.exit(1);
-  process.once("SIGINT", abort).once("SIGTERM", abort);
-  let dataDir: DataDirLock | undefined;
-  if (!config.databaseUrl && config.dataDir !== "memory://") dataDir = takeDataDir(config.dataDir);
-  process.once("exit", () => dataDir?.release());
-  await checkPort(config);
-  if (dataDir?.fresh) log(`DATA_DIR=${config.dataDir} is new: creating the database first (10-30 s, once)`);
-
-  const { createApp } = await import("../app.js");
-  const app = await createApp(config, { log }).catch((error: unknown) => {
-    throw databaseError(error) ?? error;
-  });
-  if (dataDir) makePrivate(config.dataDir);
-
+/**
+ * SIGTERM/SIGINT: stop taking requests, answer those in flight, close the database, exit 0;
+ * past SHUTDOWN_TIMEOUT_SECONDS, or on a second signal, exit 1 at once.
+ */
+function shutdown(app: App, config: Config, log: Log) {
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  return (signal: NodeJS.Signals) => {
     // A second signal means "now": requests still in flight are dropped.
     if (stopping) {
       log(`${signal} again: exiting at once`, "error");
@@ -94,7 +82,30 @@ async function main(): Promise<void> {
       },
     );
   };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // Files this process creates (PGlite's folder, the lock) are private to its user.
+  process.umask(0o077);
+  const log = logger(config);
+  // Until the server runs, a signal just ends the start (the lock is released on exit).
+  const abort = () => process.exit(1);
+  process.once("SIGINT", abort).once("SIGTERM", abort);
+  let dataDir: DataDirLock | undefined;
+  if (!config.databaseUrl && config.dataDir !== "memory://") dataDir = takeDataDir(config.dataDir);
+  process.once("exit", () => dataDir?.release());
+  await checkPort(config);
+  if (dataDir?.fresh) log(`DATA_DIR=${config.dataDir} is new: creating the database first (10-30 s, once)`);
+
+  const { createApp } = await import("../app.js");
+  const app = await createApp(config, { log }).catch((error: unknown) => {
+    throw databaseError(error) ?? error;
+  });
+  if (dataDir) makePrivate(config.dataDir);
+
   process.off("SIGINT", abort).off("SIGTERM", abort);
+  const stop = shutdown(app, config, log);
   process.on("SIGINT", stop).on("SIGTERM", stop);
 
   try {
