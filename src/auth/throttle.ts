@@ -12,7 +12,7 @@ import { tokenDigest } from "./tokens.js";
  * - per address, whatever the account (credential stuffing from one place): the same, looser.
  * - per account, from every address (an attack spread over many addresses): above `ceiling`
  *   failures the pairs of that account lose their free failures and the cap grows. This only
- *   slows: the first attempt from an address is never refused, so the owner can always try.
+ *   slows: it never refuses the first attempt from an address, so the owner can always try.
  *
  * Failures are kept as a log in `rate_limits` (one row per key and instant) and read over
  * `windowSeconds`, so delays decay by themselves and the window outlasts a capped streak.
