@@ -18,26 +18,43 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  database?: Database;
+  policies?: PolicySet;
+  /** Says what the start is doing (`npm start` logs it; tests stay quiet). */
+  log?: (message: string) => void;
+  /** Where the server's JSON log goes (tests read it). */
+  logStream?: LogStream;
+}
+
 /**
  * Loads and checks the policies (an invalid one stops the start), opens and migrates the
  * database, seeds the demo data when asked, and builds the HTTP server.
  */
-export async function createApp(config: Config, opts: { database?: Database; policies?: PolicySet; logStream?: LogStream } = {}): Promise<App> {
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? (() => undefined);
   const policies = opts.policies ?? loadPolicies(registry);
+  if (!opts.database) log(config.databaseUrl ? "connecting to PostgreSQL" : `opening the database (PGlite in ${config.dataDir})`);
   const database = opts.database ?? (await openDatabase(config));
-  await migrate(database);
-  if (config.seedDemo) await seedDemo(database, config.demoPassword);
-  // Read once, after the migrations made its table: every process shares it.
-  const signingSecret = await loadSigningSecret(database.handle(), config);
-  const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret), logStream: opts.logStream });
-  return {
-    server,
-    database,
-    policies,
-    signingSecret,
-    async close() {
-      await server.close();
-      await database.close();
-    },
-  };
+  try {
+    log("migrating the database");
+    await migrate(database);
+    if (config.seedDemo && (await seedDemo(database, config.demoPassword))) log("seeded the demo data (the database had no workspace)");
+    // Read once, after the migrations made its table: every process shares it.
+    const signingSecret = await loadSigningSecret(database.handle(), config);
+    const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret), logStream: opts.logStream });
+    return {
+      server,
+      database,
+      policies,
+      signingSecret,
+      async close() {
+        await server.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }

@@ -1,7 +1,13 @@
-// The only place that reads process.env. Settings are validated once at start; a bad one
-// stops the process with a single line naming the variable (see src/bin/start.ts).
+import { existsSync } from "node:fs";
 
-export class ConfigError extends Error {}
+// The only place that reads process.env (and .env). Settings are validated once at start;
+// every bad one is reported together, one line each naming the variable (src/bin/start.ts).
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
 
 export interface Config {
   port: number;
@@ -19,75 +25,101 @@ export interface Config {
   corsOrigins: string[];
   logLevel: string;
   rateLimitPerMinute: number;
+  /** Requests per client address per minute without a live session (login included). */
+  rateLimitAnonymousPerMinute: number;
   maxQueryDepth: number;
   maxAliases: number;
   maxBodyBytes: number;
   sessionTtlHours: number;
   /** Believe X-Forwarded-For (only behind a load balancer that sets it). */
   trustProxy: boolean;
+  /** How long a shutdown waits for in-flight requests before it closes the database anyway. */
+  shutdownTimeoutSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
+/** Reads one variable at a time and collects every problem, so one start reports them all. */
+class Settings {
+  readonly problems: string[] = [];
+  constructor(readonly env: Env) {}
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
+  problem(message: string): void {
+    this.problems.push(message);
+  }
 
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL`);
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problem(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
   }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    if (/^(true|1|yes)$/i.test(raw)) return true;
+    if (/^(false|0|no)$/i.test(raw)) return false;
+    this.problem(`${name} must be true or false, got "${raw}"`);
+    return fallback;
   }
-  return raw;
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.env[name];
+    if (raw === undefined || raw === "") return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      this.problem(`${name} is not a valid URL`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      this.problem(`${name} must start with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+      return undefined;
+    }
+    return raw;
+  }
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const NODE_ENVS = ["production", "development", "test"];
 
-export function loadConfig(env: Env = process.env): Config {
-  const production = env.NODE_ENV === "production";
-  const nodeEnv = env.NODE_ENV;
-  if (nodeEnv !== undefined && !["production", "development", "test"].includes(nodeEnv)) {
-    throw new ConfigError(`NODE_ENV must be production, development or test, got "${nodeEnv}"`);
-  }
-  const port = int(env, "PORT", 4000, 0, 65535);
+/**
+ * The process environment, after `.env` in the working directory when there is one. Node's own
+ * loader: variables already set in the environment win over the file.
+ */
+export function processEnv(envFile = ".env"): Env {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return process.env;
+}
+
+export function loadConfig(env: Env = processEnv()): Config {
+  const s = new Settings(env);
+  const nodeEnv = env.NODE_ENV || undefined;
+  if (nodeEnv !== undefined && !NODE_ENVS.includes(nodeEnv)) s.problem(`NODE_ENV must be production, development or test, got "${nodeEnv}"`);
+  const production = nodeEnv === "production";
+  const port = s.int("PORT", 4000, 0, 65535);
   const host = env.HOST || "127.0.0.1";
-  const seedDemo = bool(env, "SEED_DEMO", !production);
-  if (production && seedDemo) throw new ConfigError("SEED_DEMO must not be true when NODE_ENV=production");
+  const seedDemo = s.bool("SEED_DEMO", !production);
+  if (production && seedDemo) s.problem("SEED_DEMO must not be true when NODE_ENV=production");
   const signingSecret = env.SIGNING_SECRET || undefined;
-  if (production && !signingSecret) throw new ConfigError("SIGNING_SECRET is required when NODE_ENV=production");
-  if (signingSecret !== undefined && signingSecret.length < 32) {
-    throw new ConfigError("SIGNING_SECRET must be at least 32 characters");
-  }
+  if (production && !signingSecret) s.problem("SIGNING_SECRET is required when NODE_ENV=production");
+  if (signingSecret !== undefined && signingSecret.length < 32) s.problem("SIGNING_SECRET must be at least 32 characters");
   const logLevel = env.LOG_LEVEL || "info";
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  if (!LOG_LEVELS.includes(logLevel)) s.problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   const demoPassword = env.DEMO_PASSWORD || "alpha-demo";
-  if (demoPassword.length < 8) throw new ConfigError("DEMO_PASSWORD must be at least 8 characters");
-  const publicUrl = url(env, "PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`;
-  return {
+  if (demoPassword.length < 8) s.problem("DEMO_PASSWORD must be at least 8 characters");
+  const publicUrl = s.url("PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`;
+  const rateLimitPerMinute = s.int("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
+  const config: Config = {
     port,
     host,
-    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseUrl: s.url("DATABASE_URL", ["postgres:", "postgresql:"]),
     dataDir: env.DATA_DIR || "./.data",
     seedDemo,
     demoPassword,
@@ -95,14 +127,18 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     development: nodeEnv === undefined || nodeEnv === "development",
     signingSecret,
-    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisUrl: s.url("REDIS_URL", ["redis:", "rediss:"]),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     logLevel,
-    rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
-    maxQueryDepth: int(env, "MAX_QUERY_DEPTH", 10, 2, 100),
-    maxAliases: int(env, "MAX_ALIASES", 15, 1, 1000),
-    maxBodyBytes: int(env, "MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
-    sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 30),
-    trustProxy: bool(env, "TRUST_PROXY", false),
+    rateLimitPerMinute,
+    rateLimitAnonymousPerMinute: s.int("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300, 1, 1_000_000),
+    maxQueryDepth: s.int("MAX_QUERY_DEPTH", 10, 2, 100),
+    maxAliases: s.int("MAX_ALIASES", 15, 1, 1000),
+    maxBodyBytes: s.int("MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
+    sessionTtlHours: s.int("SESSION_TTL_HOURS", 12, 1, 24 * 30),
+    trustProxy: s.bool("TRUST_PROXY", false),
+    shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
   };
+  if (s.problems.length > 0) throw new ConfigError(s.problems);
+  return config;
 }

@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { StartError } from "../start-error.js";
 
 /** Any drizzle handle: the database or a transaction inside it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -64,8 +65,19 @@ function instrumentPglite<T extends PgliteLike>(client: T, metrics: QueryMetrics
   return bindAll(client, overrides);
 }
 
+async function createPglite(dataDir: string): Promise<PGlite> {
+  if (dataDir === "memory://") return PGlite.create();
+  try {
+    return await PGlite.create(dataDir);
+  } catch (error) {
+    // A corrupted folder, or one written by another PostgreSQL version.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StartError(`DATA_DIR=${dataDir} holds a database that cannot be opened (${reason}): restore the folder from a backup, or point DATA_DIR at a new folder`);
+  }
+}
+
 export async function openPglite(dataDir: string): Promise<Database> {
-  const client = await PGlite.create(dataDir === "memory://" ? undefined : dataDir);
+  const client = await createPglite(dataDir);
   const plain = drizzlePglite({ client });
   return {
     kind: "pglite",

@@ -2,10 +2,13 @@ import type { FastifyRequest } from "fastify";
 import type { Principal } from "../authz/ability.js";
 import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import { principalForSession, SESSION_PREFIX } from "../auth/sessions.js";
+import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
-import { secondsLeft } from "../auth/throttle.js";
+import { countThisMinute, secondsLeft } from "../auth/throttle.js";
+import { tokenDigest } from "../auth/tokens.js";
 import { resolvePurpose } from "../authz/purpose.js";
 import { DomainError, invalidToken, rateLimited } from "../errors.js";
+import { RateLimitedError } from "../graphql/errors.js";
 
 export const PURPOSE_HEADER = "x-processing-purpose";
 
@@ -26,17 +29,34 @@ function bearer(request: FastifyRequest): string | undefined | null {
   return match ? match[1] : null;
 }
 
+/** The per-minute limits (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_ANONYMOUS_PER_MINUTE). */
+export type RequestLimits = Pick<Config, "rateLimitPerMinute" | "rateLimitAnonymousPerMinute">;
+
+/**
+ * A request no session answers for (no token, a malformed or an unknown one) is counted per
+ * client address, so public operations (login first) cannot be flooded from one place. Over
+ * the limit the whole request is refused: the context fails with 429 before anything runs.
+ */
+async function countAnonymous(db: Db, request: FastifyRequest, perMinute: number): Promise<void> {
+  const hits = await countThisMinute(db, `anonymous:${tokenDigest(request.ip)}`);
+  if (hits > perMinute) {
+    throw new RateLimitedError(`More than ${perMinute} requests this minute without a session from this address; retry later.`, secondsLeft(60));
+  }
+}
+
 /**
  * Who is calling and under which purpose. A session token costs one SQL statement, which
  * also counts the request against the session's per-minute limit.
  */
-export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, perMinute: number): Promise<ResolvedRequest> {
+export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, limits: RequestLimits): Promise<ResolvedRequest> {
   const token = bearer(request);
+  const session = token && token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
+  if (!session) await countAnonymous(db, request, limits.rateLimitAnonymousPerMinute);
   if (token === undefined) return {};
   if (token === null) return { failure: invalidToken("Authorization must be `Bearer <token>`.") };
-  const session = token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
   if (!session) return { failure: invalidToken("The token is unknown, expired or revoked; sign in again.") };
   const { principal } = session;
+  const perMinute = limits.rateLimitPerMinute;
   if (session.hits > perMinute) {
     return { principal, token, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
   }

@@ -15,6 +15,7 @@ import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
+import { serializeLoggedError } from "./log-errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -93,6 +94,7 @@ export async function buildServer({ config, database, policies, cursors, logStre
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        err: serializeLoggedError,
       },
       redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"], censor: "[redacted]" },
     },
@@ -162,7 +164,7 @@ export async function buildServer({ config, database, policies, cursors, logStre
   await app.register(fastifyApollo(apollo), {
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
-      const { principal, purpose, token, failure, invalid } = await resolveRequest(db, policies, request, config.rateLimitPerMinute);
+      const { principal, purpose, token, failure, invalid } = await resolveRequest(db, policies, request, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, invalid, principal };
       return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
     },

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 function start(env: Record<string, string>) {
-  return spawnSync(resolve("node_modules/.bin/tsx"), ["src/bin/start.ts"], { encoding: "utf8", env: { ...process.env, DATA_DIR: "memory://", ...env }, timeout: 30_000 });
+  // What `npm start` runs, without npm.
+  return spawnSync(process.execPath, ["--import", "tsx", "src/bin/start.ts"], { encoding: "utf8", env: { ...process.env, DATA_DIR: "memory://", ...env }, timeout: 30_000 });
 }
 
 describe("npm start refuses bad settings with one clear line", () => {
@@ -16,6 +16,13 @@ describe("npm start refuses bad settings with one clear line", () => {
       expect(lines[0]).toMatch(new RegExp(`^config error: ${name} `));
     });
   }
+
+  it("reports every bad setting at once, one line each", () => {
+    const run = start({ PORT: "abc", LOG_LEVEL: "loud", MAX_ALIASES: "0", TRUST_PROXY: "maybe" });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines.map((l) => /^config error: (\w+) /.exec(l)?.[1])).toEqual(["PORT", "LOG_LEVEL", "MAX_ALIASES", "TRUST_PROXY"]);
+  });
 
   it("refuses production without SIGNING_SECRET", () => {
     const run = start({ NODE_ENV: "production", SEED_DEMO: "false" });

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, loadConfig, processEnv } from "../../src/config.js";
 
 const SECRET = "s".repeat(32);
 
@@ -53,5 +56,24 @@ describe("loadConfig", () => {
     expect(error.message).toContain(variable);
     // One clear line: the start script prints it as is.
     expect(error.message).not.toMatch(/\n/);
+  });
+});
+
+describe("loadConfig collects every problem", () => {
+  it("names each bad variable once, in one ConfigError", () => {
+    const error = configError({ PORT: "-1", SEED_DEMO: "perhaps", SESSION_TTL_HOURS: "0", REDIS_URL: "http://x" });
+    expect(error.problems.map((p) => p.split(" ")[0])).toEqual(["PORT", "SEED_DEMO", "REDIS_URL", "SESSION_TTL_HOURS"]);
+  });
+});
+
+describe("processEnv", () => {
+  it("reads .env when there is one; the environment wins over the file", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "alpha-env-")), ".env");
+    writeFileSync(file, "ALPHA_TEST_FROM_FILE=file\nALPHA_TEST_BOTH=file\n");
+    process.env.ALPHA_TEST_BOTH = "environment";
+    const env = processEnv(file);
+    expect(env.ALPHA_TEST_FROM_FILE).toBe("file");
+    expect(env.ALPHA_TEST_BOTH).toBe("environment");
+    expect(() => processEnv(join(tmpdir(), "no-such-folder", ".env"))).not.toThrow();
   });
 });

@@ -1,17 +1,18 @@
 import { signIn, signOut } from "../../auth/sessions.js";
 import type { Scope } from "../common/scope.js";
-import { clearLimit, LOGIN_LIMITS, overLimit, secondsLeft } from "../../auth/throttle.js";
+import { beginSignIn, signInKeys, signInSucceeded } from "../../auth/throttle.js";
 import { invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { userById, workspaceById } from "./user.loaders.js";
 
 export const userService = {
   async login(ctx: Scope, email: string, password: string) {
-    // Throttled per account and per address before argon2 runs: no brute force, no CPU flood.
-    const accountKey = `login:email:${email.toLowerCase()}`;
-    const limits = { [accountKey]: LOGIN_LIMITS.perEmail, [`login:ip:${ctx.client.ip}`]: LOGIN_LIMITS.perAddress };
-    if (await overLimit(ctx.db, limits, LOGIN_LIMITS.windowSeconds)) {
-      throw rateLimited("Too many sign-in attempts; retry later.", secondsLeft(LOGIN_LIMITS.windowSeconds));
+    // Throttled per account and address before argon2 runs (see auth/throttle.ts): growing
+    // delays, never a lockout, so failures from one place cannot keep the owner out elsewhere.
+    const keys = signInKeys(email, ctx.client.ip);
+    const attempt = await beginSignIn(ctx.db, keys);
+    if ("retryAfter" in attempt) {
+      throw rateLimited(`Too many failed sign-ins from this address; retry in ${attempt.retryAfter} s.`, attempt.retryAfter);
     }
     if (password.length > 1024) throw invalidCredentials();
     const session = await signIn(ctx.db, email, password, ctx.settings.sessionTtlHours);
@@ -19,8 +20,7 @@ export const userService = {
       await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
       throw invalidCredentials();
     }
-    // Only failures count against the account: its owner signing in often is never locked out.
-    await clearLimit(ctx.db, accountKey);
+    await signInSucceeded(ctx.db, keys, attempt.at);
     const role = ctx.policies.roles.get(session.principal.role);
     const purpose = role && ctx.policies.purposes.get(role.defaultPurpose);
     if (!purpose) throw invalidCredentials();
