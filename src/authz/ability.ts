@@ -19,6 +19,11 @@ export interface Principal {
   name: string;
 }
 
+/** The user who acted, for ledgers and logs; none when the system itself did. */
+export function actorId(principal: Principal | undefined): string | null {
+  return principal?.kind === "user" && principal.userId ? principal.userId : null;
+}
+
 /** What every compiled CASL rule carries back to explain and decision logs. */
 export interface RuleMeta {
   id: string;
@@ -30,6 +35,13 @@ export interface RuleMeta {
 export type AppRawRule = RawRuleOf<AppAbility> & { meta: RuleMeta };
 
 export const DEFAULT_DENY = "default.deny";
+/** The role of the system principal (policies/roles/system.yaml); never a user's. */
+export const SYSTEM_ROLE = "system";
+
+/** The system role belongs to the system principal only: anyone else holding it gets nothing. */
+function roleFits(principal: Principal): boolean {
+  return (principal.role === SYSTEM_ROLE) === (principal.kind === "system");
+}
 export const SELF_PROFILE = "self.profile";
 export { LEGAL_COMPLIANCE };
 
@@ -88,7 +100,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   const role = policies.roles.get(principal.role);
   const purpose = policies.purposes.get(purposeId);
   // Fail closed: an unknown role or purpose, or one the role may not use, grants nothing.
-  if (!role || !purpose || !role.purposes.includes(purposeId)) return createMongoAbility<AppAbility>([]);
+  if (!role || !purpose || !role.purposes.includes(purposeId) || !roleFits(principal)) return createMongoAbility<AppAbility>([]);
   // CASL gives the later rule priority: allows first, then denies, then gates, then the own profile.
   return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose), ...selfProfile(policies.registry, principal)]);
 }
@@ -100,7 +112,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
 export function buildRightsAbility(policies: PolicySet, principal: Principal): AppAbility {
   const role = policies.roles.get(principal.role);
   const purpose = policies.purposes.get(LEGAL_COMPLIANCE);
-  if (!role || !purpose) return createMongoAbility<AppAbility>([]);
+  if (!role || !purpose || !roleFits(principal)) return createMongoAbility<AppAbility>([]);
   return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose)]);
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { auditLog } from "../db/schema/index.js";
-import type { Principal } from "./ability.js";
+import { actorId, type Principal } from "./ability.js";
 
 export interface DecisionEntry {
   action: string;
@@ -21,7 +21,7 @@ export interface DecisionEntry {
 export async function recordDecision(db: Db, principal: Principal | undefined, entry: DecisionEntry): Promise<void> {
   await db.insert(auditLog).values({
     workspaceId: principal?.workspaceId ?? null,
-    actorId: principal?.userId ?? null,
+    actorId: actorId(principal),
     actorRole: principal?.role ?? null,
     action: entry.action,
     subject: entry.subject,

@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, SELF_PROFILE, type Decision, type Principal } from "./ability.js";
+import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, SELF_PROFILE, SYSTEM_ROLE, type Decision, type Principal } from "./ability.js";
 import { purposeGates } from "./gates.js";
 import { POLICIES_DIR, PolicyError, type PolicySet } from "./policy-loader.js";
 import type { Registry } from "./registry.js";
@@ -141,7 +141,7 @@ function rowOf(registry: Registry, subject: string, object: CaseRow): Record<str
 }
 
 export function principalFor(role: string): Principal {
-  return { kind: "user", ...OWN, role, email: "policy-test@example.test", name: "Policy test" };
+  return { kind: role === SYSTEM_ROLE ? "system" : "user", ...OWN, role, email: "policy-test@example.test", name: "Policy test" };
 }
 
 export function runCase(policies: PolicySet, c: PolicyCase): CaseResult {

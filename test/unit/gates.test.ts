@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { subject } from "@casl/ability";
 import { describe, expect, it } from "vitest";
-import { buildAbility, decide, SELF_PROFILE, type Principal } from "../../src/authz/ability.js";
+import { buildAbility, buildRightsAbility, decide, SELF_PROFILE, type Principal } from "../../src/authz/ability.js";
 import { explainGates, GATES, withGatesTable } from "../../src/authz/gates.js";
 import { loadPolicies, POLICIES_DIR } from "../../src/authz/policy-loader.js";
 import { registry } from "../../src/modules/registry.js";
@@ -119,5 +119,26 @@ describe("explainGates", () => {
     expect(checks.find((c) => c.check === "restriction")).toMatchObject({ outcome: "pass" });
     expect(checks.find((c) => c.check === "data_category")).toMatchObject({ outcome: "pass" });
     expect(explainGates(purpose, registry.get("Deal"), {}, undefined).find((c) => c.check === "objection")).toMatchObject({ outcome: "n/a" });
+  });
+});
+
+describe("the system principal", () => {
+  const system: Principal = { kind: "system", userId: "", workspaceId: WS, role: "system", email: "", name: "Alpha CRM (system)" };
+
+  it("reads a person's privacy state and withdraws consent, under policies/roles/system.yaml", () => {
+    const ability = buildAbility(policies, system, "legal_compliance");
+    const person = row("Contact", { consentedPurposes: ["marketing_email"], objectedPurposes: [], processingRestricted: false, erasedAt: null });
+    expect(decide(ability, "read", "Contact", person, "consents").allowed).toBe(true);
+    expect(decide(ability, "read", "Contact", person, "email").allowed).toBe(false);
+    expect(buildRightsAbility(policies, system).can("withdraw_consent", person)).toBe(true);
+    expect(buildRightsAbility(policies, system).can("grant_consent", person)).toBe(false);
+  });
+
+  it("is never a user's role, and the system holds no user's role (fail closed)", () => {
+    const person = row("Contact", { consentedPurposes: [], objectedPurposes: [], processingRestricted: false, erasedAt: null });
+    const userWithSystemRole: Principal = { ...system, kind: "user", userId: "11111111-1111-4111-8111-111111111111" };
+    expect(buildAbility(policies, userWithSystemRole, "legal_compliance").can("read", person)).toBe(false);
+    expect(buildRightsAbility(policies, userWithSystemRole).can("withdraw_consent", person)).toBe(false);
+    expect(buildAbility(policies, { ...system, role: "owner" }, "legal_compliance").can("read", person)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { buildAbility, buildRightsAbility, type AppAbility, type Principal } from "../../authz/ability.js";
+import { buildAbility, buildRightsAbility, SYSTEM_ROLE, type AppAbility, type Principal } from "../../authz/ability.js";
 import type { PolicySet, Purpose } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
 import type { CursorCodec } from "./cursor.js";
@@ -86,7 +86,6 @@ export class Scope {
 // No principal means no role, and no role means an empty ability (everything denied).
 const ANONYMOUS: Principal = { kind: "user", userId: "", workspaceId: "", role: "", email: "", name: "" };
 
-export const SYSTEM_ROLE = "system";
 
 /**
  * Work done by nobody in particular (jobs, the unsubscribe page, command-line tools) acts as

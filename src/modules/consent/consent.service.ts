@@ -1,3 +1,4 @@
+import { actorId } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import type { Purpose } from "../../authz/policy-loader.js";
 import type { Scope } from "../common/scope.js";
@@ -56,7 +57,7 @@ async function record(ctx: Scope, contact: ContactRow, purpose: Purpose, state: 
       subjectIp: trimmed(proof.subjectIp),
       subjectUserAgent: trimmed(proof.subjectUserAgent),
       evidence: trimmed(proof.evidence),
-      recordedBy: principal.userId,
+      recordedBy: actorId(principal),
     });
     if (!changed) return false;
     await recordDecision(tx, principal, {
