@@ -52,7 +52,10 @@ export async function bulkLoad(db: Db, opts: BulkOptions = BULK): Promise<BulkRe
 
   const companyCount = Math.ceil(opts.contacts / opts.contactsPerCompany);
   const companyIds: string[] = [];
-  for (const batch of chunks(Array.from({ length: companyCount }, (_, i) => i), opts.batchSize)) {
+  for (const batch of chunks(
+    Array.from({ length: companyCount }, (_, i) => i),
+    opts.batchSize,
+  )) {
     const rows = await db
       .insert(companies)
       .values(batch.map((i) => ({ workspaceId: ws.id, ownerId, name: `Bulk Company ${i}`, domain: `bulk${i}.test`, industry: "Benchmarks" })))
@@ -64,7 +67,10 @@ export async function bulkLoad(db: Db, opts: BulkOptions = BULK): Promise<BulkRe
   // newest, so the first pages are the contacts that have deals and interactions.
   const now = Date.now();
   const contactIds: string[] = [];
-  for (const batch of chunks(Array.from({ length: opts.contacts }, (_, i) => i), opts.batchSize)) {
+  for (const batch of chunks(
+    Array.from({ length: opts.contacts }, (_, i) => i),
+    opts.batchSize,
+  )) {
     const rows = await db
       .insert(contacts)
       .values(

@@ -194,7 +194,9 @@ async function main(): Promise<number> {
     // Fresh planner statistics, as a database that has lived with these rows would have.
     await db.execute(sql`analyze`);
     const bulkMs = performance.now() - t;
-    log(`bulk load: ${bulk.contacts} contacts, ${bulk.companies} companies, ${bulk.deals} deals, ${bulk.interactions} interactions, ${bulk.consents} consents in ${bulkMs.toFixed(0)} ms`);
+    log(
+      `bulk load: ${bulk.contacts} contacts, ${bulk.companies} companies, ${bulk.deals} deals, ${bulk.interactions} interactions, ${bulk.consents} consents in ${bulkMs.toFixed(0)} ms`,
+    );
 
     const c = client(`${address}/graphql`);
     const tokens = { owner: await login(c, "owner@acme.test"), marketing: await login(c, "marketing@acme.test") };
@@ -261,7 +263,10 @@ async function main(): Promise<number> {
       startedAt: new Date(Date.now() - (performance.now() - benchStarted)).toISOString(),
       appStartMs: round(startMs, 0),
       bulkLoadMs: round(bulkMs, 0),
-      bulk: { ...BULK, inserted: { contacts: bulk.contacts, companies: bulk.companies, deals: bulk.deals, interactions: bulk.interactions, consents: bulk.consents } },
+      bulk: {
+        ...BULK,
+        inserted: { contacts: bulk.contacts, companies: bulk.companies, deals: bulk.deals, interactions: bulk.interactions, consents: bulk.consents },
+      },
       totalContactsVisibleToOwner: totalContacts,
       bounds: { requests: opts.requests, seconds: opts.seconds, budgetSeconds: opts.budgetSeconds, warmup: opts.warmup, concurrency: opts.concurrency },
       interrupted: stop,

@@ -23,51 +23,37 @@ export function scenarios(ids: { contactIds: string[]; totalContacts: number; pa
       id: "a",
       title: "contacts(first: 50) flat",
       as: "owner",
-      worker: fixed(
-        `query($first: Int) { contacts(first: $first) { nodes { id firstName lastName email phone position createdAt } } }`,
-        { first: 50 },
-        (res) => expectPage(res, 50),
+      worker: fixed(`query($first: Int) { contacts(first: $first) { nodes { id firstName lastName email phone position createdAt } } }`, { first: 50 }, (res) =>
+        expectPage(res, 50),
       ),
     },
     {
       id: "b",
       title: "contacts(first: 50) nested + totalCount",
       as: "owner",
-      worker: fixed(
-        `query($first: Int) { contacts(first: $first) { totalCount nodes { ${NESTED} } } }`,
-        { first: 50 },
-        (res) => {
-          if (res.data?.contacts?.totalCount !== ids.totalContacts) return `totalCount ${res.data?.contacts?.totalCount}, expected ${ids.totalContacts}`;
-          const first = res.data?.contacts?.nodes?.[0];
-          if (!first?.company || first.deals?.length !== 2 || first.interactions?.length !== 2) return "nested company/deals/interactions missing";
-          return expectPage(res, 50);
-        },
-      ),
+      worker: fixed(`query($first: Int) { contacts(first: $first) { totalCount nodes { ${NESTED} } } }`, { first: 50 }, (res) => {
+        if (res.data?.contacts?.totalCount !== ids.totalContacts) return `totalCount ${res.data?.contacts?.totalCount}, expected ${ids.totalContacts}`;
+        const first = res.data?.contacts?.nodes?.[0];
+        if (!first?.company || first.deals?.length !== 2 || first.interactions?.length !== 2) return "nested company/deals/interactions missing";
+        return expectPage(res, 50);
+      }),
     },
     {
       id: "c",
       title: "contacts(first: 200) nested + totalCount",
       as: "owner",
-      worker: fixed(
-        `query($first: Int) { contacts(first: $first) { totalCount nodes { ${NESTED} } } }`,
-        { first: 200 },
-        (res) => expectPage(res, 200),
-      ),
+      worker: fixed(`query($first: Int) { contacts(first: $first) { totalCount nodes { ${NESTED} } } }`, { first: 200 }, (res) => expectPage(res, 200)),
     },
     {
       id: "d",
       title: "marketing_email, consent guard, first: 50",
       as: "marketing",
       purpose: "marketing_email",
-      worker: fixed(
-        `query($first: Int) { contacts(first: $first) { totalCount nodes { id email } } }`,
-        { first: 50 },
-        (res) => {
-          const total = res.data?.contacts?.totalCount;
-          if (!(typeof total === "number" && total > 0 && total < ids.totalContacts)) return `consent guard: totalCount ${total}`;
-          return expectPage(res, 50);
-        },
-      ),
+      worker: fixed(`query($first: Int) { contacts(first: $first) { totalCount nodes { id email } } }`, { first: 50 }, (res) => {
+        const total = res.data?.contacts?.totalCount;
+        if (!(typeof total === "number" && total > 0 && total < ids.totalContacts)) return `consent guard: totalCount ${total}`;
+        return expectPage(res, 50);
+      }),
     },
     {
       id: "e",

@@ -128,7 +128,10 @@ export function loadConfig(env: Env = processEnv()): Config {
     development: nodeEnv === undefined || nodeEnv === "development",
     signingSecret,
     redisUrl: s.url("REDIS_URL", ["redis:", "rediss:"]),
-    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
     logLevel,
     rateLimitPerMinute,
     rateLimitAnonymousPerMinute: s.int("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300, 1, 1_000_000),

@@ -76,6 +76,9 @@ export async function principalForSession(db: Db, token: string): Promise<Sessio
 }
 
 export async function signOut(db: Db, token: string): Promise<boolean> {
-  const deleted = await db.delete(sessions).where(eq(sessions.tokenHash, tokenDigest(token))).returning({ id: sessions.id });
+  const deleted = await db
+    .delete(sessions)
+    .where(eq(sessions.tokenHash, tokenDigest(token)))
+    .returning({ id: sessions.id });
   return deleted.length > 0;
 }

@@ -69,11 +69,7 @@ async function failuresOf(db: Db, keys: SignInKeys): Promise<Record<keyof SignIn
 export function waitSeconds(seen: Record<keyof SignInKeys, Seen>): number {
   const { pair, address, account } = SIGN_IN_THROTTLE;
   const pairRule = seen.account.failures >= account.ceiling ? account.underAttack : pair;
-  return Math.max(
-    0,
-    delaySeconds(seen.pair.failures, pairRule) - seen.pair.ageSeconds,
-    delaySeconds(seen.address.failures, address) - seen.address.ageSeconds,
-  );
+  return Math.max(0, delaySeconds(seen.pair.failures, pairRule) - seen.pair.ageSeconds, delaySeconds(seen.address.failures, address) - seen.address.ageSeconds);
 }
 
 /**

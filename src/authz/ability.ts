@@ -102,7 +102,11 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   // Fail closed: an unknown role or purpose, or one the role may not use, grants nothing.
   if (!role || !purpose || !role.purposes.includes(purposeId) || !roleFits(principal)) return createMongoAbility<AppAbility>([]);
   // CASL gives the later rule priority: allows first, then denies, then gates, then the own profile.
-  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose), ...selfProfile(policies.registry, principal)]);
+  return createMongoAbility<AppAbility>([
+    ...ordered(policies, role.rules, principal),
+    ...purposeGates(policies, purpose),
+    ...selfProfile(policies.registry, principal),
+  ]);
 }
 
 /**

@@ -86,7 +86,10 @@ function personGate(spec: {
     denies: spec.denies,
     applies: spec.applies,
     reason: spec.reason,
-    rules: (purpose, registry) => personSubjects(registry).filter(covered).map((s) => ({ subject: s.name, conditions: spec.condition(purpose, s.personPath!) })),
+    rules: (purpose, registry) =>
+      personSubjects(registry)
+        .filter(covered)
+        .map((s) => ({ subject: s.name, conditions: spec.condition(purpose, s.personPath!) })),
     explain(purpose, subject, _record, person) {
       if (!covered(subject)) return undefined;
       if (!person) return { check: spec.kind, outcome: "n/a", detail: "No person is linked to this record." };
@@ -119,7 +122,8 @@ export const GATES: readonly Gate[] = [
   {
     kind: "data_category",
     when: "lacks a data category in `dataCategories`",
-    denies: "the subjects of that category (`Deal`: business_records, `Interaction`: communication_history, `AuditEntry`: audit) and the fields tagged with it in the subject registry (`<feature>.subject.ts`)",
+    denies:
+      "the subjects of that category (`Deal`: business_records, `Interaction`: communication_history, `AuditEntry`: audit) and the fields tagged with it in the subject registry (`<feature>.subject.ts`)",
     applies: () => true,
     reason: (p) => `Purpose ${p.id} does not cover this category of data (its data categories: ${categoriesOf(p)}).`,
     rules(p, registry) {
@@ -127,7 +131,9 @@ export const GATES: readonly Gate[] = [
       return registry.names.flatMap((n) => {
         const s = registry.get(n);
         if (outside(s.category)) return [{ subject: s.name }];
-        const fields = Object.entries(s.personalFields).filter(([, c]) => outside(c)).map(([f]) => f);
+        const fields = Object.entries(s.personalFields)
+          .filter(([, c]) => outside(c))
+          .map(([f]) => f);
         return fields.length > 0 ? [{ subject: s.name, fields }] : [];
       });
     },
@@ -143,7 +149,8 @@ export const GATES: readonly Gate[] = [
     denies: "creating, changing and deleting that subject's records under this purpose (privacy operations are separate actions; ledgers are append-only)",
     applies: () => true,
     reason: (p) => `Purpose ${p.id} does not create or change these records (it writes: ${p.writes.length > 0 ? p.writes.join(", ") : "nothing"}).`,
-    rules: (p, registry, all) => registry.names.filter((n) => all.some((q) => q.writes.includes(n)) && !p.writes.includes(n)).map((subject) => ({ subject, actions: WRITES })),
+    rules: (p, registry, all) =>
+      registry.names.filter((n) => all.some((q) => q.writes.includes(n)) && !p.writes.includes(n)).map((subject) => ({ subject, actions: WRITES })),
     explain: () => undefined,
   },
   {
@@ -160,7 +167,11 @@ export const GATES: readonly Gate[] = [
     explain(p, subject, record) {
       if (!subject.recordPurpose || !record) return undefined;
       const served = record[subject.recordPurpose];
-      return { check: "record_purpose", outcome: "pass", detail: `The record serves ${String(served)}${served === p.id ? "" : `; writing it needs that purpose`}.` };
+      return {
+        check: "record_purpose",
+        outcome: "pass",
+        detail: `The record serves ${String(served)}${served === p.id ? "" : `; writing it needs that purpose`}.`,
+      };
     },
   },
   {

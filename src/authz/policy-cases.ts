@@ -115,8 +115,17 @@ export function loadCases(policies: PolicySet, root: string = POLICIES_DIR): Pol
   const schema = compileSchema(root, "policy-test.schema.json");
   const problems: string[] = [];
   const dir = join(root, "tests");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
-  const cases = files.flatMap((name) => loadFile(policies, parseYamlFile(join(dir, name), root, (p) => new PolicyError(p)), schema, problems));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
+  const cases = files.flatMap((name) =>
+    loadFile(
+      policies,
+      parseYamlFile(join(dir, name), root, (p) => new PolicyError(p)),
+      schema,
+      problems,
+    ),
+  );
   if (problems.length > 0) throw new PolicyError(problems);
   return cases;
 }
@@ -153,7 +162,12 @@ export function runCase(policies: PolicySet, c: PolicyCase): CaseResult {
   const got = decision.allowed ? "allow" : "deny";
   const passed = got === c.expect && (c.rule === undefined || c.rule === decision.rule);
   const wanted = `${c.expect}${c.rule ? ` by ${c.rule}` : ""}`;
-  return { case: c, purpose, decision, ...(passed ? {} : { failure: `${c.source}: ${c.name}: expected ${wanted}, got ${got} by ${decision.rule} (${decision.reason})` }) };
+  return {
+    case: c,
+    purpose,
+    decision,
+    ...(passed ? {} : { failure: `${c.source}: ${c.name}: expected ${wanted}, got ${got} by ${decision.rule} (${decision.reason})` }),
+  };
 }
 
 /**

@@ -217,14 +217,7 @@ function expandAliases(actions: string[]): Array<Action | "manage"> {
   return [...new Set(expanded)] as Array<Action | "manage">;
 }
 
-function checkRule(
-  registry: Registry,
-  parsed: ParsedFile,
-  role: string,
-  rule: PolicyRule,
-  index: number,
-  problems: string[],
-): void {
+function checkRule(registry: Registry, parsed: ParsedFile, role: string, rule: PolicyRule, index: number, problems: string[]): void {
   const at = ["rules", index];
   const report: Report = (path, message) => problems.push(describe(parsed, path, message));
   if (!rule.id.startsWith(`${role}.`)) report([...at, "id"], `rule ids start with the role: "${role}."`);
@@ -301,7 +294,9 @@ export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): P
 
   const roles = new Map<string, RolePolicy>();
   const rulesById = new Map<string, PolicyRule>();
-  const roleFiles = readdirSync(join(root, "roles")).filter((f) => f.endsWith(".yaml")).sort();
+  const roleFiles = readdirSync(join(root, "roles"))
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
   for (const name of roleFiles) {
     const parsed = parseYaml(join(root, "roles", name), root);
     const role = loadRole(registry, parsed, schemas, problems);

@@ -1,19 +1,6 @@
 import { createMongoAbility } from "@casl/ability";
 import { rulesToAST } from "@casl/ability/extra";
-import {
-  and,
-  arrayContains,
-  arrayOverlaps,
-  eq,
-  inArray,
-  isNotNull,
-  isNull,
-  not,
-  or,
-  sql,
-  type Column,
-  type SQL,
-} from "drizzle-orm";
+import { and, arrayContains, arrayOverlaps, eq, inArray, isNotNull, isNull, not, or, sql, type Column, type SQL } from "drizzle-orm";
 import type { AppAbility } from "./ability.js";
 import { PERSON_STATE } from "./gates.js";
 import type { Registry, Subject } from "./registry.js";

@@ -59,8 +59,7 @@ function instrumentPglite<T extends PgliteLike>(client: T, metrics: QueryMetrics
   };
   if (client.transaction) {
     const transaction = client.transaction.bind(client);
-    overrides.transaction = <R>(fn: (tx: PgliteLike) => Promise<R>) =>
-      transaction((tx) => fn(instrumentPglite(tx, metrics)));
+    overrides.transaction = <R>(fn: (tx: PgliteLike) => Promise<R>) => transaction((tx) => fn(instrumentPglite(tx, metrics)));
   }
   return bindAll(client, overrides);
 }
@@ -72,7 +71,9 @@ async function createPglite(dataDir: string): Promise<PGlite> {
   } catch (error) {
     // A corrupted folder, or one written by another PostgreSQL version.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new StartError(`DATA_DIR=${dataDir} holds a database that cannot be opened (${reason}): restore the folder from a backup, or point DATA_DIR at a new folder`);
+    throw new StartError(
+      `DATA_DIR=${dataDir} holds a database that cannot be opened (${reason}): restore the folder from a backup, or point DATA_DIR at a new folder`,
+    );
   }
 }
 
@@ -112,7 +113,10 @@ function instrumentPostgres(client: Sql, metrics: QueryMetrics): Sql {
     // postgres.js queries are lazy promises: count the statement when it settles.
     (query as { then: unknown }).then = (ok?: (v: unknown) => unknown, fail?: (e: unknown) => unknown) =>
       then(
-        (v) => (done(), ok ? ok(v) : v),
+        (v) => {
+          done();
+          return ok ? ok(v) : v;
+        },
         (e) => {
           done();
           if (fail) return fail(e);

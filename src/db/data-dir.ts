@@ -75,7 +75,8 @@ function lock(dir: string): Omit<DataDirLock, "fresh"> {
         },
       };
     } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw new StartError(`DATA_DIR=${dir} is not writable (${errorCode(error)}): run as the folder's owner or point DATA_DIR elsewhere`);
+      if (errorCode(error) !== "EEXIST")
+        throw new StartError(`DATA_DIR=${dir} is not writable (${errorCode(error)}): run as the folder's owner or point DATA_DIR elsewhere`);
       const pid = holderOf(path);
       if (pid !== undefined && pid !== process.pid && isRunning(pid)) {
         throw new StartError(`DATA_DIR=${dir} is in use by process ${pid}: stop that process, or give this one another DATA_DIR`);

@@ -13,7 +13,10 @@ const SIGNING = "signing";
  */
 export async function loadSigningSecret(db: Db, config: Pick<Config, "signingSecret">): Promise<string> {
   if (config.signingSecret) return config.signingSecret;
-  await db.insert(appSecrets).values({ name: SIGNING, value: randomBytes(32).toString("base64url") }).onConflictDoNothing();
+  await db
+    .insert(appSecrets)
+    .values({ name: SIGNING, value: randomBytes(32).toString("base64url") })
+    .onConflictDoNothing();
   const [row] = await db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, SIGNING));
   return row.value;
 }

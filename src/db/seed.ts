@@ -46,16 +46,68 @@ const ACME: WorkspaceSeed = {
     { name: "Vandelay Industries", domain: "vandelay.test", industry: "Import/Export" },
   ],
   people: [
-    { firstName: "Alice", lastName: "Martin", email: "alice.martin@initech.test", phone: "+33612345601", position: "CTO", company: 0, consents: [{ purpose: "marketing_email" }, { purpose: "marketing_sms" }] },
-    { firstName: "Bruno", lastName: "Bernard", email: "bruno.bernard@initech.test", phone: "+33612345602", position: "Buyer", company: 0, consents: [{ purpose: "marketing_email" }] },
-    { firstName: "Chloe", lastName: "Dubois", email: "chloe.dubois@umbrella.test", phone: "+33612345603", position: "COO", company: 1, consents: [{ purpose: "marketing_email", withdrawn: true }] },
+    {
+      firstName: "Alice",
+      lastName: "Martin",
+      email: "alice.martin@initech.test",
+      phone: "+33612345601",
+      position: "CTO",
+      company: 0,
+      consents: [{ purpose: "marketing_email" }, { purpose: "marketing_sms" }],
+    },
+    {
+      firstName: "Bruno",
+      lastName: "Bernard",
+      email: "bruno.bernard@initech.test",
+      phone: "+33612345602",
+      position: "Buyer",
+      company: 0,
+      consents: [{ purpose: "marketing_email" }],
+    },
+    {
+      firstName: "Chloe",
+      lastName: "Dubois",
+      email: "chloe.dubois@umbrella.test",
+      phone: "+33612345603",
+      position: "COO",
+      company: 1,
+      consents: [{ purpose: "marketing_email", withdrawn: true }],
+    },
     { firstName: "David", lastName: "Thomas", email: "david.thomas@umbrella.test", phone: "+33612345604", position: "Fleet manager", company: 1 },
-    { firstName: "Emma", lastName: "Robert", email: "emma.robert@hooli.test", phone: "+33612345605", position: "Head of Sales", company: 2, consents: [{ purpose: "marketing_sms" }] },
-    { firstName: "Felix", lastName: "Richard", email: "felix.richard@hooli.test", position: "Engineer", company: 2, restricted: "The person contests the accuracy of their data (Art. 18(1)(a))." },
-    { firstName: "Gabrielle", lastName: "Petit", email: "gabrielle.petit@vandelay.test", phone: "+33612345607", position: "CEO", company: 3, objected: "sales_pipeline" },
+    {
+      firstName: "Emma",
+      lastName: "Robert",
+      email: "emma.robert@hooli.test",
+      phone: "+33612345605",
+      position: "Head of Sales",
+      company: 2,
+      consents: [{ purpose: "marketing_sms" }],
+    },
+    {
+      firstName: "Felix",
+      lastName: "Richard",
+      email: "felix.richard@hooli.test",
+      position: "Engineer",
+      company: 2,
+      restricted: "The person contests the accuracy of their data (Art. 18(1)(a)).",
+    },
+    {
+      firstName: "Gabrielle",
+      lastName: "Petit",
+      email: "gabrielle.petit@vandelay.test",
+      phone: "+33612345607",
+      position: "CEO",
+      company: 3,
+      objected: "sales_pipeline",
+    },
     { firstName: "Hugo", lastName: "Durand", email: "hugo.durand@vandelay.test", position: "Analyst", company: 3, consents: [{ purpose: "marketing_email" }] },
     { firstName: "Ines", lastName: "Leroy", email: "ines.leroy@example.test", phone: "+33612345609" },
-    { firstName: "Jules", lastName: "Moreau", email: "jules.moreau@example.test", consents: [{ purpose: "marketing_email" }, { purpose: "marketing_sms", withdrawn: true }] },
+    {
+      firstName: "Jules",
+      lastName: "Moreau",
+      email: "jules.moreau@example.test",
+      consents: [{ purpose: "marketing_email" }, { purpose: "marketing_sms", withdrawn: true }],
+    },
     { firstName: "Karim", lastName: "Simon", email: "karim.simon@initech.test", position: "CFO", company: 0 },
     { firstName: "Lea", lastName: "Laurent", email: "lea.laurent@hooli.test", position: "Designer", company: 2 },
   ],
@@ -90,10 +142,33 @@ const GLOBEX: WorkspaceSeed = {
     { name: "Springfield Power", domain: "springfield.test", industry: "Energy" },
   ],
   people: [
-    { firstName: "Homer", lastName: "Simpson", email: "homer@springfield.test", phone: "+15555550101", position: "Safety inspector", company: 1, consents: [{ purpose: "marketing_email" }] },
-    { firstName: "Lenny", lastName: "Leonard", email: "lenny@springfield.test", position: "Technician", company: 1, restricted: "Unlawful processing claimed; the person opposed erasure (Art. 18(1)(b))." },
+    {
+      firstName: "Homer",
+      lastName: "Simpson",
+      email: "homer@springfield.test",
+      phone: "+15555550101",
+      position: "Safety inspector",
+      company: 1,
+      consents: [{ purpose: "marketing_email" }],
+    },
+    {
+      firstName: "Lenny",
+      lastName: "Leonard",
+      email: "lenny@springfield.test",
+      position: "Technician",
+      company: 1,
+      restricted: "Unlawful processing claimed; the person opposed erasure (Art. 18(1)(b)).",
+    },
     { firstName: "Frank", lastName: "Grimes", email: "frank@springfield.test", company: 1, objected: "sales_pipeline" },
-    { firstName: "Marge", lastName: "Bouvier", email: "marge@cypress.test", phone: "+15555550104", position: "Buyer", company: 0, consents: [{ purpose: "marketing_sms" }] },
+    {
+      firstName: "Marge",
+      lastName: "Bouvier",
+      email: "marge@cypress.test",
+      phone: "+15555550104",
+      position: "Buyer",
+      company: 0,
+      consents: [{ purpose: "marketing_sms" }],
+    },
   ],
   deals: [
     { title: "Plant automation", stage: "proposal", amount: 250000, person: 0, company: 1 },
@@ -144,7 +219,13 @@ async function seedWorkspace(tx: Db, seed: WorkspaceSeed, passwordHash: string):
   // a withdrawal records how it came, not a copy of the grant's proof.
   const ledger = seed.people.flatMap((p, i) =>
     (p.consents ?? []).flatMap((c) => {
-      const base = { workspaceId: ws.id, contactId: people[i].id, purpose: c.purpose, channel: c.purpose === "marketing_sms" ? "sms" : "email", recordedBy: owner.id };
+      const base = {
+        workspaceId: ws.id,
+        contactId: people[i].id,
+        purpose: c.purpose,
+        channel: c.purpose === "marketing_sms" ? "sms" : "email",
+        recordedBy: owner.id,
+      };
       const granted = {
         ...base,
         state: "granted",
@@ -155,14 +236,31 @@ async function seedWorkspace(tx: Db, seed: WorkspaceSeed, passwordHash: string):
         evidence: `Sign-up form on ${seed.domain}, ${c.purpose === "marketing_sms" ? "SMS" : "newsletter"} box ticked (unticked by default)`,
         createdAt: daysAgo(40),
       };
-      const withdrawn = { ...base, state: "withdrawn", source: "unsubscribe_link", evidence: "One-click unsubscribe link in a campaign message", createdAt: daysAgo(15) };
+      const withdrawn = {
+        ...base,
+        state: "withdrawn",
+        source: "unsubscribe_link",
+        evidence: "One-click unsubscribe link in a campaign message",
+        createdAt: daysAgo(15),
+      };
       return c.withdrawn ? [granted, withdrawn] : [granted];
     }),
   );
   if (ledger.length > 0) await tx.insert(consentEvents).values(ledger);
   const history = seed.people.flatMap((p, i) => [
     ...(p.restricted ? [{ workspaceId: ws.id, contactId: people[i].id, kind: "restricted", reason: p.restricted, recordedBy: owner.id }] : []),
-    ...(p.objected ? [{ workspaceId: ws.id, contactId: people[i].id, kind: "objected", purpose: p.objected, reason: "Asked by email not to be prospected.", recordedBy: owner.id }] : []),
+    ...(p.objected
+      ? [
+          {
+            workspaceId: ws.id,
+            contactId: people[i].id,
+            kind: "objected",
+            purpose: p.objected,
+            reason: "Asked by email not to be prospected.",
+            recordedBy: owner.id,
+          },
+        ]
+      : []),
   ]);
   if (history.length > 0) await tx.insert(contactPrivacyEvents).values(history);
   const opportunities = await tx

@@ -78,7 +78,8 @@ export function toGraphQLError(error: DomainError): AppError {
   const { field, rule, reason, subject, id, retryAfter, extra } = error.details;
   const code = codeOf(error.code);
   if (code === ErrorCode.RATE_LIMITED) return new RateLimitedError(error.message, retryAfter ?? 60);
-  if (code === ErrorCode.UNAUTHENTICATED) return new UnauthenticatedError(error.message, error.code === "invalid_token" ? 'Bearer error="invalid_token"' : "Bearer");
+  if (code === ErrorCode.UNAUTHENTICATED)
+    return new UnauthenticatedError(error.message, error.code === "invalid_token" ? 'Bearer error="invalid_token"' : "Bearer");
   const extensions = Object.fromEntries(Object.entries({ rule, reason, subject, id, field, ...extra }).filter(([, v]) => v !== undefined));
   return new AppError(code, error.message, extensions);
 }

@@ -38,9 +38,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
   const code = formatted.extensions?.code as string | undefined;
   if (original instanceof AppError) return withoutStack(formatted);
 
-  const validationErrors = (formatted.extensions?.validationErrors ?? (original as { extensions?: { validationErrors?: ValidationError[] } })?.extensions?.validationErrors) as
-    | ValidationError[]
-    | undefined;
+  const validationErrors = (formatted.extensions?.validationErrors ??
+    (original as { extensions?: { validationErrors?: ValidationError[] } })?.extensions?.validationErrors) as ValidationError[] | undefined;
   if (validationErrors) {
     const problems = flatten(validationErrors);
     const first = problems[0] ?? { field: "input", message: "is invalid" };

@@ -1,5 +1,5 @@
 import { permittedFieldsOf } from "@casl/ability/extra";
-import type { GraphQLObjectType, GraphQLResolveInfo } from "graphql";
+import type { GraphQLObjectType } from "graphql";
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import { decide, typed, type AppAbility } from "../authz/ability.js";
 import { recordDecision } from "../authz/decision-log.js";

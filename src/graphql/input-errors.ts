@@ -96,7 +96,12 @@ function nameLiterals(document: DocumentNode, targets: Map<ASTNode, GraphQLError
 }
 
 /** Names the input behind each error that points at a variable or a literal value. */
-export function nameInputErrors(errors: readonly GraphQLError[], schema: GraphQLSchema, document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): void {
+export function nameInputErrors(
+  errors: readonly GraphQLError[],
+  schema: GraphQLSchema,
+  document: DocumentNode | undefined,
+  variables: Record<string, unknown> | undefined,
+): void {
   const literals = new Map<ASTNode, GraphQLError>();
   for (const error of errors) {
     const node = error.nodes?.[0];

@@ -40,6 +40,7 @@ export function responseMediaType(accept: string | undefined): string | undefine
   const graphql = match(ranges, "application/graphql-response+json");
   if (!graphql) return json ? MEDIA_TYPE.JSON : undefined;
   if (!json) return MEDIA_TYPE.GRAPHQL_RESPONSE;
-  const prefersGraphql = graphql.q !== json.q ? graphql.q > json.q : graphql.specificity !== json.specificity ? graphql.specificity > json.specificity : graphql.order < json.order;
+  const prefersGraphql =
+    graphql.q !== json.q ? graphql.q > json.q : graphql.specificity !== json.specificity ? graphql.specificity > json.specificity : graphql.order < json.order;
   return prefersGraphql ? MEDIA_TYPE.GRAPHQL_RESPONSE : MEDIA_TYPE.JSON;
 }

@@ -6,7 +6,12 @@ import { nameInputErrors } from "./input-errors.js";
 import { MEDIA_TYPE, responseMediaType } from "./media-type.js";
 
 // Errors that stop a request before execution, answered by media type (GraphQL over HTTP).
-const REQUEST_ERRORS = new Set<unknown>([ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED, ErrorCode.QUERY_TOO_COMPLEX, ErrorCode.BAD_USER_INPUT]);
+const REQUEST_ERRORS = new Set<unknown>([
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.QUERY_TOO_COMPLEX,
+  ErrorCode.BAD_USER_INPUT,
+]);
 
 /**
  * The contract's status table: a request error (no `data`) is 400 when the response is

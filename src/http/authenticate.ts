@@ -50,7 +50,7 @@ async function countAnonymous(db: Db, request: FastifyRequest, perMinute: number
  */
 export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, limits: RequestLimits): Promise<ResolvedRequest> {
   const token = bearer(request);
-  const session = token && token.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
+  const session = token?.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
   if (!session) await countAnonymous(db, request, limits.rateLimitAnonymousPerMinute);
   if (token === undefined) return {};
   if (token === null) return { failure: invalidToken("Authorization must be `Bearer <token>`.") };

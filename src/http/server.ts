@@ -108,7 +108,9 @@ export async function buildServer({ config, database, policies, cursors, logStre
     reply.header("X-Request-Id", request.id);
   });
   app.setErrorHandler(handleHttpError);
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(graphqlErrorBody(`No route ${request.method} ${request.url.split("?")[0]}.`, ErrorCode.NOT_FOUND)));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(graphqlErrorBody(`No route ${request.method} ${request.url.split("?")[0]}.`, ErrorCode.NOT_FOUND)),
+  );
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins, methods: ["GET", "POST"], allowedHeaders: CORS_ALLOWED, exposedHeaders: CORS_EXPOSED, maxAge: 600 });
   }

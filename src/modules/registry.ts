@@ -12,7 +12,16 @@ import { userSubject, workspaceSubject } from "./users/user.subject.js";
  * that have no table yet (privacy requests, API tokens, usage events, breaches, policy
  * versions) are declared by the issue that builds them.
  */
-const SUBJECT_DEFS = [contactSubject, companySubject, dealSubject, interactionSubject, consentEventSubject, auditEntrySubject, userSubject, workspaceSubject] as const;
+const SUBJECT_DEFS = [
+  contactSubject,
+  companySubject,
+  dealSubject,
+  interactionSubject,
+  consentEventSubject,
+  auditEntrySubject,
+  userSubject,
+  workspaceSubject,
+] as const;
 
 export type SubjectName = (typeof SUBJECT_DEFS)[number]["name"];
 export const registry = createRegistry(SUBJECT_DEFS);

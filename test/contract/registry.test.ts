@@ -48,7 +48,9 @@ describe("subject registry", () => {
 
   it("marks as required exactly the non-null fields", () => {
     for (const [name, type] of typesBySubject()) {
-      const nonNull = Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => f.name);
+      const nonNull = Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => f.name);
       expect(nonNull.sort(), name).toEqual([...registry.get(name).requiredFields].sort());
     }
   });

@@ -33,7 +33,11 @@ describe("every resolver is guarded", () => {
   it("declares a guard on every field of every object type (on the type or the field)", () => {
     const missing = objectTypes(schema)
       .filter((t) => !ROOTS.includes(t.name))
-      .flatMap((t) => Object.values(t.getFields()).filter((f) => !guardOf(t.extensions) && !guardOf(f.extensions)).map((f) => `${t.name}.${f.name}`));
+      .flatMap((t) =>
+        Object.values(t.getFields())
+          .filter((f) => !guardOf(t.extensions) && !guardOf(f.extensions))
+          .map((f) => `${t.name}.${f.name}`),
+      );
     expect(missing).toEqual([]);
   });
 
@@ -66,7 +70,9 @@ describe("every resolver is guarded", () => {
   it("describes every type and field", () => {
     const undocumented = objectTypes(schema).flatMap((t) => [
       ...(t.description || ROOTS.includes(t.name) ? [] : [t.name]),
-      ...Object.values(t.getFields()).filter((f) => !f.description).map((f) => `${t.name}.${f.name}`),
+      ...Object.values(t.getFields())
+        .filter((f) => !f.description)
+        .map((f) => `${t.name}.${f.name}`),
     ]);
     expect(undocumented).toEqual([]);
   });

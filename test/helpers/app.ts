@@ -18,7 +18,11 @@ export interface GqlResult<T = Record<string, any>> {
 export interface TestApp {
   app: App;
   config: Config;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, as?: { token?: string; purpose?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: { token?: string; purpose?: string; headers?: Record<string, string> },
+  ): Promise<GqlResult<T>>;
   login(email: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -48,7 +52,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async login(email) {
       const cached = tokens.get(email);
       if (cached) return cached;
-      const res = await gql<{ login: { token: string } }>(`mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: email, p: DEMO_PASSWORD });
+      const res = await gql<{ login: { token: string } }>(`mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`, {
+        e: email,
+        p: DEMO_PASSWORD,
+      });
       if (!res.data?.login) throw new Error(`login failed for ${email}: ${JSON.stringify(res.errors)}`);
       tokens.set(email, res.data.login.token);
       return res.data.login.token;

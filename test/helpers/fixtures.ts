@@ -21,7 +21,10 @@ export async function userId(t: TestApp, email: string): Promise<string> {
 export async function insertPeople(t: TestApp, ws: string, n: number, opts: { perContact?: number; prefix?: string } = {}): Promise<string[]> {
   const per = opts.perContact ?? 0;
   const d = db(t);
-  const [company] = await d.insert(companies).values({ workspaceId: ws, name: `${opts.prefix ?? "Bulk"} Corp` }).returning();
+  const [company] = await d
+    .insert(companies)
+    .values({ workspaceId: ws, name: `${opts.prefix ?? "Bulk"} Corp` })
+    .returning();
   const base = Date.now() - n * 1000;
   const rows = await d
     .insert(contacts)
@@ -39,10 +42,16 @@ export async function insertPeople(t: TestApp, ws: string, n: number, opts: { pe
     .returning({ id: contacts.id });
   const ids = rows.map((r) => r.id);
   if (per > 0) {
-    await d.insert(deals).values(ids.flatMap((id) => Array.from({ length: per }, (_, k) => ({ workspaceId: ws, contactId: id, companyId: company.id, title: `Deal ${k}` }))));
+    await d
+      .insert(deals)
+      .values(ids.flatMap((id) => Array.from({ length: per }, (_, k) => ({ workspaceId: ws, contactId: id, companyId: company.id, title: `Deal ${k}` }))));
     await d
       .insert(interactions)
-      .values(ids.flatMap((id) => Array.from({ length: per }, (_, k) => ({ workspaceId: ws, contactId: id, kind: "note", purpose: "sales_pipeline", subject: `Note ${k}` }))));
+      .values(
+        ids.flatMap((id) =>
+          Array.from({ length: per }, (_, k) => ({ workspaceId: ws, contactId: id, kind: "note", purpose: "sales_pipeline", subject: `Note ${k}` })),
+        ),
+      );
   }
   return ids;
 }

@@ -36,7 +36,10 @@ async function freshToken(email: string): Promise<string> {
 
 async function post(query: string, headers: Record<string, string>) {
   const res = await t.app.server.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...headers }, payload: { query } });
-  return { status: res.statusCode, body: res.json() as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions: Record<string, unknown> }> } };
+  return {
+    status: res.statusCode,
+    body: res.json() as { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions: Record<string, unknown> }> },
+  };
 }
 
 describe("login", () => {

@@ -29,7 +29,10 @@ const GRANT = `mutation($id: ID!, $p: String!, $s: String!, $proof: ConsentProof
 const WITHDRAW = `mutation($id: ID!, $p: String!) { withdrawConsent(contactId: $id, purpose: $p) { id consents { purpose state updatedAt } } }`;
 
 async function idOf(firstName: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(and(eq(contacts.firstName, firstName), eq(contacts.workspaceId, acme)));
+  const [row] = await db(t)
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.firstName, firstName), eq(contacts.workspaceId, acme)));
   return row.id;
 }
 
@@ -58,25 +61,28 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("grantConsent needs the proof its source needs", () => {
-  it.each(GRANT_SOURCES)("source %s: each required field missing or blank is BAD_USER_INPUT naming it; with all of them the grant is recorded", async (source: GrantSource) => {
-    const ines = await idOf("Ines"); // no consent in the demo data
-    const required = CONSENT_PROOF[source].fields as readonly (keyof ConsentProof)[];
-    const only = Object.fromEntries(required.map((f) => [f, FULL[f]])) as ConsentProof;
-    const before = await ledgerSize(ines);
-    for (const field of required) {
-      expectBadInput(await grant("owner", ines, source, { ...only, [field]: null }), `proof.${field}`);
-      expectBadInput(await grant("owner", ines, source, { ...only, [field]: "   " }), `proof.${field}`);
-    }
-    expect(await ledgerSize(ines)).toBe(before);
+  it.each(GRANT_SOURCES)(
+    "source %s: each required field missing or blank is BAD_USER_INPUT naming it; with all of them the grant is recorded",
+    async (source: GrantSource) => {
+      const ines = await idOf("Ines"); // no consent in the demo data
+      const required = CONSENT_PROOF[source].fields as readonly (keyof ConsentProof)[];
+      const only = Object.fromEntries(required.map((f) => [f, FULL[f]])) as ConsentProof;
+      const before = await ledgerSize(ines);
+      for (const field of required) {
+        expectBadInput(await grant("owner", ines, source, { ...only, [field]: null }), `proof.${field}`);
+        expectBadInput(await grant("owner", ines, source, { ...only, [field]: "   " }), `proof.${field}`);
+      }
+      expect(await ledgerSize(ines)).toBe(before);
 
-    const ok = await grant("owner", ines, source, only);
-    expect(ok.errors).toBeUndefined();
-    expect(stateOf(ok, "grantConsent", "marketing_email")).toBe("GRANTED");
-    const [last] = await db(t).select().from(consentEvents).where(eq(consentEvents.contactId, ines)).orderBy(desc(consentEvents.createdAt)).limit(1);
-    expect(last).toMatchObject({ state: "granted", source, ...only });
-    // Withdraw again, so the next source starts from a person without consent.
-    expect((await withdraw("owner", ines)).errors).toBeUndefined();
-  });
+      const ok = await grant("owner", ines, source, only);
+      expect(ok.errors).toBeUndefined();
+      expect(stateOf(ok, "grantConsent", "marketing_email")).toBe("GRANTED");
+      const [last] = await db(t).select().from(consentEvents).where(eq(consentEvents.contactId, ines)).orderBy(desc(consentEvents.createdAt)).limit(1);
+      expect(last).toMatchObject({ state: "granted", source, ...only });
+      // Withdraw again, so the next source starts from a person without consent.
+      expect((await withdraw("owner", ines)).errors).toBeUndefined();
+    },
+  );
 
   it("no proof at all names the first field the source needs", async () => {
     const lea = await idOf("Lea");
@@ -153,7 +159,10 @@ describe("withdrawConsent of a consent that is not granted", () => {
   it("changes nothing: no ledger entry, no decision logged, the contact as it is", async () => {
     const david = await idOf("David"); // no consent at all
     const jules = await idOf("Jules"); // SMS consent withdrawn in the demo data
-    for (const [id, purpose, state] of [[david, "marketing_email", "NONE"], [jules, "marketing_sms", "WITHDRAWN"]]) {
+    for (const [id, purpose, state] of [
+      [david, "marketing_email", "NONE"],
+      [jules, "marketing_sms", "WITHDRAWN"],
+    ]) {
       const before = await ledgerSize(id);
       const [decisions] = await db(t).select({ n: count() }).from(auditLog).where(eq(auditLog.subjectId, id));
       const res = await withdraw("support", id, purpose);
@@ -199,7 +208,11 @@ describe("granting and withdrawing are separate permissions", () => {
   it("marketing grants with proof, never without", async () => {
     const karim = await idOf("Karim");
     expectBadInput(await grant("marketing", karim, "signup_form", null), "proof.noticeVersion");
-    const ok = await grant("marketing", karim, "signup_form", { noticeVersion: FULL.noticeVersion, subjectIp: "198.51.100.23", subjectUserAgent: FULL.subjectUserAgent });
+    const ok = await grant("marketing", karim, "signup_form", {
+      noticeVersion: FULL.noticeVersion,
+      subjectIp: "198.51.100.23",
+      subjectUserAgent: FULL.subjectUserAgent,
+    });
     expect(ok.errors).toBeUndefined();
     expect(stateOf(ok, "grantConsent", "marketing_email")).toBe("GRANTED");
   });

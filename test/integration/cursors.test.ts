@@ -20,7 +20,10 @@ beforeAll(async () => {
   // Alphabetical order of these names is the reverse of id order, so a leak would show.
   erased = [...people.slice(0, 6)].sort();
   for (const [i, id] of erased.entries()) {
-    await db(t).update(contacts).set({ lastName: `Secret${String.fromCharCode(90 - i)}surname`, erasedAt: new Date() }).where(eq(contacts.id, id));
+    await db(t)
+      .update(contacts)
+      .set({ lastName: `Secret${String.fromCharCode(90 - i)}surname`, erasedAt: new Date() })
+      .where(eq(contacts.id, id));
   }
   dpo = await t.login("dpo@acme.test");
 });
@@ -75,7 +78,10 @@ describe("cursors on a tombstone list", () => {
     for (const dir of ["ASC", "DESC"] as const) {
       const edges = await walk(dir, 200);
       const tail = edges.slice(-erased.length);
-      expect(tail.every((e) => e.node.erased), dir).toBe(true);
+      expect(
+        tail.every((e) => e.node.erased),
+        dir,
+      ).toBe(true);
       expect(tail.map((e) => e.node.id)).toEqual(dir === "ASC" ? erased : [...erased].reverse());
       expect(edges.slice(0, -erased.length).every((e) => !e.node.erased && e.node.lastName !== null)).toBe(true);
     }
@@ -86,8 +92,14 @@ describe("cursors on a tombstone list", () => {
       const all = (await walk(dir, 200)).map((e) => e.node.id);
       expect(new Set(all).size).toBe(all.length);
       for (const size of [1, 5]) {
-        expect((await walk(dir, size)).map((e) => e.node.id), `${dir} first ${size}`).toEqual(all);
-        expect((await walk(dir, size, true)).map((e) => e.node.id), `${dir} last ${size}`).toEqual(all);
+        expect(
+          (await walk(dir, size)).map((e) => e.node.id),
+          `${dir} first ${size}`,
+        ).toEqual(all);
+        expect(
+          (await walk(dir, size, true)).map((e) => e.node.id),
+          `${dir} last ${size}`,
+        ).toEqual(all);
       }
     }
   });
@@ -142,7 +154,10 @@ describe("refused cursors are bad input naming their argument", () => {
 
 describe("the secret behind cursors", () => {
   it("is generated once and stored, so every process on the database shares it", async () => {
-    const stored = await db(t).select().from(appSecrets).where(inArray(appSecrets.name, ["signing"]));
+    const stored = await db(t)
+      .select()
+      .from(appSecrets)
+      .where(inArray(appSecrets.name, ["signing"]));
     expect(stored).toHaveLength(1);
     expect(stored[0].value).toBe(t.app.signingSecret);
     expect(t.app.signingSecret.length).toBeGreaterThanOrEqual(32);

@@ -26,12 +26,20 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 async function login(email: string): Promise<string> {
-  const res = await post({ query: `mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`, variables: { e: email, p: DEMO_PASSWORD } });
+  const res = await post({
+    query: `mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`,
+    variables: { e: email, p: DEMO_PASSWORD },
+  });
   return res.json().data.login.token;
 }
 
 function post(payload: unknown, headers: Record<string, string> = {}) {
-  return app.server.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...headers }, payload: typeof payload === "string" ? payload : JSON.stringify(payload) });
+  return app.server.inject({
+    method: "POST",
+    url: "/graphql",
+    headers: { "content-type": "application/json", ...headers },
+    payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
 }
 
 describe("graphql-http audit (the GraphQL-over-HTTP spec's own test suite)", () => {
@@ -41,7 +49,9 @@ describe("graphql-http audit (the GraphQL-over-HTTP spec's own test suite)", () 
     const failed = results.filter((r) => r.status === "error");
     const warned = results.filter((r) => r.status === "warn");
     const explain = (r: (typeof results)[number]) => `${r.id} ${r.name}: ${"reason" in r ? r.reason : ""}`;
-    console.info(`graphql-http audit: ${results.length} audits, ${failed.length} errors, ${warned.length} warnings${warned.map((r) => `\n  warn ${explain(r)}`).join("")}`);
+    console.info(
+      `graphql-http audit: ${results.length} audits, ${failed.length} errors, ${warned.length} warnings${warned.map((r) => `\n  warn ${explain(r)}`).join("")}`,
+    );
     expect(failed.map(explain)).toEqual([]);
     expect(warned.length).toBeLessThanOrEqual(3);
   });
@@ -51,8 +61,16 @@ describe("graphql-http audit (the GraphQL-over-HTTP spec's own test suite)", () 
 const REQUEST_ERRORS: Array<{ label: string; code: string; payload: () => unknown; headers?: () => Record<string, string> }> = [
   { label: "a syntax error", code: "GRAPHQL_PARSE_FAILED", payload: () => ({ query: "{ me { id " }) },
   { label: "an unknown field", code: "GRAPHQL_VALIDATION_FAILED", payload: () => ({ query: "{ nope }" }) },
-  { label: "a query over the depth limit", code: "QUERY_TOO_COMPLEX", payload: () => ({ query: `{ contacts { nodes { ${"company { contacts { ".repeat(5)}id${" } }".repeat(5)} } } }` }) },
-  { label: "a variable that fails its type", code: "BAD_USER_INPUT", payload: () => ({ query: "query($n: Int) { contacts(first: $n) { totalCount } }", variables: { n: "ten" } }) },
+  {
+    label: "a query over the depth limit",
+    code: "QUERY_TOO_COMPLEX",
+    payload: () => ({ query: `{ contacts { nodes { ${"company { contacts { ".repeat(5)}id${" } }".repeat(5)} } } }` }),
+  },
+  {
+    label: "a variable that fails its type",
+    code: "BAD_USER_INPUT",
+    payload: () => ({ query: "query($n: Int) { contacts(first: $n) { totalCount } }", variables: { n: "ten" } }),
+  },
   {
     label: "an unknown X-Processing-Purpose",
     code: "BAD_USER_INPUT",
@@ -78,10 +96,16 @@ describe("status table (API-CONTRACT.md)", () => {
   });
 
   it("execution errors stay at 200 as graphql-response+json (NOT_FOUND, FORBIDDEN)", async () => {
-    const missing = await post({ query: `{ contact(id: "00000000-0000-4000-8000-000000000000") { id } }` }, { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${token}` });
+    const missing = await post(
+      { query: `{ contact(id: "00000000-0000-4000-8000-000000000000") { id } }` },
+      { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${token}` },
+    );
     expect(missing.statusCode).toBe(200);
     expect(missing.json().errors[0].extensions.code).toBe("NOT_FOUND");
-    const forbidden = await post({ query: "{ contacts { totalCount } }" }, { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${salesToken}`, "x-processing-purpose": "marketing_email" });
+    const forbidden = await post(
+      { query: "{ contacts { totalCount } }" },
+      { accept: GRAPHQL_RESPONSE, authorization: `Bearer ${salesToken}`, "x-processing-purpose": "marketing_email" },
+    );
     expect(forbidden.statusCode).toBe(200);
     expect(forbidden.json().errors[0].extensions.code).toBe("FORBIDDEN");
   });
@@ -103,7 +127,12 @@ describe("errors Fastify raises before GraphQL", () => {
   it.each([
     { label: "bad JSON", status: 400, code: "BAD_REQUEST", request: () => post("{bad") },
     { label: "an unsupported media type", status: 415, code: "UNSUPPORTED_MEDIA_TYPE", request: () => post("<q/>", { "content-type": "application/xml" }) },
-    { label: "a body over MAX_BODY_BYTES", status: 413, code: "PAYLOAD_TOO_LARGE", request: () => post({ query: "{ me { id } }", variables: { pad: "x".repeat(1024 * 1024) } }) },
+    {
+      label: "a body over MAX_BODY_BYTES",
+      status: 413,
+      code: "PAYLOAD_TOO_LARGE",
+      request: () => post({ query: "{ me { id } }", variables: { pad: "x".repeat(1024 * 1024) } }),
+    },
     { label: "an unknown route", status: 404, code: "NOT_FOUND", request: () => app.server.inject({ method: "GET", url: "/nowhere?secret=1" }) },
   ])("$label -> $status in the GraphQL error shape, logged without an error object", async ({ status, code, request }) => {
     const sent = logs.length;
@@ -132,7 +161,11 @@ describe("X-Request-Id", () => {
     expect([...ids]).toEqual(["trace-42.abc_DEF"]);
   });
 
-  it.each([["with spaces and quotes", 'a b"c'], ["too long", "x".repeat(129)], ["with a newline escape", "a\\nb"]])("an id %s is replaced by a generated one", async (_label, id) => {
+  it.each([
+    ["with spaces and quotes", 'a b"c'],
+    ["too long", "x".repeat(129)],
+    ["with a newline escape", "a\\nb"],
+  ])("an id %s is replaced by a generated one", async (_label, id) => {
     const res = await post({ query: "{ processingPurposes { id } }" }, { "x-request-id": id });
     expect(res.headers["x-request-id"]).not.toBe(id);
     expect(res.headers["x-request-id"]).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
@@ -160,7 +193,8 @@ describe("CORS (CORS_ORIGINS set)", () => {
     expect(res.statusCode).toBeLessThan(300);
     expect(res.headers["access-control-allow-origin"]).toBe(ORIGIN);
     const allowed = String(res.headers["access-control-allow-headers"]).toLowerCase();
-    for (const header of ["authorization", "content-type", "x-processing-purpose", "x-request-id", "apollo-require-preflight"]) expect(allowed).toContain(header);
+    for (const header of ["authorization", "content-type", "x-processing-purpose", "x-request-id", "apollo-require-preflight"])
+      expect(allowed).toContain(header);
     expect(String(res.headers["access-control-allow-methods"])).toContain("POST");
   });
 

@@ -77,7 +77,11 @@ describe("PhoneNumber is E.164, as its description says", () => {
   });
 
   it("updateContact refuses it too", async () => {
-    const res = await t.gql(`mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id } }`, { id: "00000000-0000-4000-8000-000000000000", input: { phone: "0612" } }, { token });
+    const res = await t.gql(
+      `mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { id } }`,
+      { id: "00000000-0000-4000-8000-000000000000", input: { phone: "0612" } },
+      { token },
+    );
     await expectNamed(res, "input.phone", E164_MESSAGE);
   });
 

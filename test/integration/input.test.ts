@@ -55,7 +55,13 @@ const BAD_INPUTS: BadInput[] = [
   { label: "an empty firstName", query: CREATE_CONTACT, variables: { input: { firstName: "", lastName: "Lee" } }, field: "firstName" },
   { label: "a 101-character lastName", query: CREATE_CONTACT, variables: { input: { firstName: "Ann", lastName: "x".repeat(101) } }, field: "lastName" },
   { label: "an invalid phone", query: CREATE_CONTACT, variables: { input: { firstName: "Ann", lastName: "Lee", phone: "12" } }, field: "phone" },
-  { label: "an unknown companyId", query: CREATE_CONTACT, variables: { input: { firstName: "Ann", lastName: "Lee", companyId: UNKNOWN_ID } }, field: "companyId", code: "NOT_FOUND" },
+  {
+    label: "an unknown companyId",
+    query: CREATE_CONTACT,
+    variables: { input: { firstName: "Ann", lastName: "Lee", companyId: UNKNOWN_ID } },
+    field: "companyId",
+    code: "NOT_FOUND",
+  },
   { label: "first: 201 on contacts", query: `{ contacts(first: 201) { totalCount } }`, field: "first" },
   { label: "a garbage after cursor", query: `{ contacts(after: "not-a-cursor!") { totalCount } }`, field: "after" },
   {
@@ -64,7 +70,12 @@ const BAD_INPUTS: BadInput[] = [
     variables: { a: Buffer.from(JSON.stringify(["CREATED_AT", "x", "'; drop table contacts; --"])).toString("base64url") },
     field: "after",
   },
-  { label: "updateContact with an empty input", query: `mutation($id: ID!) { updateContact(id: $id, input: {}) { id } }`, variables: { id: UNKNOWN_ID }, field: "input" },
+  {
+    label: "updateContact with an empty input",
+    query: `mutation($id: ID!) { updateContact(id: $id, input: {}) { id } }`,
+    variables: { id: UNKNOWN_ID },
+    field: "input",
+  },
   { label: "createDeal with a negative amount", query: CREATE_DEAL, variables: { input: { title: "Bad deal", amount: -1 } }, field: "amount" },
   { label: "createDeal with currency eur", query: CREATE_DEAL, variables: { input: { title: "Bad deal", currency: "eur" } }, field: "currency" },
 ];
@@ -110,7 +121,11 @@ describe("transport limits", () => {
 
   it("a variable that fails its scalar (bad email) keeps HTTP 200, like other bad input", async () => {
     const token = await t.login("owner@acme.test");
-    const res = await t.gql(`mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`, { i: { firstName: "A", lastName: "B", email: "not-an-email" } }, { token });
+    const res = await t.gql(
+      `mutation($i: CreateContactInput!) { createContact(input: $i) { id } }`,
+      { i: { firstName: "A", lastName: "B", email: "not-an-email" } },
+      { token },
+    );
     expect(res.status).toBe(200);
     expect(res.errors![0].extensions.code).toBe("BAD_USER_INPUT");
     expect(res.errors![0].message).toMatch(/email/);
@@ -123,7 +138,10 @@ describe("transport limits", () => {
     // contacts > nodes > (company > contacts) x 5 > id: 13 levels.
     let inner = "id";
     for (let i = 0; i < 5; i++) inner = `company { contacts { ${inner} } }`;
-    for (const [accept, status] of [["application/graphql-response+json", 400], ["application/json", 200]] as const) {
+    for (const [accept, status] of [
+      ["application/graphql-response+json", 400],
+      ["application/json", 200],
+    ] as const) {
       const res = await gql("deep query", `{ contacts { nodes { ${inner} } } }`, {}, { accept });
       expect(res.status, accept).toBe(status);
       expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");
@@ -140,7 +158,10 @@ describe("transport limits", () => {
   it("more than MAX_ALIASES aliases is QUERY_TOO_COMPLEX (400 as graphql-response+json, 200 as json)", async () => {
     expect(t.config.maxAliases).toBe(15);
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(" ");
-    for (const [accept, status] of [["application/graphql-response+json", 400], ["application/json", 200]] as const) {
+    for (const [accept, status] of [
+      ["application/graphql-response+json", 400],
+      ["application/json", 200],
+    ] as const) {
       const res = await gql("16 aliases", `{ ${aliases} }`, {}, { accept });
       expect(res.status, accept).toBe(status);
       expect(res.errors![0].extensions.code).toBe("QUERY_TOO_COMPLEX");

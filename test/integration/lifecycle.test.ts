@@ -106,7 +106,10 @@ describe("npm start: one process tree, one owner per data folder, a shutdown tha
     try {
       const port = await listeningPort(first);
       for (const step of ["opening the database", "migrating the database", "seeded the demo data"]) {
-        expect(first.stdout.some((l) => l.includes(step)), step).toBe(true);
+        expect(
+          first.stdout.some((l) => l.includes(step)),
+          step,
+        ).toBe(true);
       }
 
       // The folder and what is in it are private to the owner; the lock names the process.
@@ -116,7 +119,9 @@ describe("npm start: one process tree, one owner per data folder, a shutdown tha
 
       const second = npmStart({ DATA_DIR: dataDir });
       expect(await second.exit).not.toBe(0);
-      expect(errorLines(second)).toEqual([`start error: DATA_DIR=${dataDir} is in use by process ${holder}: stop that process, or give this one another DATA_DIR`]);
+      expect(errorLines(second)).toEqual([
+        `start error: DATA_DIR=${dataDir} is in use by process ${holder}: stop that process, or give this one another DATA_DIR`,
+      ]);
 
       // A client's bad request is logged by its code, never with a stack trace.
       const bad = await Promise.all([
@@ -208,7 +213,9 @@ describe.concurrent("npm start refuses a bad place to run with one line naming t
     const dir = join(tmp, "corrupted");
     mkdirSync(dir);
     writeFileSync(join(dir, "PG_VERSION"), "16\n");
-    expect(await refused({ DATA_DIR: dir })).toMatch(/^start error: DATA_DIR=.*corrupted holds a database that cannot be opened .*: restore the folder from a backup/);
+    expect(await refused({ DATA_DIR: dir })).toMatch(
+      /^start error: DATA_DIR=.*corrupted holds a database that cannot be opened .*: restore the folder from a backup/,
+    );
   });
 });
 

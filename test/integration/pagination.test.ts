@@ -32,7 +32,13 @@ async function walk(order: { field: string; direction: string } | undefined, fir
 }
 
 describe("keyset pagination", () => {
-  for (const order of [undefined, { field: "LAST_NAME", direction: "ASC" }, { field: "LAST_NAME", direction: "DESC" }, { field: "CREATED_AT", direction: "ASC" }, { field: "UPDATED_AT", direction: "DESC" }]) {
+  for (const order of [
+    undefined,
+    { field: "LAST_NAME", direction: "ASC" },
+    { field: "LAST_NAME", direction: "DESC" },
+    { field: "CREATED_AT", direction: "ASC" },
+    { field: "UPDATED_AT", direction: "DESC" },
+  ]) {
     it(`walking all pages gives exactly totalCount rows, no duplicates (${order ? `${order.field} ${order.direction}` : "default"})`, async () => {
       const { ids, total } = await walk(order, 17);
       expect(total).toBeGreaterThan(130);

@@ -16,7 +16,12 @@ afterAll(() => t.close());
 const GRAPHQL_RESPONSE = "application/graphql-response+json";
 
 async function post(payload: unknown, headers: Record<string, string> = {}) {
-  const res = await t.app.server.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...headers }, payload: JSON.stringify(payload) });
+  const res = await t.app.server.inject({
+    method: "POST",
+    url: "/graphql",
+    headers: { "content-type": "application/json", ...headers },
+    payload: JSON.stringify(payload),
+  });
   return { status: res.statusCode, body: res.json() as { data?: unknown; errors: Array<{ message: string; extensions: Record<string, unknown> }> } };
 }
 
@@ -66,7 +71,10 @@ describe("no input can stall the server", () => {
     ["EmailAddress", "email", `${"a.".repeat(50_000)}@x`],
   ])("a 100 KB %s variable is refused within a second", async (type, field, value) => {
     const started = performance.now();
-    const res = await post({ query: `mutation($v: ${type}) { createContact(input: { firstName: "A", lastName: "B", ${field}: $v }) { id } }`, variables: { v: value } }, { authorization: `Bearer ${token}` });
+    const res = await post(
+      { query: `mutation($v: ${type}) { createContact(input: { firstName: "A", lastName: "B", ${field}: $v }) { id } }`, variables: { v: value } },
+      { authorization: `Bearer ${token}` },
+    );
     expect(performance.now() - started).toBeLessThan(1_000);
     // Refused by the scalar (naming the variable) or, past it, by the input's length check.
     expect(res.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
@@ -80,7 +88,10 @@ describe("malformed requests are coded, never internal errors", () => {
   };
 
   it("a syntax error is GRAPHQL_PARSE_FAILED: 400 as graphql-response+json, 200 as json", async () => {
-    for (const [accept, status] of [[GRAPHQL_RESPONSE, 400], ["application/json", 200]] as const) {
+    for (const [accept, status] of [
+      [GRAPHQL_RESPONSE, 400],
+      ["application/json", 200],
+    ] as const) {
       const res = await post({ query: "{ me { id " }, { accept });
       expect(res.status, accept).toBe(status);
       expect(res.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
@@ -91,7 +102,10 @@ describe("malformed requests are coded, never internal errors", () => {
 
   it("more than 2000 tokens is QUERY_TOO_COMPLEX: 400 as graphql-response+json, 200 as json", async () => {
     const query = `{ ${Array.from({ length: 700 }, (_, i) => `a${i}: __typename`).join(" ")} }`;
-    for (const [accept, status] of [[GRAPHQL_RESPONSE, 400], ["application/json", 200]] as const) {
+    for (const [accept, status] of [
+      [GRAPHQL_RESPONSE, 400],
+      ["application/json", 200],
+    ] as const) {
       const res = await post({ query }, { accept });
       expect(res.status, accept).toBe(status);
       expect(res.body.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");

@@ -12,13 +12,19 @@ let acme: string;
 const tokens: Record<string, string> = {};
 
 async function idOf(firstName: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(and(eq(contacts.firstName, firstName), eq(contacts.workspaceId, acme)));
+  const [row] = await db(t)
+    .select({ id: contacts.id })
+    .from(contacts)
+    .where(and(eq(contacts.firstName, firstName), eq(contacts.workspaceId, acme)));
   return row.id;
 }
 
 /** A seeded interaction (logged by the sales rep) with this subject line. */
 async function interactionId(subject: string): Promise<string> {
-  const [row] = await db(t).select({ id: interactions.id }).from(interactions).where(and(eq(interactions.subject, subject), eq(interactions.workspaceId, acme)));
+  const [row] = await db(t)
+    .select({ id: interactions.id })
+    .from(interactions)
+    .where(and(eq(interactions.subject, subject), eq(interactions.workspaceId, acme)));
   return row.id;
 }
 
@@ -47,7 +53,11 @@ describe("marketing.interactions.campaigns: only interactions whose purpose is a
     const alice = await idOf("Alice"); // consents to email and SMS; the seed logged a newsletter and an SMS
     const ticket = await create("owner", alice, "EMAIL", "Ticket 3001: invoice question", "customer_support");
     const offer = await create("owner", alice, "EMAIL", "Our offer, as discussed", "sales_pipeline");
-    const res = await t.gql(`query($c: ID!) { interactions(first: 200, filter: { contactId: $c }) { nodes { id kind purpose } } }`, { c: alice }, { token: tokens.marketing });
+    const res = await t.gql(
+      `query($c: ID!) { interactions(first: 200, filter: { contactId: $c }) { nodes { id kind purpose } } }`,
+      { c: alice },
+      { token: tokens.marketing },
+    );
     expect(res.errors).toBeUndefined();
     const seen = res.data!.interactions.nodes as Array<{ id: string; purpose: string }>;
     expect(seen.map((n) => n.purpose).sort()).toEqual(["marketing_email", "marketing_sms"]);
@@ -56,7 +66,11 @@ describe("marketing.interactions.campaigns: only interactions whose purpose is a
     const single = await t.gql(`query($id: ID!) { interaction(id: $id) { id } }`, { id: ticket }, { token: tokens.marketing });
     expect(single.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
     // The same under marketing_sms.
-    const sms = await t.gql(`query($c: ID!) { interactions(first: 200, filter: { contactId: $c }) { nodes { purpose } } }`, { c: alice }, { token: tokens.marketing, purpose: "marketing_sms" });
+    const sms = await t.gql(
+      `query($c: ID!) { interactions(first: 200, filter: { contactId: $c }) { nodes { purpose } } }`,
+      { c: alice },
+      { token: tokens.marketing, purpose: "marketing_sms" },
+    );
     expect((sms.data!.interactions.nodes as Array<{ purpose: string }>).map((n) => n.purpose).sort()).toEqual(["marketing_email", "marketing_sms"]);
   });
 
@@ -93,10 +107,16 @@ describe("sales_rep.interactions.log: a sales rep changes only its own interacti
   it("reads a colleague's support note but cannot correct or delete it", async () => {
     const ines = await idOf("Ines");
     const supportNote = await create("support", ines, "NOTE", "Ticket 3003", "service_provision");
-    const read = await t.gql(`query($id: ID!) { interaction(id: $id) { subject } }`, { id: supportNote }, { token: tokens.sales, purpose: "service_provision" });
+    const read = await t.gql(
+      `query($id: ID!) { interaction(id: $id) { subject } }`,
+      { id: supportNote },
+      { token: tokens.sales, purpose: "service_provision" },
+    );
     expect(read.data!.interaction).toEqual({ subject: "Ticket 3003" });
     expectForbidden(await t.gql(UPDATE, { id: supportNote }, { token: tokens.sales, purpose: "service_provision" }));
-    expectForbidden(await t.gql(`mutation($id: ID!) { deleteInteraction(id: $id) }`, { id: supportNote }, { token: tokens.sales, purpose: "service_provision" }));
+    expectForbidden(
+      await t.gql(`mutation($id: ID!) { deleteInteraction(id: $id) }`, { id: supportNote }, { token: tokens.sales, purpose: "service_provision" }),
+    );
   });
 
   it("updates and deletes its own call, and sends no text messages", async () => {
@@ -110,7 +130,11 @@ describe("sales_rep.interactions.log: a sales rep changes only its own interacti
 
 describe("support.companies.read: which company a person works for, nothing more", () => {
   it("reads company names; a company's deals and account owner are masked", async () => {
-    const res = await t.gql(`{ companies { nodes { name industry deals { id } owner { name } } } }`, {}, { token: tokens.support, purpose: "service_provision" });
+    const res = await t.gql(
+      `{ companies { nodes { name industry deals { id } owner { name } } } }`,
+      {},
+      { token: tokens.support, purpose: "service_provision" },
+    );
     const nodes = res.data!.companies.nodes as Array<{ name: string; deals: unknown; owner: unknown }>;
     expect(nodes.length).toBeGreaterThan(0);
     for (const node of nodes) expect(node).toMatchObject({ deals: null, owner: null });

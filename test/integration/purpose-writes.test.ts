@@ -9,7 +9,17 @@ import { db } from "../helpers/fixtures.js";
 
 let t: TestApp;
 let owner: string;
-const ALL_PURPOSES = ["service_provision", "sales_pipeline", "customer_support", "marketing_email", "marketing_sms", "analytics", "billing", "security", "legal_compliance"];
+const ALL_PURPOSES = [
+  "service_provision",
+  "sales_pipeline",
+  "customer_support",
+  "marketing_email",
+  "marketing_sms",
+  "analytics",
+  "billing",
+  "security",
+  "legal_compliance",
+];
 
 async function contactId(email: string): Promise<string> {
   const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
@@ -32,16 +42,27 @@ describe("purpose-bound writes", () => {
       const res = await t.gql(CREATE_INTERACTION, { input: { contactId: felix, kind: "EMAIL", subject: "Our spring offer" } }, { token: owner, purpose });
       expect(res.errors?.[0]?.extensions.code, purpose).toMatch(/FORBIDDEN|NOT_FOUND/);
     }
-    const logged = await db(t).select().from(interactions).where(and(eq(interactions.contactId, felix), eq(interactions.subject, "Our spring offer")));
+    const logged = await db(t)
+      .select()
+      .from(interactions)
+      .where(and(eq(interactions.contactId, felix), eq(interactions.subject, "Our spring offer")));
     expect(logged).toEqual([]);
   });
 
   it("documents how a restricted person was answered with a note under legal_compliance, and nothing else", async () => {
     const felix = await contactId("felix.richard@hooli.test");
-    const note = await t.gql(CREATE_INTERACTION, { input: { contactId: felix, kind: "NOTE", subject: "Told by phone that the restriction is recorded" } }, { token: owner, purpose: "legal_compliance" });
+    const note = await t.gql(
+      CREATE_INTERACTION,
+      { input: { contactId: felix, kind: "NOTE", subject: "Told by phone that the restriction is recorded" } },
+      { token: owner, purpose: "legal_compliance" },
+    );
     expect(note.errors).toBeUndefined();
     expect(note.data!.createInteraction).toMatchObject({ purpose: "legal_compliance", kind: "NOTE" });
-    const update = await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { position: "x" }) { id } }`, { id: felix }, { token: owner, purpose: "legal_compliance" });
+    const update = await t.gql(
+      `mutation($id: ID!) { updateContact(id: $id, input: { position: "x" }) { id } }`,
+      { id: felix },
+      { token: owner, purpose: "legal_compliance" },
+    );
     expect(update.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.writes.legal_compliance" });
   });
 
@@ -51,7 +72,12 @@ describe("purpose-bound writes", () => {
       const res = await t.gql(CREATE_DEAL, { input: { title: "Upsell", contactId: gabrielle } }, { token: owner, purpose });
       expect(res.errors?.[0]?.extensions.code, purpose).toMatch(/FORBIDDEN|NOT_FOUND/);
     }
-    expect(await db(t).select().from(deals).where(and(eq(deals.contactId, gabrielle), eq(deals.title, "Upsell")))).toEqual([]);
+    expect(
+      await db(t)
+        .select()
+        .from(deals)
+        .where(and(eq(deals.contactId, gabrielle), eq(deals.title, "Upsell"))),
+    ).toEqual([]);
     // Deals serve sales_pipeline: opened there for someone who did not object.
     const alice = await contactId("alice.martin@initech.test");
     const ok = await t.gql(CREATE_DEAL, { input: { title: "Renewal", contactId: alice } }, { token: owner, purpose: "sales_pipeline" });
@@ -62,7 +88,11 @@ describe("purpose-bound writes", () => {
 
   it("checks every field a create sets, like an update: no position under customer_support", async () => {
     const create = (input: Record<string, unknown>) =>
-      t.gql(`mutation($input: CreateContactInput!) { createContact(input: $input) { id firstName } }`, { input }, { token: owner, purpose: "customer_support" });
+      t.gql(
+        `mutation($input: CreateContactInput!) { createContact(input: $input) { id firstName } }`,
+        { input },
+        { token: owner, purpose: "customer_support" },
+      );
     const refused = await create({ firstName: "Yvonne", lastName: "Roux", position: "CFO" });
     expect(refused.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.data_category.customer_support", field: "position" });
     const before = await db(t).select().from(contacts).where(eq(contacts.firstName, "Yvonne"));
@@ -73,7 +103,11 @@ describe("purpose-bound writes", () => {
 
   it("records an interaction under the request's purpose and changes it only under that purpose", async () => {
     const alice = await contactId("alice.martin@initech.test");
-    const made = await t.gql(CREATE_INTERACTION, { input: { contactId: alice, kind: "CALL", subject: "Kick-off" } }, { token: owner, purpose: "sales_pipeline" });
+    const made = await t.gql(
+      CREATE_INTERACTION,
+      { input: { contactId: alice, kind: "CALL", subject: "Kick-off" } },
+      { token: owner, purpose: "sales_pipeline" },
+    );
     expect(made.data!.createInteraction.purpose).toBe("sales_pipeline");
     const id = made.data!.createInteraction.id;
     const update = `mutation($id: ID!) { updateInteraction(id: $id, input: { subject: "Kick-off call" }) { id } }`;
@@ -89,13 +123,21 @@ describe("purpose-bound writes", () => {
     // person's row and then sees the withdrawal (on PGlite the two simply run one after the other).
     let pending: ReturnType<typeof t.gql> | undefined;
     await db(t).transaction(async (tx) => {
-      await tx.update(contacts).set({ consentedPurposes: sql`array_remove(${contacts.consentedPurposes}, 'marketing_email')` }).where(eq(contacts.id, hugo));
+      await tx
+        .update(contacts)
+        .set({ consentedPurposes: sql`array_remove(${contacts.consentedPurposes}, 'marketing_email')` })
+        .where(eq(contacts.id, hugo));
       pending = t.gql(CREATE_INTERACTION, { input: { contactId: hugo, kind: "EMAIL", subject: "Campaign" } }, { token: marketing, purpose: "marketing_email" });
       await new Promise((r) => setTimeout(r, 300));
     });
     const res = await pending!;
     expect(res.errors?.[0]?.extensions.code).toMatch(/FORBIDDEN|NOT_FOUND/);
-    expect(await db(t).select().from(interactions).where(and(eq(interactions.contactId, hugo), eq(interactions.subject, "Campaign")))).toEqual([]);
+    expect(
+      await db(t)
+        .select()
+        .from(interactions)
+        .where(and(eq(interactions.contactId, hugo), eq(interactions.subject, "Campaign"))),
+    ).toEqual([]);
   });
 });
 
@@ -106,7 +148,11 @@ describe("purpose limitation for every category and subject", () => {
     await db(t).execute(sql`select 1`);
     const proof = await db(t).select().from(consentEvents).where(eq(consentEvents.contactId, alice));
     expect(proof.length).toBeGreaterThan(0);
-    const res = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { purpose state subjectIp subjectUserAgent } }`, { id: alice }, { token: marketing });
+    const res = await t.gql(
+      `query($id: ID!) { consentHistory(contactId: $id) { purpose state subjectIp subjectUserAgent } }`,
+      { id: alice },
+      { token: marketing },
+    );
     expect(res.data!.consentHistory.length).toBeGreaterThan(0);
     for (const event of res.data!.consentHistory) expect(event).toMatchObject({ subjectIp: null, subjectUserAgent: null });
     expect(res.errors!.map((e) => e.extensions.rule)).toContain("gate.data_category.marketing_email");

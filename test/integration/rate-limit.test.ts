@@ -12,7 +12,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const signIn = (email: string, password: string, address: string) =>
-  t.gql<{ login: { token: string } }>(`mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: email, p: password }, { headers: { "x-forwarded-for": address } });
+  t.gql<{ login: { token: string } }>(
+    `mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`,
+    { e: email, p: password },
+    { headers: { "x-forwarded-for": address } },
+  );
 
 /** Counts failures as the login mutation does, without paying for argon2 each time. */
 async function failSignIns(email: (i: number) => string, address: (i: number) => string, count: number): Promise<void> {
@@ -34,7 +38,7 @@ describe("rate limits (kept in the database, shared by every API process)", () =
   it("answers a session over RATE_LIMIT_PER_MINUTE with 429 RATE_LIMITED and Retry-After", async () => {
     const token = await t.login("sales@acme.test");
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof t.gql>> | undefined;
     for (let i = 0; i < 7; i++) {
       last = await t.gql(`{ me { id } }`, {}, { token });
       statuses.push(last.status);
@@ -48,7 +52,10 @@ describe("rate limits (kept in the database, shared by every API process)", () =
   });
 
   it("counts requests without a session per client address per minute, a bad token included", async () => {
-    const clients: Record<string, string>[] = [{ "x-forwarded-for": "192.0.2.10" }, { "x-forwarded-for": "192.0.2.11", authorization: "Bearer acrs_not-a-token" }];
+    const clients: Record<string, string>[] = [
+      { "x-forwarded-for": "192.0.2.10" },
+      { "x-forwarded-for": "192.0.2.11", authorization: "Bearer acrs_not-a-token" },
+    ];
     for (const headers of clients) {
       const results: GqlResult[] = [];
       for (let i = 0; i <= ANONYMOUS_PER_MINUTE + 2; i++) results.push(await t.gql(`{ processingPurposes { id } }`, {}, { headers }));
@@ -82,14 +89,22 @@ describe("sign-in throttle: growing delays, never a lockout", () => {
   });
 
   it("slows an address that fails against many accounts, and only that address", async () => {
-    await failSignIns((i) => `nobody-${i}@example.test`, () => "192.0.2.50", SIGN_IN_THROTTLE.address.free + 1);
+    await failSignIns(
+      (i) => `nobody-${i}@example.test`,
+      () => "192.0.2.50",
+      SIGN_IN_THROTTLE.address.free + 1,
+    );
     expectRateLimited(await signIn("marketing@acme.test", "alpha-demo", "192.0.2.50"));
     const elsewhere = await signIn("marketing@acme.test", "alpha-demo", "192.0.2.51");
     expect(elsewhere.data!.login.token).toMatch(/^acrs_/);
   });
 
   it("over the per-account ceiling only slows: the first attempt from an address always runs", async () => {
-    await failSignIns(() => "owner@globex.test", (i) => `10.9.${Math.floor(i / 250)}.${i % 250}`, SIGN_IN_THROTTLE.account.ceiling + 1);
+    await failSignIns(
+      () => "owner@globex.test",
+      (i) => `10.9.${Math.floor(i / 250)}.${i % 250}`,
+      SIGN_IN_THROTTLE.account.ceiling + 1,
+    );
     // The owner, from an address of their own, signs in at once.
     const owner = await signIn("owner@globex.test", "alpha-demo", "198.51.100.30");
     expect(owner.data!.login.token).toMatch(/^acrs_/);

@@ -59,7 +59,11 @@ describe("sales_rep", () => {
   });
 
   it("creates and updates a deal", async () => {
-    const created = await t.gql(`mutation { createDeal(input: { title: "Sales rep deal", amount: 1500 }) { id title stage amount currency } }`, {}, { token: tokens.sales });
+    const created = await t.gql(
+      `mutation { createDeal(input: { title: "Sales rep deal", amount: 1500 }) { id title stage amount currency } }`,
+      {},
+      { token: tokens.sales },
+    );
     expect(created.errors).toBeUndefined();
     expect(created.data!.createDeal).toMatchObject({ title: "Sales rep deal", stage: "LEAD", amount: 1500, currency: "EUR" });
     const updated = await t.gql(
@@ -104,7 +108,11 @@ describe("marketing (default purpose marketing_email)", () => {
     );
     expect(email.errors).toBeUndefined();
     expect(email.data!.createInteraction).toEqual({ kind: "EMAIL", purpose: "marketing_email" });
-    const call = await t.gql(`mutation($c: ID!) { createInteraction(input: { contactId: $c, kind: CALL, subject: "Cold call" }) { id } }`, { c: consentedContactId }, { token: tokens.marketing });
+    const call = await t.gql(
+      `mutation($c: ID!) { createInteraction(input: { contactId: $c, kind: CALL, subject: "Cold call" }) { id } }`,
+      { c: consentedContactId },
+      { token: tokens.marketing },
+    );
     expect(call.errors?.[0]?.extensions.code, JSON.stringify(call.errors ?? call.data)).toBe("FORBIDDEN");
     expect(call.errors![0].extensions.rule).toBeTruthy();
   });
@@ -165,7 +173,11 @@ describe("dpo (default purpose legal_compliance)", () => {
   });
 
   it("updateContact is FORBIDDEN: legal_compliance changes no contact field", async () => {
-    const res = await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { position: "Changed by DPO" }) { id } }`, { id: contactId }, { token: tokens.dpo });
+    const res = await t.gql(
+      `mutation($id: ID!) { updateContact(id: $id, input: { position: "Changed by DPO" }) { id } }`,
+      { id: contactId },
+      { token: tokens.dpo },
+    );
     expectForbidden(res, "gate.writes.legal_compliance");
     expect(res.data ?? null).toBeNull();
   });
@@ -210,7 +222,9 @@ describe("auditor (default purpose legal_compliance)", () => {
   // so they stay masked." An existing and a made-up address must get the same answer (or
   // the filter must be refused).
   const askContacts = (filter: Record<string, string>) =>
-    t.gql(`query($f: ContactFilter) { contacts(filter: $f) { totalCount } }`, { f: filter }, { token: tokens.auditor }).then((r) => r.data?.contacts?.totalCount ?? null);
+    t
+      .gql(`query($f: ContactFilter) { contacts(filter: $f) { totalCount } }`, { f: filter }, { token: tokens.auditor })
+      .then((r) => r.data?.contacts?.totalCount ?? null);
 
   it("cannot recover a masked email through filter.email", async () => {
     const real = await askContacts({ email: "alice.martin@initech.test" });
@@ -227,7 +241,9 @@ describe("auditor (default purpose legal_compliance)", () => {
 
   it("cannot recover a masked interaction body through filter.search", async () => {
     const ask = (search: string) =>
-      t.gql(`query($s: String) { interactions(filter: { search: $s }) { totalCount } }`, { s: search }, { token: tokens.auditor }).then((r) => r.data?.interactions?.totalCount ?? null);
+      t
+        .gql(`query($s: String) { interactions(filter: { search: $s }) { totalCount } }`, { s: search }, { token: tokens.auditor })
+        .then((r) => r.data?.interactions?.totalCount ?? null);
     // "Asked for a discount." is only in a seeded body, never in a subject.
     expect(await ask("discount"), "filter.search matches inside the masked body").toBe(await ask("zzz-not-in-any-body"));
   });
@@ -236,7 +252,14 @@ describe("auditor (default purpose legal_compliance)", () => {
     const res = await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { position: "x" }) { id } }`, { id: contactId }, { token: tokens.auditor });
     expectForbidden(res, "gate.writes.legal_compliance");
     // Under a purpose that writes contacts, the auditor's role itself has no such rule.
-    expectForbidden(await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { position: "x" }) { id } }`, { id: contactId }, { token: tokens.auditor, purpose: "security" }), "gate.writes.security");
+    expectForbidden(
+      await t.gql(
+        `mutation($id: ID!) { updateContact(id: $id, input: { position: "x" }) { id } }`,
+        { id: contactId },
+        { token: tokens.auditor, purpose: "security" },
+      ),
+      "gate.writes.security",
+    );
   });
 });
 
@@ -251,16 +274,26 @@ describe("owner", () => {
     };
     const company = (await run(`mutation { createCompany(input: { name: "Owner Co", domain: "owner.test" }) { id name } }`)).createCompany;
     const contact = (
-      await run(`mutation($c: ID!) { createContact(input: { firstName: "Ola", lastName: "Owner", email: "ola@owner.test", companyId: $c }) { id company { id } } }`, { c: company.id })
+      await run(
+        `mutation($c: ID!) { createContact(input: { firstName: "Ola", lastName: "Owner", email: "ola@owner.test", companyId: $c }) { id company { id } } }`,
+        { c: company.id },
+      )
     ).createContact;
     expect(contact.company.id).toBe(company.id);
-    const deal = (await run(`mutation($p: ID!, $c: ID!) { createDeal(input: { title: "Owner deal", contactId: $p, companyId: $c, amount: 10 }) { id } }`, { p: contact.id, c: company.id }))
-      .createDeal;
-    const interaction = (
-      await run(`mutation($p: ID!, $d: ID!) { createInteraction(input: { contactId: $p, dealId: $d, kind: MEETING, subject: "Kick-off" }) { id deal { id } } }`, {
+    const deal = (
+      await run(`mutation($p: ID!, $c: ID!) { createDeal(input: { title: "Owner deal", contactId: $p, companyId: $c, amount: 10 }) { id } }`, {
         p: contact.id,
-        d: deal.id,
+        c: company.id,
       })
+    ).createDeal;
+    const interaction = (
+      await run(
+        `mutation($p: ID!, $d: ID!) { createInteraction(input: { contactId: $p, dealId: $d, kind: MEETING, subject: "Kick-off" }) { id deal { id } } }`,
+        {
+          p: contact.id,
+          d: deal.id,
+        },
+      )
     ).createInteraction;
     expect(interaction.deal.id).toBe(deal.id);
 
@@ -268,7 +301,12 @@ describe("owner", () => {
       `query($co: ID!, $p: ID!, $d: ID!, $i: ID!) { company(id: $co) { name } contact(id: $p) { email } deal(id: $d) { title } interaction(id: $i) { subject } }`,
       { co: company.id, p: contact.id, d: deal.id, i: interaction.id },
     );
-    expect(read).toEqual({ company: { name: "Owner Co" }, contact: { email: "ola@owner.test" }, deal: { title: "Owner deal" }, interaction: { subject: "Kick-off" } });
+    expect(read).toEqual({
+      company: { name: "Owner Co" },
+      contact: { email: "ola@owner.test" },
+      deal: { title: "Owner deal" },
+      interaction: { subject: "Kick-off" },
+    });
 
     const updated = await run(
       `mutation($co: ID!, $p: ID!, $d: ID!, $i: ID!) {
@@ -297,7 +335,11 @@ describe("owner", () => {
 
 describe("decision log", () => {
   it("records the denials above, readable by the dpo, with decision deny and the rule", async () => {
-    const res = await t.gql(`{ auditLog(first: 200) { nodes { action subject subjectId decision rule reason actorRole purpose } } }`, {}, { token: tokens.dpo });
+    const res = await t.gql(
+      `{ auditLog(first: 200) { nodes { action subject subjectId decision rule reason actorRole purpose } } }`,
+      {},
+      { token: tokens.dpo },
+    );
     expect(res.errors).toBeUndefined();
     const entries = res.data!.auditLog.nodes as Array<Record<string, string | null>>;
     const expected: Array<Record<string, string>> = [

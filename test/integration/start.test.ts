@@ -3,11 +3,19 @@ import { describe, expect, it } from "vitest";
 
 function start(env: Record<string, string>) {
   // What `npm start` runs, without npm.
-  return spawnSync(process.execPath, ["--import", "tsx", "src/bin/start.ts"], { encoding: "utf8", env: { ...process.env, DATA_DIR: "memory://", ...env }, timeout: 30_000 });
+  return spawnSync(process.execPath, ["--import", "tsx", "src/bin/start.ts"], {
+    encoding: "utf8",
+    env: { ...process.env, DATA_DIR: "memory://", ...env },
+    timeout: 30_000,
+  });
 }
 
 describe("npm start refuses bad settings with one clear line", () => {
-  for (const [name, value] of [["PORT", "abc"], ["DATABASE_URL", "mysql://db"], ["LOG_LEVEL", "loud"]]) {
+  for (const [name, value] of [
+    ["PORT", "abc"],
+    ["DATABASE_URL", "mysql://db"],
+    ["LOG_LEVEL", "loud"],
+  ]) {
     it(`${name}=${value}`, () => {
       const run = start({ [name]: value });
       expect(run.status).toBe(1);

@@ -27,7 +27,11 @@ describe("the system principal through the domain services", () => {
   it("withdraws a consent for an unsubscribe link, recorded as the system's", async () => {
     const contact = await consentService.withdraw(scope, hugo, "marketing_email", "unsubscribe_link");
     expect(contact.consentedPurposes).not.toContain("marketing_email");
-    const [event] = await db(t).select().from(consentEvents).where(and(eq(consentEvents.contactId, hugo), eq(consentEvents.state, "withdrawn"))).orderBy(desc(consentEvents.createdAt));
+    const [event] = await db(t)
+      .select()
+      .from(consentEvents)
+      .where(and(eq(consentEvents.contactId, hugo), eq(consentEvents.state, "withdrawn")))
+      .orderBy(desc(consentEvents.createdAt));
     expect(event).toMatchObject({ source: "unsubscribe_link", recordedBy: null });
     const [logged] = await db(t).select().from(auditLog).where(eq(auditLog.action, "withdraw_consent")).orderBy(desc(auditLog.seq));
     expect(logged).toMatchObject({ actorId: null, actorRole: "system", decision: "allow" });

@@ -79,7 +79,10 @@ describe("Globex owner against an Acme contact", () => {
       expect(res.errors).toBeUndefined();
       const ids: string[] = res.data!.contacts.nodes.map((n: { id: string }) => n.id);
       expect(ids.length).toBeGreaterThan(0);
-      expect(ids.filter((id) => acmeContactIds.has(id)), `purpose ${purpose ?? "default"}`).toEqual([]);
+      expect(
+        ids.filter((id) => acmeContactIds.has(id)),
+        `purpose ${purpose ?? "default"}`,
+      ).toEqual([]);
       expect(res.data!.contacts.totalCount, `purpose ${purpose ?? "default"}`).toBe(ids.length);
     }
     // Under legal_compliance nothing is hidden by a purpose guard: all 4 seeded Globex people.
@@ -88,7 +91,11 @@ describe("Globex owner against an Acme contact", () => {
   });
 
   it("a filter on Acme ids finds nothing", async () => {
-    const res = await t.gql(`query($ids: [ID!]) { contacts(filter: { ids: $ids }) { totalCount nodes { id } } }`, { ids: [...acmeContactIds] }, { token: globex });
+    const res = await t.gql(
+      `query($ids: [ID!]) { contacts(filter: { ids: $ids }) { totalCount nodes { id } } }`,
+      { ids: [...acmeContactIds] },
+      { token: globex },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.contacts).toEqual({ totalCount: 0, nodes: [] });
   });
@@ -194,19 +201,47 @@ describe("cross-tenant references", () => {
   });
 
   it("a Globex deal cannot point at an Acme contact", async () => {
-    const res = await t.gql(`mutation($c: ID!) { createDeal(input: { title: "Cross", contactId: $c }) { id } }`, { c: acmeIds.contact }, { token: globex, purpose: "sales_pipeline" });
+    const res = await t.gql(
+      `mutation($c: ID!) { createDeal(input: { title: "Cross", contactId: $c }) { id } }`,
+      { c: acmeIds.contact },
+      { token: globex, purpose: "sales_pipeline" },
+    );
     expect(res.errors![0].extensions.code).toBe("NOT_FOUND");
     expect(res.errors![0].extensions.field).toBe("contactId");
   });
 
   it("a Globex row cannot be re-pointed at an Acme row", async () => {
-    const own = await t.gql(`{ contacts(first: 1) { nodes { id } } deals(first: 1) { nodes { id } } interactions(first: 1) { nodes { id } } }`, {}, { token: globex });
+    const own = await t.gql(
+      `{ contacts(first: 1) { nodes { id } } deals(first: 1) { nodes { id } } interactions(first: 1) { nodes { id } } }`,
+      {},
+      { token: globex },
+    );
     const [contact, deal, interaction] = [own.data!.contacts.nodes[0].id, own.data!.deals.nodes[0].id, own.data!.interactions.nodes[0].id];
     const cases: Array<[string, string, Record<string, unknown>, string]> = [
-      ["updateContact.companyId", `mutation($id: ID!, $c: ID!) { updateContact(id: $id, input: { companyId: $c }) { id } }`, { id: contact, c: acmeIds.company }, "companyId"],
-      ["updateDeal.contactId", `mutation($id: ID!, $c: ID!) { updateDeal(id: $id, input: { contactId: $c }) { id } }`, { id: deal, c: acmeIds.contact }, "contactId"],
-      ["updateDeal.companyId", `mutation($id: ID!, $c: ID!) { updateDeal(id: $id, input: { companyId: $c }) { id } }`, { id: deal, c: acmeIds.company }, "companyId"],
-      ["updateInteraction.dealId", `mutation($id: ID!, $d: ID!) { updateInteraction(id: $id, input: { dealId: $d }) { id } }`, { id: interaction, d: acmeIds.deal }, "dealId"],
+      [
+        "updateContact.companyId",
+        `mutation($id: ID!, $c: ID!) { updateContact(id: $id, input: { companyId: $c }) { id } }`,
+        { id: contact, c: acmeIds.company },
+        "companyId",
+      ],
+      [
+        "updateDeal.contactId",
+        `mutation($id: ID!, $c: ID!) { updateDeal(id: $id, input: { contactId: $c }) { id } }`,
+        { id: deal, c: acmeIds.contact },
+        "contactId",
+      ],
+      [
+        "updateDeal.companyId",
+        `mutation($id: ID!, $c: ID!) { updateDeal(id: $id, input: { companyId: $c }) { id } }`,
+        { id: deal, c: acmeIds.company },
+        "companyId",
+      ],
+      [
+        "updateInteraction.dealId",
+        `mutation($id: ID!, $d: ID!) { updateInteraction(id: $id, input: { dealId: $d }) { id } }`,
+        { id: interaction, d: acmeIds.deal },
+        "dealId",
+      ],
     ];
     for (const [label, query, variables, field] of cases) {
       const res = await t.gql(query, variables, { token: globex, ...(label.startsWith("updateDeal") ? { purpose: "sales_pipeline" } : {}) });
@@ -216,7 +251,11 @@ describe("cross-tenant references", () => {
   });
 
   it("a Globex interaction cannot be logged against an Acme contact", async () => {
-    const res = await t.gql(`mutation($c: ID!) { createInteraction(input: { contactId: $c, kind: NOTE, subject: "x" }) { id } }`, { c: acmeIds.contact }, { token: globex });
+    const res = await t.gql(
+      `mutation($c: ID!) { createInteraction(input: { contactId: $c, kind: NOTE, subject: "x" }) { id } }`,
+      { c: acmeIds.contact },
+      { token: globex },
+    );
     expect(res.errors![0].extensions.code).toBe("NOT_FOUND");
   });
 });

@@ -37,12 +37,30 @@ function opArb(purposeIds: string[]): fc.Arbitrary<Op> {
   const person = fc.integer({ min: 0, max: 3 });
   const purpose = fc.constantFrom(...purposeIds);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant("interaction" as const), person, purpose, channel: fc.constantFrom("EMAIL" as const, "SMS" as const, "NOTE" as const, "CALL" as const) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant("interaction" as const),
+        person,
+        purpose,
+        channel: fc.constantFrom("EMAIL" as const, "SMS" as const, "NOTE" as const, "CALL" as const),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("deal" as const), person, purpose }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("position" as const), person, purpose }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom("grant" as const, "withdraw" as const), person, consent: fc.constantFrom("marketing_email" as const, "marketing_sms" as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constantFrom("grant" as const, "withdraw" as const),
+        person,
+        consent: fc.constantFrom("marketing_email" as const, "marketing_sms" as const),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("restrict" as const, "lift" as const), person }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("object" as const), person, objection: fc.constantFrom("sales_pipeline" as const, "analytics" as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant("object" as const), person, objection: fc.constantFrom("sales_pipeline" as const, "analytics" as const) }),
+    },
   );
 }
 
@@ -62,10 +80,14 @@ function personAllows(purpose: Purpose, state: Awaited<ReturnType<typeof stateOf
 async function run(op: Op): Promise<{ ok: boolean; purpose?: string }> {
   const id = people[op.person];
   const as = (purpose?: string) => ({ token: owner, ...(purpose ? { purpose } : {}) });
-  let res;
+  let res: Awaited<ReturnType<typeof t.gql>>;
   switch (op.kind) {
     case "interaction":
-      res = await t.gql(`mutation($i: CreateInteractionInput!) { createInteraction(input: $i) { id } }`, { i: { contactId: id, kind: op.channel, subject: "p" } }, as(op.purpose));
+      res = await t.gql(
+        `mutation($i: CreateInteractionInput!) { createInteraction(input: $i) { id } }`,
+        { i: { contactId: id, kind: op.channel, subject: "p" } },
+        as(op.purpose),
+      );
       return { ok: !res.errors, purpose: op.purpose };
     case "deal":
       res = await t.gql(`mutation($i: CreateDealInput!) { createDeal(input: $i) { id } }`, { i: { title: "p", contactId: id } }, as(op.purpose));
@@ -74,7 +96,11 @@ async function run(op: Op): Promise<{ ok: boolean; purpose?: string }> {
       res = await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { position: "p" }) { id } }`, { id }, as(op.purpose));
       return { ok: !res.errors, purpose: op.purpose };
     case "grant":
-      await t.gql(`mutation($id: ID!, $p: String!, $proof: ConsentProofInput) { grantConsent(contactId: $id, purpose: $p, source: "form", proof: $proof) { id } }`, { id, p: op.consent, proof: PROOF }, as());
+      await t.gql(
+        `mutation($id: ID!, $p: String!, $proof: ConsentProofInput) { grantConsent(contactId: $id, purpose: $p, source: "form", proof: $proof) { id } }`,
+        { id, p: op.consent, proof: PROOF },
+        as(),
+      );
       return { ok: true };
     case "withdraw":
       await t.gql(`mutation($id: ID!, $p: String!) { withdrawConsent(contactId: $id, purpose: $p) { id } }`, { id, p: op.consent }, as());

@@ -17,7 +17,12 @@ describe("policy cases (policies/tests)", () => {
   }
 
   it("covers every rule with an allow case and a deny case, decided by the rule itself", () => {
-    expect(coverageGaps(policies, cases.map((c) => runCase(policies, c)))).toEqual([]);
+    expect(
+      coverageGaps(
+        policies,
+        cases.map((c) => runCase(policies, c)),
+      ),
+    ).toEqual([]);
   });
 
   it("has a test file for every role", () => {
@@ -57,7 +62,9 @@ describe("policy case loader", () => {
 
   it("rejects a rule id that is not the role's, a gate or default.deny", () => {
     const root = broken((t) => t.replace("rule: sales_rep.contacts.no_delete", "rule: sales_rep.contacts.nodelete"));
-    expect(problems(root)).toMatch(/sales_rep_test\.yaml:\d+: case "cannot delete a contact of its workspace": "sales_rep.contacts.nodelete" is not a rule of sales_rep/);
+    expect(problems(root)).toMatch(
+      /sales_rep_test\.yaml:\d+: case "cannot delete a contact of its workspace": "sales_rep.contacts.nodelete" is not a rule of sales_rep/,
+    );
   });
 
   it("rejects a covers entry naming another role's rule", () => {

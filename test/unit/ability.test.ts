@@ -5,7 +5,14 @@ import { loadPolicies, type PolicyRule, type PolicySet } from "../../src/authz/p
 import { registry } from "../../src/modules/registry.js";
 
 const policies = loadPolicies(registry);
-const me: Principal = { kind: "user", userId: "11111111-1111-4111-8111-111111111111", workspaceId: "22222222-2222-4222-8222-222222222222", role: "sales_rep", email: "", name: "" };
+const me: Principal = {
+  kind: "user",
+  userId: "11111111-1111-4111-8111-111111111111",
+  workspaceId: "22222222-2222-4222-8222-222222222222",
+  role: "sales_rep",
+  email: "",
+  name: "",
+};
 const OTHER_WS = "33333333-3333-4333-8333-333333333333";
 
 /** The shipped policies with one role's rules replaced. */
@@ -21,7 +28,16 @@ const contact = (over: Row = {}) =>
 
 describe("buildAbility", () => {
   it("scopes every allow rule to the principal's workspace, whatever the rule says", () => {
-    const set = withRules("sales_rep", [{ id: "sales_rep.x", effect: "allow", actions: ["read"], subject: "Contact", conditions: { workspaceId: OTHER_WS }, reason: "tries to reach another tenant" }]);
+    const set = withRules("sales_rep", [
+      {
+        id: "sales_rep.x",
+        effect: "allow",
+        actions: ["read"],
+        subject: "Contact",
+        conditions: { workspaceId: OTHER_WS },
+        reason: "tries to reach another tenant",
+      },
+    ]);
     const ability = buildAbility(set, me, "sales_pipeline");
     expect(ability.can("read", contact())).toBe(true);
     expect(ability.can("read", contact({ workspaceId: OTHER_WS }))).toBe(false);
@@ -30,21 +46,31 @@ describe("buildAbility", () => {
   it("lets a deny win whatever the order of the rules", () => {
     const allow = { id: "sales_rep.a", effect: "allow" as const, actions: ["delete" as const], subject: "Contact" as const, reason: "allow deleting contacts" };
     const deny = { id: "sales_rep.d", effect: "deny" as const, actions: ["delete" as const], subject: "Contact" as const, reason: "deny deleting contacts" };
-    for (const rules of [[allow, deny], [deny, allow]]) {
+    for (const rules of [
+      [allow, deny],
+      [deny, allow],
+    ]) {
       const ability = buildAbility(withRules("sales_rep", rules), me, "sales_pipeline");
       expect(decide(ability, "delete", "Contact", contact())).toMatchObject({ allowed: false, rule: "sales_rep.d" });
     }
   });
 
   it("interpolates the principal's user id into conditions", () => {
-    const set = withRules("sales_rep", [{ id: "sales_rep.own", effect: "allow", actions: ["update"], subject: "Deal", conditions: { ownerId: "${user.id}" }, reason: "own deals only" }]);
+    const set = withRules("sales_rep", [
+      { id: "sales_rep.own", effect: "allow", actions: ["update"], subject: "Deal", conditions: { ownerId: "${user.id}" }, reason: "own deals only" },
+    ]);
     const ability = buildAbility(set, me, "sales_pipeline");
     expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: me.userId } as Row))).toBe(true);
     expect(ability.can("update", subject("Deal", { workspaceId: me.workspaceId, ownerId: OTHER_WS } as Row))).toBe(false);
   });
 
   it("grants nothing for an unknown role, an unknown purpose, or a purpose the role may not use", () => {
-    for (const [role, purpose] of [["nobody", "sales_pipeline"], ["sales_rep", "nope"], ["sales_rep", "marketing_email"], ["sales_rep", ""]]) {
+    for (const [role, purpose] of [
+      ["nobody", "sales_pipeline"],
+      ["sales_rep", "nope"],
+      ["sales_rep", "marketing_email"],
+      ["sales_rep", ""],
+    ]) {
       const ability = buildAbility(policies, { ...me, role }, purpose);
       expect(ability.rules).toEqual([]);
       expect(decide(ability, "read", "Contact", contact()).rule).toBe("default.deny");
@@ -55,23 +81,41 @@ describe("buildAbility", () => {
     const owner = { ...me, role: "owner" };
     expect(decide(buildAbility(policies, owner, "marketing_email"), "read", "Contact", contact()).rule).toBe("gate.consent.marketing_email");
     expect(decide(buildAbility(policies, owner, "marketing_email"), "read", "Contact", contact({ consentedPurposes: ["marketing_email"] })).allowed).toBe(true);
-    expect(decide(buildAbility(policies, owner, "sales_pipeline"), "update", "Contact", contact({ objectedPurposes: ["sales_pipeline"] })).rule).toBe("gate.objection.sales_pipeline");
+    expect(decide(buildAbility(policies, owner, "sales_pipeline"), "update", "Contact", contact({ objectedPurposes: ["sales_pipeline"] })).rule).toBe(
+      "gate.objection.sales_pipeline",
+    );
     expect(decide(buildAbility(policies, owner, "customer_support"), "read", "Contact", contact({ objectedPurposes: ["sales_pipeline"] })).allowed).toBe(true);
-    expect(decide(buildAbility(policies, owner, "service_provision"), "read", "Contact", contact({ processingRestricted: true })).rule).toBe("gate.restriction.service_provision");
+    expect(decide(buildAbility(policies, owner, "service_provision"), "read", "Contact", contact({ processingRestricted: true })).rule).toBe(
+      "gate.restriction.service_provision",
+    );
     expect(decide(buildAbility(policies, owner, "legal_compliance"), "read", "Contact", contact({ processingRestricted: true })).allowed).toBe(true);
-    expect(decide(buildAbility(policies, owner, "service_provision"), "read", "Contact", contact({ erasedAt: new Date() })).rule).toBe("gate.erasure.service_provision");
+    expect(decide(buildAbility(policies, owner, "service_provision"), "read", "Contact", contact({ erasedAt: new Date() })).rule).toBe(
+      "gate.erasure.service_provision",
+    );
     expect(decide(buildAbility(policies, owner, "legal_compliance"), "read", "Contact", contact({ erasedAt: new Date() })).allowed).toBe(true);
   });
 
   it("applies the gates to a person's deals and interactions through the linked contact", () => {
     const ability = buildAbility(policies, me, "sales_pipeline");
     const person = { consentedPurposes: [], objectedPurposes: [], processingRestricted: true, erasedAt: null };
-    expect(decide(ability, "read", "Deal", subject("Deal", { workspaceId: me.workspaceId, contact: person } as Row)).rule).toBe("gate.restriction.sales_pipeline");
+    expect(decide(ability, "read", "Deal", subject("Deal", { workspaceId: me.workspaceId, contact: person } as Row)).rule).toBe(
+      "gate.restriction.sales_pipeline",
+    );
     expect(ability.can("read", subject("Deal", { workspaceId: me.workspaceId } as Row))).toBe(true);
     const marketing = buildAbility(policies, { ...me, role: "marketing" }, "marketing_sms");
     const sms = { kind: "sms", purpose: "marketing_sms", workspaceId: me.workspaceId };
-    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_sms"] } } as Row))).toBe(true);
-    expect(marketing.can("create", subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_email"] } } as Row))).toBe(false);
+    expect(
+      marketing.can(
+        "create",
+        subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_sms"] } } as Row),
+      ),
+    ).toBe(true);
+    expect(
+      marketing.can(
+        "create",
+        subject("Interaction", { ...sms, contact: { ...person, processingRestricted: false, consentedPurposes: ["marketing_email"] } } as Row),
+      ),
+    ).toBe(false);
   });
 
   it("finds people for rights operations under legal_compliance, whatever their state", () => {

@@ -103,7 +103,8 @@ describe("purpose limitation for every category and subject", () => {
     const self = row("User", { id: principal.userId });
     for (const purpose of ["legal_compliance", "security"]) {
       const ability = buildAbility(policies, principal, purpose);
-      for (const field of registry.get("User").fieldNames) expect(decide(ability, "read", "User", self, field), `${purpose} ${field}`).toMatchObject({ allowed: true });
+      for (const field of registry.get("User").fieldNames)
+        expect(decide(ability, "read", "User", self, field), `${purpose} ${field}`).toMatchObject({ allowed: true });
     }
     expect(decide(buildAbility(policies, principal, "legal_compliance"), "read", "User", self, "email").rule).toBe(SELF_PROFILE);
     // Only reading: the own profile grants no write.

@@ -54,7 +54,11 @@ describe("loadPolicies", () => {
   });
 
   it("rejects an unknown key", () => {
-    const f = fixture("sales_rep", "  - id: sales_rep.companies.work\n    effect: allow\n", "  - id: sales_rep.companies.work\n    effect: allow\n    priority: 1\n");
+    const f = fixture(
+      "sales_rep",
+      "  - id: sales_rep.companies.work\n    effect: allow\n",
+      "  - id: sales_rep.companies.work\n    effect: allow\n    priority: 1\n",
+    );
     const line = lineOf(f.text, "- id: sales_rep.companies.work");
     expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.companies.work: unknown key "priority"`);
   });
@@ -66,7 +70,11 @@ describe("loadPolicies", () => {
   });
 
   it("rejects an unknown action", () => {
-    const f = fixture("sales_rep", "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete]", "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete, archive]");
+    const f = fixture(
+      "sales_rep",
+      "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete]",
+      "  - id: sales_rep.deals.work\n    effect: allow\n    actions: [read, create, update, delete, archive]",
+    );
     const line = lineOf(f.text, "archive");
     expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.deals.work: unknown action "archive"`);
   });
@@ -94,18 +102,26 @@ describe("loadPolicies", () => {
   ])("rejects the %s wildcard outside the owner role", (_, from, to, needle) => {
     const f = fixture("sales_rep", from, to);
     const line = lineOf(f.text, needle);
-    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: rule sales_rep.workspace.read: wildcards (manage, all) are for the owner role only`);
+    expect(loadError(f.root)).toContain(
+      `policies/roles/sales_rep.yaml:${line}: rule sales_rep.workspace.read: wildcards (manage, all) are for the owner role only`,
+    );
   });
 
   it("rejects a duplicate rule id", () => {
     const f = fixture("sales_rep", "  - id: sales_rep.deals.work\n", "  - id: sales_rep.companies.work\n");
     const first = lineOf(f.text, "- id: sales_rep.companies.work");
     const second = f.text.split("\n").findIndex((l, i) => i + 1 > first && l.includes("id: sales_rep.companies.work")) + 1;
-    expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${second}: rule sales_rep.companies.work: duplicate rule id (also at policies/roles/sales_rep.yaml:${first})`);
+    expect(loadError(f.root)).toContain(
+      `policies/roles/sales_rep.yaml:${second}: rule sales_rep.companies.work: duplicate rule id (also at policies/roles/sales_rep.yaml:${first})`,
+    );
   });
 
   it("rejects an unknown purpose in a role", () => {
-    const f = fixture("sales_rep", "purposes: [service_provision, sales_pipeline, customer_support]", "purposes: [service_provision, sales_pipeline, customer_support, cold_calling]");
+    const f = fixture(
+      "sales_rep",
+      "purposes: [service_provision, sales_pipeline, customer_support]",
+      "purposes: [service_provision, sales_pipeline, customer_support, cold_calling]",
+    );
     const line = lineOf(f.text, "cold_calling");
     expect(loadError(f.root)).toContain(`policies/roles/sales_rep.yaml:${line}: unknown purpose "cold_calling"`);
   });
@@ -113,7 +129,9 @@ describe("loadPolicies", () => {
   it("rejects a deny rule that masks a non-null field", () => {
     const f = fixture("auditor", "    fields: [email, phone]\n", "    fields: [email, phone, id]\n");
     const line = lineOf(f.text, "fields: [email, phone, id]");
-    expect(loadError(f.root)).toContain(`policies/roles/auditor.yaml:${line}: rule auditor.contacts.mask_details: "id" is non-null in the API and cannot be masked`);
+    expect(loadError(f.root)).toContain(
+      `policies/roles/auditor.yaml:${line}: rule auditor.contacts.mask_details: "id" is non-null in the API and cannot be masked`,
+    );
   });
 });
 
@@ -136,10 +154,25 @@ describe("condition shapes SQL and can() could read differently", () => {
     ["a list where a scalar is expected", "      kind: { $ne: [call] }\n", "kind: {", /"\$ne" needs a single value/],
     ["$all on a field that is not an array", "      kind: { $all: [call] }\n", "kind: {", /"\$all" needs an array field/],
     ["a number where a string is expected", "      kind: 3\n", "kind: 3", /3: needs a string/],
-    ["a key inherited from Object.prototype (constructor)", "      constructor: call\n", "constructor:", /unknown condition field "constructor" for Interaction/],
-    ["a key inherited from Object.prototype through a relation", "      constructor.processingRestricted: true\n", "constructor.", /unknown condition field "constructor\.processingRestricted"/],
+    [
+      "a key inherited from Object.prototype (constructor)",
+      "      constructor: call\n",
+      "constructor:",
+      /unknown condition field "constructor" for Interaction/,
+    ],
+    [
+      "a key inherited from Object.prototype through a relation",
+      "      constructor.processingRestricted: true\n",
+      "constructor.",
+      /unknown condition field "constructor\.processingRestricted"/,
+    ],
     ["__proto__ as a field", '      "__proto__": call\n', "__proto__", /unknown condition field "__proto__"/],
-    ["a relation written as a nested object", "      contact: { processingRestricted: true }\n", "contact:", /unknown condition field "contact" for Interaction \(write contact\.<field>/],
+    [
+      "a relation written as a nested object",
+      "      contact: { processingRestricted: true }\n",
+      "contact:",
+      /unknown condition field "contact" for Interaction \(write contact\.<field>/,
+    ],
     ["a lone surrogate in a string", '      kind: "\\ud800"\n', "kind:", /is not well-formed Unicode/],
   ])("refuses %s, naming file, line and rule", (_, conditions, needle, message) => {
     const { line, error } = refused(conditions, needle);

@@ -48,7 +48,9 @@ const OBJECTABLE_PURPOSES = ["sales_pipeline", "analytics"] as const;
 const ERASED_AT = new Date("2024-05-01T00:00:00.000Z");
 
 function subsets<T>(items: readonly T[]): T[][] {
-  return items.reduce<T[][]>((acc, item) => [...acc, ...acc.map((s) => [...s, item])], [[]]);
+  const all: T[][] = [[]];
+  for (const item of items) for (const s of [...all]) all.push([...s, item]);
+  return all;
 }
 
 let database: Database;
@@ -86,7 +88,10 @@ async function loadRows(subject: TableSubject, only?: string[]): Promise<Row[]> 
 
 async function sqlIds(ability: AppAbility, action: string, subject: TableSubject): Promise<Set<string>> {
   const { table, id } = TABLES[subject];
-  const rows = (await db.select({ id }).from(table).where(accessibleWhere(registry, ability, action, subject))) as Array<{ id: string }>;
+  const rows = (await db
+    .select({ id })
+    .from(table)
+    .where(accessibleWhere(registry, ability, action, subject))) as Array<{ id: string }>;
   return new Set(rows.map((r) => r.id));
 }
 
@@ -103,7 +108,12 @@ interface Mismatch {
   onlyCan: Row[];
 }
 
-async function compare(ability: AppAbility, action: string, subject: TableSubject, rows: Row[]): Promise<{ mismatch?: Mismatch; sql: Set<string>; can: Set<string> }> {
+async function compare(
+  ability: AppAbility,
+  action: string,
+  subject: TableSubject,
+  rows: Row[],
+): Promise<{ mismatch?: Mismatch; sql: Set<string>; can: Set<string> }> {
   const known = new Set(rows.map((r) => r.id));
   const fromSql = new Set([...(await sqlIds(ability, action, subject))].filter((id) => known.has(id)));
   const fromCan = canIds(ability, action, subject, rows);
@@ -113,16 +123,39 @@ async function compare(ability: AppAbility, action: string, subject: TableSubjec
 }
 
 function brief(row: Row): Record<string, unknown> {
-  const keep = ["id", "workspaceId", "ownerId", "companyId", "contactId", "stage", "kind", "purpose", "consentedPurposes", "objectedPurposes", "processingRestricted", "erasedAt", "contact"];
+  const keep = [
+    "id",
+    "workspaceId",
+    "ownerId",
+    "companyId",
+    "contactId",
+    "stage",
+    "kind",
+    "purpose",
+    "consentedPurposes",
+    "objectedPurposes",
+    "processingRestricted",
+    "erasedAt",
+    "contact",
+  ];
   return Object.fromEntries(keep.filter((k) => k in row).map((k) => [k, row[k]]));
 }
 
 function describeMismatch(m: Mismatch): string {
-  return JSON.stringify({ subject: m.subject, action: m.action, onlySql: m.onlySql.slice(0, 3).map(brief), onlyCan: m.onlyCan.slice(0, 3).map(brief), counts: [m.onlySql.length, m.onlyCan.length] });
+  return JSON.stringify({
+    subject: m.subject,
+    action: m.action,
+    onlySql: m.onlySql.slice(0, 3).map(brief),
+    onlyCan: m.onlyCan.slice(0, 3).map(brief),
+    counts: [m.onlySql.length, m.onlyCan.length],
+  });
 }
 
 async function seed(): Promise<void> {
-  const [ws1, ws2] = await db.insert(workspaces).values([{ name: "One" }, { name: "Two" }]).returning({ id: workspaces.id });
+  const [ws1, ws2] = await db
+    .insert(workspaces)
+    .values([{ name: "One" }, { name: "Two" }])
+    .returning({ id: workspaces.id });
   const [me, other, stranger] = await db
     .insert(users)
     .values([
@@ -179,7 +212,10 @@ async function seed(): Promise<void> {
             erasedAt: erased ? ERASED_AT : null,
           });
         }
-  const inserted = await db.insert(contacts).values(contactValues).returning({ id: contacts.id, workspaceId: contacts.workspaceId, ownerId: contacts.ownerId, companyId: contacts.companyId });
+  const inserted = await db
+    .insert(contacts)
+    .values(contactValues)
+    .returning({ id: contacts.id, workspaceId: contacts.workspaceId, ownerId: contacts.ownerId, companyId: contacts.companyId });
   ids.anchorContact = inserted[0].id;
 
   const owners = (ws: string) => (ws === ws1.id ? [me.id, other.id, null] : [stranger.id, null]);
@@ -239,7 +275,11 @@ describe("fixture", () => {
   it("covers every privacy state and both workspaces", () => {
     expect(fixture.Contact.length).toBe(384 + 64);
     const ws1 = fixture.Contact.filter((c) => c.workspaceId === ids.ws1);
-    const states = new Set(ws1.map((c) => JSON.stringify([c.consentedPurposes, c.objectedPurposes, c.processingRestricted, c.erasedAt !== null, c.companyId !== null, c.ownerId === ids.me])));
+    const states = new Set(
+      ws1.map((c) =>
+        JSON.stringify([c.consentedPurposes, c.objectedPurposes, c.processingRestricted, c.erasedAt !== null, c.companyId !== null, c.ownerId === ids.me]),
+      ),
+    );
     expect(states.size).toBe(4 * 4 * 2 * 2 * 2 * 2);
     expect(fixture.Deal.filter((d) => d.contactId === null).length).toBe(2 * DEAL_STAGES.length);
     expect(fixture.Interaction.length).toBe(2 * fixture.Contact.length);
@@ -307,7 +347,9 @@ describe("real policies: SQL filter == can() for every role x purpose x action x
     expect(email.every((c) => (c.consentedPurposes as string[]).includes("marketing_email") && !c.processingRestricted && c.erasedAt === null)).toBe(true);
     const pipeline = await visible("sales_pipeline", "Deal");
     expect(pipeline.some((d) => d.contact === undefined)).toBe(true);
-    expect(pipeline.every((d) => d.contact === undefined || !(d.contact as { objectedPurposes: string[] }).objectedPurposes.includes("sales_pipeline"))).toBe(true);
+    expect(pipeline.every((d) => d.contact === undefined || !(d.contact as { objectedPurposes: string[] }).objectedPurposes.includes("sales_pipeline"))).toBe(
+      true,
+    );
     const legal = await visible("legal_compliance", "Contact");
     expect(legal.some((c) => c.erasedAt !== null && c.processingRestricted)).toBe(true);
     // Consent purposes hide deals without a person: there is nobody who consented.
@@ -415,20 +457,31 @@ function ruleArb(subject: PersonSubject): fc.Arbitrary<RawRule> {
       .record({
         actions: actionsArb,
         // An allow that lists fields keeps the non-null ones; a deny masks only nullable ones.
-        fields: fc.option(inverted ? fc.shuffledSubarray(optional, { minLength: 1, maxLength: 3 }) : fc.shuffledSubarray(optional, { maxLength: 3 }).map((f) => [...spec.requiredFields, ...f]), { nil: undefined }),
+        fields: fc.option(
+          inverted
+            ? fc.shuffledSubarray(optional, { minLength: 1, maxLength: 3 })
+            : fc.shuffledSubarray(optional, { maxLength: 3 }).map((f) => [...spec.requiredFields, ...f]),
+          { nil: undefined },
+        ),
         conditions: fc.option(conditionsArb(subject), { nil: undefined, freq: 4 }),
       })
-      .map(({ actions, fields, conditions }): RawRule => ({
-        action: actions,
-        subject,
-        inverted,
-        ...(fields ? { fields } : {}),
-        ...(conditions ? { conditions } : {}),
-      })),
+      .map(
+        ({ actions, fields, conditions }): RawRule => ({
+          action: actions,
+          subject,
+          inverted,
+          ...(fields ? { fields } : {}),
+          ...(conditions ? { conditions } : {}),
+        }),
+      ),
   );
   // `all` rules name neither fields nor conditions; rules on another subject must not leak in.
-  const onAll = fc.record({ actions: actionsArb, inverted: fc.boolean() }).map(({ actions, inverted }): RawRule => ({ action: actions, subject: "all", inverted }));
-  const onOther = conditionsArb(subject === "Deal" ? "Interaction" : "Deal").map((conditions): RawRule => ({ action: "read", subject: subject === "Deal" ? "Interaction" : "Deal", conditions }));
+  const onAll = fc
+    .record({ actions: actionsArb, inverted: fc.boolean() })
+    .map(({ actions, inverted }): RawRule => ({ action: actions, subject: "all", inverted }));
+  const onOther = conditionsArb(subject === "Deal" ? "Interaction" : "Deal").map(
+    (conditions): RawRule => ({ action: "read", subject: subject === "Deal" ? "Interaction" : "Deal", conditions }),
+  );
   return fc.oneof({ weight: 8, arbitrary: onSubject }, { weight: 1, arbitrary: onAll }, { weight: 1, arbitrary: onOther });
 }
 
@@ -500,7 +553,13 @@ async function withRandomRows<T>(rows: RandomRows, fn: (loaded: Record<PersonSub
 }
 
 function policyFile(rules: Array<Record<string, unknown>>, role: string): string {
-  return stringify({ role, description: "Generated by sql-filter.test.ts.", purposes: ["service_provision", "legal_compliance"], defaultPurpose: "service_provision", rules });
+  return stringify({
+    role,
+    description: "Generated by sql-filter.test.ts.",
+    purposes: ["service_provision", "legal_compliance"],
+    defaultPurpose: "service_provision",
+    rules,
+  });
 }
 
 /** Writes rules into a throw-away policies folder as `role` and loads it with the real loader. */
@@ -547,9 +606,9 @@ function comparisons(rules: RawRule[]): Array<{ key: string; op: string; operand
 }
 
 const scenarioArb = () =>
-  fc.constantFrom(...PERSON_SUBJECTS).chain((subject) =>
-    fc.record({ subject: fc.constant(subject), rules: fc.array(ruleArb(subject), { maxLength: 5 }), rows: rowsArb() }),
-  );
+  fc
+    .constantFrom(...PERSON_SUBJECTS)
+    .chain((subject) => fc.record({ subject: fc.constant(subject), rules: fc.array(ruleArb(subject), { maxLength: 5 }), rows: rowsArb() }));
 
 describe("property: random rule sets, random rows", () => {
   it("the rule generator stays within what the policy loader accepts", () => {
@@ -564,13 +623,26 @@ describe("property: random rule sets, random rows", () => {
     expect(new Set(seen.map((c) => c.op))).toEqual(new Set(CONDITION_OPERATORS));
     expect(new Set(seen.filter((c) => c.key.includes(".")).map((c) => c.key))).toEqual(new Set(PERSON_STATE_FIELDS.map((f) => `contact.${f}`)));
     for (const op of ["$all", "$in", "$nin"]) {
-      expect(seen.some((c) => c.op === op && isArrayKey(c.key) && (c.operand as unknown[]).length === 0), `${op}: [] on an array field`).toBe(true);
+      expect(
+        seen.some((c) => c.op === op && isArrayKey(c.key) && (c.operand as unknown[]).length === 0),
+        `${op}: [] on an array field`,
+      ).toBe(true);
     }
     for (const op of ["$in", "$nin"]) {
-      expect(seen.some((c) => c.op === op && (c.operand as unknown[]).includes(null) && (c.operand as unknown[]).length > 1), `${op} with null and a value`).toBe(true);
-      expect(seen.some((c) => c.op === op && !isArrayKey(c.key) && (c.operand as unknown[]).length === 0), `${op}: [] on a scalar field`).toBe(true);
+      expect(
+        seen.some((c) => c.op === op && (c.operand as unknown[]).includes(null) && (c.operand as unknown[]).length > 1),
+        `${op} with null and a value`,
+      ).toBe(true);
+      expect(
+        seen.some((c) => c.op === op && !isArrayKey(c.key) && (c.operand as unknown[]).length === 0),
+        `${op}: [] on a scalar field`,
+      ).toBe(true);
     }
-    for (const placeholder of PLACEHOLDERS) expect(seen.some((c) => [c.operand].flat().includes(placeholder)), placeholder).toBe(true);
+    for (const placeholder of PLACEHOLDERS)
+      expect(
+        seen.some((c) => [c.operand].flat().includes(placeholder)),
+        placeholder,
+      ).toBe(true);
     expect(seen.some((c) => c.key === "contact.erasedAt" && Array.isArray(c.operand) && c.operand.includes(null))).toBe(true);
   });
 
@@ -612,7 +684,9 @@ describe("SQL text", () => {
     expect(sms.sql).toMatch(/exists \(select 1 from "contacts" where .*"contacts"\."consented_purposes" @> \$\d+/);
     expect(render(accessibleWhere(registry, owner("marketing_sms"), "read", "Deal")).sql.replace(/[()\s]/g, "")).toBe("false");
     for (const subject of ["Deal", "Interaction"] as const) {
-      expect(render(accessibleWhere(registry, owner("sales_pipeline"), "read", subject)).sql).toMatch(/exists \(select 1 from "contacts" where .*"contacts"\."objected_purposes" @> \$\d+/);
+      expect(render(accessibleWhere(registry, owner("sales_pipeline"), "read", subject)).sql).toMatch(
+        /exists \(select 1 from "contacts" where .*"contacts"\."objected_purposes" @> \$\d+/,
+      );
     }
     // No form an index on the array cannot use.
     for (const q of [email, pipeline]) expect(q.sql).not.toMatch(/purposes"? *(=|<>) *any|any *\(|array_position|unnest/i);
@@ -620,8 +694,29 @@ describe("SQL text", () => {
 
   it("gives false for an ability with no rules, only denials, or a purpose the role may not use", () => {
     expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([]), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "read", subject: "Contact", inverted: true, conditions: { processingRestricted: true } }]), "read", "Contact")).sql).toBe("false");
-    expect(render(accessibleWhere(registry, createMongoAbility<AppAbility>([{ action: "read", subject: "Contact" }, { action: "read", subject: "Contact", inverted: true }]), "read", "Contact")).sql).toBe("false");
+    expect(
+      render(
+        accessibleWhere(
+          registry,
+          createMongoAbility<AppAbility>([{ action: "read", subject: "Contact", inverted: true, conditions: { processingRestricted: true } }]),
+          "read",
+          "Contact",
+        ),
+      ).sql,
+    ).toBe("false");
+    expect(
+      render(
+        accessibleWhere(
+          registry,
+          createMongoAbility<AppAbility>([
+            { action: "read", subject: "Contact" },
+            { action: "read", subject: "Contact", inverted: true },
+          ]),
+          "read",
+          "Contact",
+        ),
+      ).sql,
+    ).toBe("false");
     expect(render(accessibleWhere(registry, buildAbility(policies, principal("marketing"), "sales_pipeline"), "read", "Contact")).sql).toBe("false");
     expect(render(accessibleWhere(registry, buildAbility(policies, principal("owner"), "no_such_purpose"), "read", "Contact")).sql).toBe("false");
   });
@@ -639,7 +734,8 @@ describe("SQL text", () => {
 // Regressions: disagreements this file found, now fixed in src/. Each case is a policy written
 // as a policy author would, loaded by the real loader and compiled by the real buildAbility.
 
-const withIds = (rules: Array<Record<string, unknown>>) => rules.map((r, i) => ({ id: `tester.case.r${i}`, reason: "A case found by sql-filter.test.ts.", ...r }));
+const withIds = (rules: Array<Record<string, unknown>>) =>
+  rules.map((r, i) => ({ id: `tester.case.r${i}`, reason: "A case found by sql-filter.test.ts.", ...r }));
 
 /** Disagreements on every person subject for `action`, and how many fixture rows SQL shows of each. */
 async function agreement(rules: Array<Record<string, unknown>>, purpose = "service_provision", action = "read") {
@@ -661,8 +757,7 @@ async function agreement(rules: Array<Record<string, unknown>>, purpose = "servi
 }
 
 describe("regressions", () => {
-  const ws1 = (subject: PersonSubject, keep: (row: Row) => boolean = () => true) =>
-    fixture[subject].filter((r) => r.workspaceId === ids.ws1 && keep(r)).length;
+  const ws1 = (subject: PersonSubject, keep: (row: Row) => boolean = () => true) => fixture[subject].filter((r) => r.workspaceId === ids.ws1 && keep(r)).length;
   const person = (row: Row) => row.contact as { erasedAt: Date | null } | undefined;
   const contact = (row: Row) => row as unknown as { processingRestricted: boolean; erasedAt: Date | null };
   // service_provision hides restricted people and erased contacts.
@@ -703,10 +798,13 @@ describe("regressions", () => {
     ];
     for (const rule of cases) expect.soft((await agreement([rule], "legal_compliance")).mismatches, JSON.stringify(rule)).toEqual([]);
     // Deals without a person: `contact.erasedAt` is undefined to can() and no row to SQL.
-    const orphans = await agreement([
-      { effect: "allow", actions: ["read"], subject: "Deal" },
-      { effect: "deny", actions: ["read"], subject: "Deal", conditions: { "contact.erasedAt": { $in: [null] } } },
-    ], "legal_compliance");
+    const orphans = await agreement(
+      [
+        { effect: "allow", actions: ["read"], subject: "Deal" },
+        { effect: "deny", actions: ["read"], subject: "Deal", conditions: { "contact.erasedAt": { $in: [null] } } },
+      ],
+      "legal_compliance",
+    );
     expect.soft(orphans.mismatches).toEqual([]);
     expect.soft(orphans.visible.Deal).toBe(ws1("Deal", (d) => person(d) === undefined || person(d)!.erasedAt !== null));
   });
@@ -714,19 +812,92 @@ describe("regressions", () => {
   // Each case is one rule the loader now refuses; the message names the file, the rule and the
   // line of the offending operand in the YAML (`marker`: a scalar's key line, a block list's first item).
   const rejected: Array<{ name: string; subject: string; conditions: Record<string, unknown>; marker: string; message: RegExp }> = [
-    { name: "contact.ownerId (not carried by loaded rows)", subject: "Deal", conditions: { "contact.ownerId": "${user.id}" }, marker: "contact.ownerId:", message: /unknown condition field "contact\.ownerId" for Deal \(through contact\. only consentedPurposes, objectedPurposes, processingRestricted, erasedAt\)/ },
-    { name: "contact.companyId", subject: "Interaction", conditions: { "contact.companyId": null }, marker: "contact.companyId:", message: /unknown condition field "contact\.companyId" for Interaction/ },
-    { name: "$lt", subject: "Deal", conditions: { stage: { $lt: "won" } }, marker: "$lt:", message: /unknown or unsupported operator "\$lt" \(allowed: \$eq, \$ne, \$in, \$nin, \$all\)/ },
-    { name: "$gt on a boolean", subject: "Contact", conditions: { processingRestricted: { $gt: false } }, marker: "$gt:", message: /unsupported operator "\$gt"/ },
+    {
+      name: "contact.ownerId (not carried by loaded rows)",
+      subject: "Deal",
+      conditions: { "contact.ownerId": "${user.id}" },
+      marker: "contact.ownerId:",
+      message:
+        /unknown condition field "contact\.ownerId" for Deal \(through contact\. only consentedPurposes, objectedPurposes, processingRestricted, erasedAt\)/,
+    },
+    {
+      name: "contact.companyId",
+      subject: "Interaction",
+      conditions: { "contact.companyId": null },
+      marker: "contact.companyId:",
+      message: /unknown condition field "contact\.companyId" for Interaction/,
+    },
+    {
+      name: "$lt",
+      subject: "Deal",
+      conditions: { stage: { $lt: "won" } },
+      marker: "$lt:",
+      message: /unknown or unsupported operator "\$lt" \(allowed: \$eq, \$ne, \$in, \$nin, \$all\)/,
+    },
+    {
+      name: "$gt on a boolean",
+      subject: "Contact",
+      conditions: { processingRestricted: { $gt: false } },
+      marker: "$gt:",
+      message: /unsupported operator "\$gt"/,
+    },
     { name: "$lte with null", subject: "Deal", conditions: { ownerId: { $lte: null } }, marker: "$lte:", message: /unsupported operator "\$lte"/ },
-    { name: 'processingRestricted: "false" (quoted)', subject: "Contact", conditions: { processingRestricted: "false" }, marker: "processingRestricted:", message: /"false": needs true or false \(unquoted\)/ },
-    { name: 'ownerId: "abc" (not a uuid)', subject: "Contact", conditions: { ownerId: "abc" }, marker: "ownerId:", message: /"abc": needs a lower-case id \(uuid\) or \$\{user\.id\} \/ \$\{user\.workspaceId\}/ },
-    { name: 'erasedAt: "2024-01-01"', subject: "Contact", conditions: { erasedAt: "2024-01-01" }, marker: "erasedAt:", message: /"2024-01-01": timestamps can only be compared with null/ },
-    { name: "null in $nin on a NOT NULL field", subject: "Deal", conditions: { stage: { $nin: [null, "lead"] } }, marker: "- null", message: /null: this field is never null/ },
-    { name: "an upper-case uuid (PostgreSQL would match it, can() would not)", subject: "Contact", conditions: { ownerId: "18351990-0BA3-4C4D-8E8F-000000000001" }, marker: "ownerId:", message: /needs a lower-case id/ },
-    { name: "a NUL character in a text operand (PostgreSQL text cannot hold it)", subject: "Deal", conditions: { stage: "lead\u0000" }, marker: "stage:", message: /contains a NUL character/ },
-    { name: "a NUL character in an array element", subject: "Contact", conditions: { consentedPurposes: { $in: ["marketing_email\u0000"] } }, marker: "- \"marketing_email", message: /contains a NUL character/ },
-    { name: "a placeholder on a text field", subject: "Interaction", conditions: { purpose: { $in: ["${user.id}"] } }, marker: "- ${user.id}", message: /placeholders hold ids/ },
+    {
+      name: 'processingRestricted: "false" (quoted)',
+      subject: "Contact",
+      conditions: { processingRestricted: "false" },
+      marker: "processingRestricted:",
+      message: /"false": needs true or false \(unquoted\)/,
+    },
+    {
+      name: 'ownerId: "abc" (not a uuid)',
+      subject: "Contact",
+      conditions: { ownerId: "abc" },
+      marker: "ownerId:",
+      message: /"abc": needs a lower-case id \(uuid\) or \$\{user\.id\} \/ \$\{user\.workspaceId\}/,
+    },
+    {
+      name: 'erasedAt: "2024-01-01"',
+      subject: "Contact",
+      conditions: { erasedAt: "2024-01-01" },
+      marker: "erasedAt:",
+      message: /"2024-01-01": timestamps can only be compared with null/,
+    },
+    {
+      name: "null in $nin on a NOT NULL field",
+      subject: "Deal",
+      conditions: { stage: { $nin: [null, "lead"] } },
+      marker: "- null",
+      message: /null: this field is never null/,
+    },
+    {
+      name: "an upper-case uuid (PostgreSQL would match it, can() would not)",
+      subject: "Contact",
+      conditions: { ownerId: "18351990-0BA3-4C4D-8E8F-000000000001" },
+      marker: "ownerId:",
+      message: /needs a lower-case id/,
+    },
+    {
+      name: "a NUL character in a text operand (PostgreSQL text cannot hold it)",
+      subject: "Deal",
+      conditions: { stage: "lead\u0000" },
+      marker: "stage:",
+      message: /contains a NUL character/,
+    },
+    {
+      name: "a NUL character in an array element",
+      subject: "Contact",
+      conditions: { consentedPurposes: { $in: ["marketing_email\u0000"] } },
+      marker: '- "marketing_email',
+      message: /contains a NUL character/,
+    },
+    {
+      name: "a placeholder on a text field",
+      subject: "Interaction",
+      conditions: { purpose: { $in: ["${user.id}"] } },
+      marker: "- ${user.id}",
+      message: /placeholders hold ids/,
+    },
   ];
 
   it.each(rejected)("the loader rejects $name, naming file, rule and line", ({ subject, conditions, marker, message }) => {
@@ -734,7 +905,10 @@ describe("regressions", () => {
       { effect: "allow", actions: ["read"], subject: "Contact" },
       { effect: "allow", actions: ["read"], subject, conditions },
     ]);
-    const line = policyFile(rules, "tester").split("\n").findIndex((l) => l.trimStart().startsWith(marker)) + 1;
+    const line =
+      policyFile(rules, "tester")
+        .split("\n")
+        .findIndex((l) => l.trimStart().startsWith(marker)) + 1;
     expect(line).toBeGreaterThan(0);
     let error: unknown;
     try {

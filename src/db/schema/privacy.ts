@@ -1,18 +1,12 @@
 import { sql } from "drizzle-orm";
-import { bigserial, check, index, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, check, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf } from "./columns.js";
 import { workspaces } from "./workspace.js";
 
 export const CONSENT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link", "unsubscribe_link"] as const;
 export const CONSENT_STATES = ["granted", "withdrawn"] as const;
 export const CONSENT_CHANNELS = ["email", "sms"] as const;
-export const PRIVACY_EVENT_KINDS = [
-  "restricted",
-  "subject_informed",
-  "restriction_lifted",
-  "objected",
-  "compelling_grounds",
-] as const;
+export const PRIVACY_EVENT_KINDS = ["restricted", "subject_informed", "restriction_lifted", "objected", "compelling_grounds"] as const;
 
 // Append-only proof of consent (Art. 7(1)). A trigger (drizzle/0001_*.sql) rejects UPDATE,
 // DELETE and TRUNCATE unless a transaction sets `alpha.ledger_maintenance` (erasure and
@@ -88,8 +82,5 @@ export const auditLog = pgTable(
     detail: jsonb("detail"),
     createdAt: createdAt(),
   },
-  (t) => [
-    check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])),
-    index("audit_log_ws_idx").on(t.workspaceId, t.seq),
-  ],
+  (t) => [check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])), index("audit_log_ws_idx").on(t.workspaceId, t.seq)],
 );

@@ -17,7 +17,7 @@ export const workspaces = pgTable(
     stripeCustomerId: text("stripe_customer_id"),
     createdAt: createdAt(),
   },
-  (t) => [check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES))],
+  () => [check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES))],
 );
 
 export const users = pgTable(
@@ -37,10 +37,7 @@ export const users = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
-    index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
-  ],
+  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id)],
 );
 
 export const sessions = pgTable(

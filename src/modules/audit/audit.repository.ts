@@ -23,7 +23,12 @@ export async function auditPage(db: Db, where: SQL, page: PageRequest, cursors: 
   const seq = cursorSeq(page, cursors);
   const keyset = seq === undefined ? undefined : page.forward ? lt(auditLog.seq, seq) : gt(auditLog.seq, seq);
   const order = page.forward ? desc(auditLog.seq) : asc(auditLog.seq);
-  const rows = await db.select().from(auditLog).where(and(where, keyset)).orderBy(order).limit(page.size + 1);
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(where, keyset))
+    .orderBy(order)
+    .limit(page.size + 1);
   const kept = rows.slice(0, page.size).map((r) => ({ ...r, id: String(r.seq) }));
   if (!page.forward) kept.reverse();
   const more = rows.length > page.size;

@@ -53,7 +53,14 @@ function baseQuery(db: Db, registry: Registry, subject: Subject, extra: Record<s
     .$dynamic();
 }
 
-async function select<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, where: SQL | undefined, orderBy: SQL[], limit?: number): Promise<Row[]> {
+async function select<Row extends { id: string }>(
+  db: Db,
+  registry: Registry,
+  subject: Subject,
+  where: SQL | undefined,
+  orderBy: SQL[],
+  limit?: number,
+): Promise<Row[]> {
   return (await selectSorted<Row>(db, registry, subject, where, orderBy, limit)).map((r) => r.row);
 }
 
@@ -68,7 +75,9 @@ async function selectSorted<Row extends { id: string }>(
   sort?: SortKey,
 ): Promise<Array<{ row: Row; sortValue: unknown }>> {
   const extra: Record<string, SQL> = sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column) } : {};
-  let query = baseQuery(db, registry, subject, extra).where(where).orderBy(...orderBy);
+  let query = baseQuery(db, registry, subject, extra)
+    .where(where)
+    .orderBy(...orderBy);
   if (limit !== undefined) query = query.limit(limit);
   const raw = (await query) as Record<string, unknown>[];
   const relation = personLink(registry, subject)?.name;
@@ -227,7 +236,10 @@ export async function findGroupedPages<Row extends { id: string }>(
     .from(subject.table)
     .where(and(inArray(parent.column, [...parentIds]), where, keyset))
     .as("ranked");
-  const ids = db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, page.size + 1));
+  const ids = db
+    .select({ id: ranked.id })
+    .from(ranked)
+    .where(lte(ranked.rn, page.size + 1));
   const sorted = parentIds.length === 0 ? [] : await selectSorted<Row>(db, registry, subject, inArray(id, ids), order, undefined, sort);
   const groups = groupBy(sorted, parentIds, (r) => r.row[parent.key] as string | null);
   return groups.map((group, i) => toPage(group, page, sort, cursors, () => count(parentIds[i])));
@@ -303,21 +315,31 @@ export function byId<Row extends { id: string }>(rows: Row[], ids: readonly stri
 /** Inserts one row and returns its id. */
 export async function insertRow(db: Db, subject: Subject, values: Record<string, unknown>): Promise<string> {
   const id = subject.columns[subject.key];
-  const [created] = (await db.insert(subject.table).values(values as never).returning({ id })) as Array<{ id: string }>;
+  const [created] = (await db
+    .insert(subject.table)
+    .values(values as never)
+    .returning({ id })) as Array<{ id: string }>;
   return created.id;
 }
 
 /** Updates one row if `where` (the ability's filter) still holds for it, in the same statement. */
 export async function updateRow(db: Db, subject: Subject, id: string, changes: Record<string, unknown>, where: SQL): Promise<boolean> {
   const key = subject.columns[subject.key];
-  const updated = await db.update(subject.table).set(changes as never).where(and(eq(key, id), where)).returning({ id: key });
+  const updated = await db
+    .update(subject.table)
+    .set(changes as never)
+    .where(and(eq(key, id), where))
+    .returning({ id: key });
   return updated.length > 0;
 }
 
 /** Deletes one row if `where` (the ability's filter) still holds for it, in the same statement. */
 export async function deleteRow(db: Db, subject: Subject, id: string, where: SQL): Promise<boolean> {
   const key = subject.columns[subject.key];
-  const deleted = await db.delete(subject.table).where(and(eq(key, id), where)).returning({ id: key });
+  const deleted = await db
+    .delete(subject.table)
+    .where(and(eq(key, id), where))
+    .returning({ id: key });
   return deleted.length > 0;
 }
 
@@ -326,7 +348,13 @@ export async function deleteRow(db: Db, subject: Subject, id: string, where: SQL
  * consent withdrawn, an objection or a restriction committed meanwhile is seen (the lock waits
  * for it), and none can commit until the write that checked this state has.
  */
-export async function lockPersonState(tx: Db, registry: Registry, personSubject: string, id: string, workspaceId: string): Promise<Record<string, unknown> | undefined> {
+export async function lockPersonState(
+  tx: Db,
+  registry: Registry,
+  personSubject: string,
+  id: string,
+  workspaceId: string,
+): Promise<Record<string, unknown> | undefined> {
   const person = registry.get(personSubject);
   const columns = Object.fromEntries(PERSON_STATE_FIELDS.map((f) => [f, person.columns[f]])) as Record<string, PgColumn>;
   const where = and(eq(person.columns[person.key], id), eq(person.columns[person.tenant], workspaceId));

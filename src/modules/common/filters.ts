@@ -32,7 +32,11 @@ export function onReadable(readable: Readable, field: string, condition: SQL | u
  * Case-insensitive "contains" over some columns, LIKE wildcards taken literally. Each column
  * is searched only on rows where the caller may read its field: masked values are not probed.
  */
-export function searchFilter(columns: Array<{ column: PgColumn | SQL; fields: string[] }>, term: string | undefined | null, readable: Readable): SQL | undefined {
+export function searchFilter(
+  columns: Array<{ column: PgColumn | SQL; fields: string[] }>,
+  term: string | undefined | null,
+  readable: Readable,
+): SQL | undefined {
   if (term === undefined || term === null || term.trim() === "") return undefined;
   if (term.length > 200) throw badInput("filter.search", "at most 200 characters");
   const pattern = `%${term.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

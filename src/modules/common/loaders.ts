@@ -9,8 +9,12 @@ import type { Scope } from "./scope.js";
 
 /** Rows by id in one statement per batch, null where missing or hidden from the caller. */
 export function byIdLoader<Row extends { id: string }>(ctx: Scope, name: SubjectName): DataLoader<string, Row | null> {
-  return ctx.loader(`${name}:byId`, () =>
-    new DataLoader<string, Row | null>(async (ids) => byId(await findByIds<Row>(ctx.db, ctx.registry, ctx.registry.get(name), ids, whereCan(ctx, "read", name)), ids)),
+  return ctx.loader(
+    `${name}:byId`,
+    () =>
+      new DataLoader<string, Row | null>(async (ids) =>
+        byId(await findByIds<Row>(ctx.db, ctx.registry, ctx.registry.get(name), ids, whereCan(ctx, "read", name)), ids),
+      ),
   );
 }
 
@@ -23,11 +27,13 @@ export function groupedLoader<Row extends { id: string }>(
   first: number | undefined,
 ): DataLoader<string, Row[]> {
   const limit = pageSize(first, MAX_NESTED, NESTED_PAGE_SIZE);
-  return ctx.loader(`${name}:by:${parent.key}:${limit}`, () =>
-    new DataLoader<string, Row[]>(async (parentIds) => {
-      const rows = await findGrouped<Row>(ctx.db, ctx.registry, ctx.registry.get(name), parent.column, parentIds, whereCan(ctx, "read", name), order, limit);
-      return groupBy(rows, parentIds, (row) => row[parent.key] as string | null);
-    }),
+  return ctx.loader(
+    `${name}:by:${parent.key}:${limit}`,
+    () =>
+      new DataLoader<string, Row[]>(async (parentIds) => {
+        const rows = await findGrouped<Row>(ctx.db, ctx.registry, ctx.registry.get(name), parent.column, parentIds, whereCan(ctx, "read", name), order, limit);
+        return groupBy(rows, parentIds, (row) => row[parent.key] as string | null);
+      }),
   );
 }
 
@@ -45,13 +51,18 @@ export function groupedConnection<Row extends { id: string }>(
 ): DataLoader<string, PageResult<Row>> {
   const subject = ctx.registry.get(name);
   const where = whereCan(ctx, "read", name);
-  const counts = ctx.loader(`${name}:count:${parent.key}`, () =>
-    new DataLoader<string, number>((parentIds) => countGrouped(ctx.db, subject.table, parent.column, parentIds, where)),
+  const counts = ctx.loader(
+    `${name}:count:${parent.key}`,
+    () => new DataLoader<string, number>((parentIds) => countGrouped(ctx.db, subject.table, parent.column, parentIds, where)),
   );
   const key = `${name}:pages:${parent.key}:${page.forward}:${page.size}:${page.cursor ?? ""}`;
-  return ctx.loader(key, () =>
-    new DataLoader<string, PageResult<Row>>((parentIds) =>
-      findGroupedPages<Row>(ctx.db, ctx.registry, subject, parent, parentIds, where, page, sortKey(ctx, name, order), cursorScope(ctx), (id) => counts.load(id)),
-    ),
+  return ctx.loader(
+    key,
+    () =>
+      new DataLoader<string, PageResult<Row>>((parentIds) =>
+        findGroupedPages<Row>(ctx.db, ctx.registry, subject, parent, parentIds, where, page, sortKey(ctx, name, order), cursorScope(ctx), (id) =>
+          counts.load(id),
+        ),
+      ),
   );
 }

@@ -86,12 +86,15 @@ export class Scope {
 // No principal means no role, and no role means an empty ability (everything denied).
 const ANONYMOUS: Principal = { kind: "user", userId: "", workspaceId: "", role: "", email: "", name: "" };
 
-
 /**
  * Work done by nobody in particular (jobs, the unsubscribe page, command-line tools) acts as
  * the system principal of one workspace, under policies/roles/system.yaml like any role.
  */
-export function systemScope(deps: { db: Db; policies: PolicySet; cursors: CursorCodec; settings: ScopeSettings }, workspaceId: string, purposeId: string): Scope {
+export function systemScope(
+  deps: { db: Db; policies: PolicySet; cursors: CursorCodec; settings: ScopeSettings },
+  workspaceId: string,
+  purposeId: string,
+): Scope {
   const principal: Principal = { kind: "system", userId: "", workspaceId, role: SYSTEM_ROLE, email: "", name: "Alpha CRM (system)" };
   return new Scope(deps.db, deps.policies, deps.settings, { ip: "127.0.0.1" }, principal, deps.policies.purposes.get(purposeId), deps.cursors);
 }

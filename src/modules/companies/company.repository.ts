@@ -7,7 +7,14 @@ export function companyFilter(filter: CompanyFilter | undefined | null, readable
   if (!filter) return undefined;
   return and(
     idsFilter(companies.id, filter.ids),
-    searchFilter([{ column: companies.name, fields: ["name"] }, { column: companies.domain, fields: ["domain"] }], filter.search, readable),
+    searchFilter(
+      [
+        { column: companies.name, fields: ["name"] },
+        { column: companies.domain, fields: ["domain"] },
+      ],
+      filter.search,
+      readable,
+    ),
     ...rangeFilter(companies.createdAt, filter.createdAfter, filter.createdBefore),
   );
 }

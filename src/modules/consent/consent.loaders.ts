@@ -7,8 +7,10 @@ export type { LatestConsent };
 
 /** The latest ledger event per purpose for a batch of contacts, in one statement. */
 export const latestConsents = (ctx: Scope) =>
-  ctx.loader("ConsentEvent:latestByContact", () =>
-    new DataLoader<string, LatestConsent[]>(async (contactIds) =>
-      groupBy(await latestConsentEvents(ctx.db, ctx.principal!.workspaceId, contactIds), contactIds, (r) => r.contactId),
-    ),
+  ctx.loader(
+    "ConsentEvent:latestByContact",
+    () =>
+      new DataLoader<string, LatestConsent[]>(async (contactIds) =>
+        groupBy(await latestConsentEvents(ctx.db, ctx.principal!.workspaceId, contactIds), contactIds, (r) => r.contactId),
+      ),
   );

@@ -44,7 +44,10 @@ export async function applyConsent(tx: Db, change: ConsentChange): Promise<boole
 
 /** One person's ledger, newest first, as the ability lets the caller see it (with the person's state). */
 export function consentHistory<Row extends { id: string }>(db: Db, registry: Registry, contactId: string, where: SQL): Promise<Row[]> {
-  return findWhere<Row>(db, registry, registry.get("ConsentEvent"), and(eq(consentEvents.contactId, contactId), where)!, [desc(consentEvents.createdAt), desc(consentEvents.id)]);
+  return findWhere<Row>(db, registry, registry.get("ConsentEvent"), and(eq(consentEvents.contactId, contactId), where)!, [
+    desc(consentEvents.createdAt),
+    desc(consentEvents.id),
+  ]);
 }
 
 export interface LatestConsent {

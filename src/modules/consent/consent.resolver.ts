@@ -22,14 +22,21 @@ export class ConsentResolver {
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String, { description: "A purpose whose lawful basis is consent, e.g. marketing_email." }) purpose: string,
     @Arg("source", () => String, { description: `${GRANT_SOURCES.join(", ")}: decides which proof is required.` }) source: string,
-    @Arg("proof", () => ConsentProofInput, { nullable: true, description: "The person's notice version, IP, user agent, evidence: required as the source needs." }) proof: ConsentProofInput | null,
+    @Arg("proof", () => ConsentProofInput, {
+      nullable: true,
+      description: "The person's notice version, IP, user agent, evidence: required as the source needs.",
+    })
+    proof: ConsentProofInput | null,
     @Ctx() ctx: AppContext,
   ) {
     return consentService.grant(ctx, contactId, purpose, source, proof);
   }
 
   @Guard("withdraw_consent", "Contact")
-  @Mutation(() => Contact, { description: "Records a withdrawal of consent; it takes effect in the next request, everywhere. A consent that is not granted is left as it is (no ledger entry, no error)." })
+  @Mutation(() => Contact, {
+    description:
+      "Records a withdrawal of consent; it takes effect in the next request, everywhere. A consent that is not granted is left as it is (no ledger entry, no error).",
+  })
   withdrawConsent(
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,

@@ -43,7 +43,14 @@ function checkSource<T extends string>(source: string, allowed: readonly T[]): T
 const trimmed = (value: string | null | undefined) => value?.trim() || null;
 
 /** Records a change in the ledger and on the contact; false when the consent was already in that state. */
-async function record(ctx: Scope, contact: ContactRow, purpose: Purpose, state: "granted" | "withdrawn", source: string, proof: ConsentProof): Promise<boolean> {
+async function record(
+  ctx: Scope,
+  contact: ContactRow,
+  purpose: Purpose,
+  state: "granted" | "withdrawn",
+  source: string,
+  proof: ConsentProof,
+): Promise<boolean> {
   const principal = ctx.principal!;
   return ctx.db.transaction(async (tx) => {
     const changed = await applyConsent(tx, {

@@ -53,7 +53,9 @@ export class ConsentEvent {
   createdAt!: Date;
 }
 
-@InputType({ description: "Proof about the person (not the staff member) at the moment of consent; which fields are required depends on the source (see grantConsent)." })
+@InputType({
+  description: "Proof about the person (not the staff member) at the moment of consent; which fields are required depends on the source (see grantConsent).",
+})
 export class ConsentProofInput implements ConsentProof {
   @Field(() => String, { nullable: true, description: "Version of the privacy notice shown to the person." })
   @IsOptional()

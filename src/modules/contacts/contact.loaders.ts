@@ -11,4 +11,10 @@ export const contactsByCompany = (ctx: Scope, first?: number) =>
 
 /** Newest first, as the plain list beside it. */
 export const contactPagesByCompany = (ctx: Scope, page: PageRequest) =>
-  groupedConnection<ContactRow>(ctx, "Contact", { column: contacts.companyId, key: "companyId" }, { field: "CREATED_AT", direction: OrderDirection.DESC }, page);
+  groupedConnection<ContactRow>(
+    ctx,
+    "Contact",
+    { column: contacts.companyId, key: "companyId" },
+    { field: "CREATED_AT", direction: OrderDirection.DESC },
+    page,
+  );

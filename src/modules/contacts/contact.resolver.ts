@@ -87,7 +87,10 @@ export class ContactResolver {
   }
 
   @Guard("read", "Interaction", "interactions")
-  @FieldResolver(() => InteractionConnection, { nullable: true, description: "The person's interactions the caller may see, newest first, one page at a time." })
+  @FieldResolver(() => InteractionConnection, {
+    nullable: true,
+    description: "The person's interactions the caller may see, newest first, one page at a time.",
+  })
   async interactionsConnection(@Root() contact: ContactRow, @Args(() => NestedPageArgs) args: NestedPageArgs, @Ctx() ctx: AppContext) {
     return new InteractionConnection(await interactionPagesByContact(ctx, pageRequest(args, MAX_NESTED, NESTED_PAGE_SIZE)).load(contact.id));
   }

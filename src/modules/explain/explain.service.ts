@@ -16,7 +16,13 @@ export const TENANT_NOT_FOUND = "tenant.not_found";
 async function loadInTenant(ctx: Scope, subjectName: string, id: string) {
   if (!isUuid(id)) return undefined;
   const subject = ctx.registry.get(subjectName);
-  const [row] = await findByIds<Record<string, unknown> & { id: string }>(ctx.db, ctx.registry, subject, [id], eq(subject.columns[subject.tenant], ctx.principal!.workspaceId));
+  const [row] = await findByIds<Record<string, unknown> & { id: string }>(
+    ctx.db,
+    ctx.registry,
+    subject,
+    [id],
+    eq(subject.columns[subject.tenant], ctx.principal!.workspaceId),
+  );
   return row;
 }
 
@@ -26,7 +32,8 @@ function verdict(base: Omit<AccessDecision, "allowed" | "rule" | "reason" | "sou
 
 export const explainService = {
   async explain(ctx: Scope, action: string, subjectName: string, id: string | null | undefined, purposeId: string | null | undefined): Promise<AccessDecision> {
-    if (Object.hasOwn(ACTION_ALIASES, action)) throw badInput("action", `${action} stands for ${ACTION_ALIASES[action as ActionAlias].join(" and ")}: ask about one of them`);
+    if (Object.hasOwn(ACTION_ALIASES, action))
+      throw badInput("action", `${action} stands for ${ACTION_ALIASES[action as ActionAlias].join(" and ")}: ask about one of them`);
     if (!(ACTIONS as readonly string[]).includes(action)) throw badInput("action", `must be one of ${ACTIONS.join(", ")}`);
     if (!ctx.registry.has(subjectName)) throw badInput("subject", `must be one of ${ctx.registry.names.join(", ")}`);
     const principal = ctx.principal!;

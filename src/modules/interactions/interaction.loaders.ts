@@ -10,4 +10,10 @@ export const interactionsByContact = (ctx: Scope, first?: number) =>
 
 /** Newest first, as the plain list beside it. */
 export const interactionPagesByContact = (ctx: Scope, page: PageRequest) =>
-  groupedConnection<InteractionRow>(ctx, "Interaction", { column: interactions.contactId, key: "contactId" }, { field: "OCCURRED_AT", direction: OrderDirection.DESC }, page);
+  groupedConnection<InteractionRow>(
+    ctx,
+    "Interaction",
+    { column: interactions.contactId, key: "contactId" },
+    { field: "OCCURRED_AT", direction: OrderDirection.DESC },
+    page,
+  );

@@ -10,7 +10,14 @@ export function interactionFilter(filter: InteractionFilter | undefined | null, 
     onReadable(readable, "contact", idFilter(interactions.contactId, filter.contactId, "filter.contactId")),
     onReadable(readable, "deal", idFilter(interactions.dealId, filter.dealId, "filter.dealId")),
     filter.kind ? eq(interactions.kind, filter.kind) : undefined,
-    searchFilter([{ column: interactions.subject, fields: ["subject"] }, { column: interactions.body, fields: ["body"] }], filter.search, readable),
+    searchFilter(
+      [
+        { column: interactions.subject, fields: ["subject"] },
+        { column: interactions.body, fields: ["body"] },
+      ],
+      filter.search,
+      readable,
+    ),
     ...rangeFilter(interactions.occurredAt, filter.occurredAfter, filter.occurredBefore),
   );
 }

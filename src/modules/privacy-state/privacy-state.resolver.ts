@@ -8,22 +8,35 @@ import { privacyStateService } from "./privacy-state.service.js";
 export class PrivacyStateResolver {
   @Guard("restrict", "Contact")
   @Mutation(() => Contact, { description: "Restricts processing (GDPR Art. 18): the person disappears from every purpose but legal_compliance." })
-  restrictProcessing(@Arg("contactId", () => ID) contactId: string, @Arg("reason", () => String, { description: "Why (Art. 18(1) ground)." }) reason: string, @Ctx() ctx: AppContext) {
+  restrictProcessing(
+    @Arg("contactId", () => ID) contactId: string,
+    @Arg("reason", () => String, { description: "Why (Art. 18(1) ground)." }) reason: string,
+    @Ctx() ctx: AppContext,
+  ) {
     return privacyStateService.restrict(ctx, contactId, reason);
   }
 
   @Guard("restrict", "Contact")
-  @Mutation(() => Contact, { description: "Lifts a restriction; records first that the person was informed (Art. 18(3)). informedVia is required: null or missing is BAD_USER_INPUT." })
+  @Mutation(() => Contact, {
+    description: "Lifts a restriction; records first that the person was informed (Art. 18(3)). informedVia is required: null or missing is BAD_USER_INPUT.",
+  })
   liftRestriction(
     @Arg("contactId", () => ID) contactId: string,
-    @Arg("informedVia", () => String, { nullable: true, description: "Required, 3 to 500 characters: how the person was told, e.g. 'email of 2026-11-20'. Nullable only so that clients written before it was required still parse." }) informedVia: string | null,
+    @Arg("informedVia", () => String, {
+      nullable: true,
+      description:
+        "Required, 3 to 500 characters: how the person was told, e.g. 'email of 2026-11-20'. Nullable only so that clients written before it was required still parse.",
+    })
+    informedVia: string | null,
     @Ctx() ctx: AppContext,
   ) {
     return privacyStateService.lift(ctx, contactId, informedVia);
   }
 
   @Guard("object", "Contact")
-  @Mutation(() => Contact, { description: "Records an objection (GDPR Art. 21) to an objectable purpose; the person is hidden under it from the next request." })
+  @Mutation(() => Contact, {
+    description: "Records an objection (GDPR Art. 21) to an objectable purpose; the person is hidden under it from the next request.",
+  })
   objectToProcessing(
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String, { description: "An objectable purpose, e.g. sales_pipeline or analytics." }) purpose: string,
@@ -34,7 +47,9 @@ export class PrivacyStateResolver {
   }
 
   @Guard("object", "Contact")
-  @Mutation(() => Contact, { description: "Upholds compelling legitimate grounds over an objection (Art. 21(1)), with a recorded justification. Refused for direct marketing." })
+  @Mutation(() => Contact, {
+    description: "Upholds compelling legitimate grounds over an objection (Art. 21(1)), with a recorded justification. Refused for direct marketing.",
+  })
   recordCompellingGrounds(
     @Arg("contactId", () => ID) contactId: string,
     @Arg("purpose", () => String) purpose: string,

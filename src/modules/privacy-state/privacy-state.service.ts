@@ -27,7 +27,10 @@ async function record(
     if (!(await updateState(tx, principal.workspaceId, contact.id, change))) {
       throw badInput("contactId", "the contact's privacy state changed meanwhile; read it again");
     }
-    await appendEvents(tx, events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })));
+    await appendEvents(
+      tx,
+      events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })),
+    );
     await recordDecision(tx, principal, { action, subject: "Contact", subjectId: contact.id, purpose: ctx.purpose?.id, decision: "allow", detail });
   });
   return rightsResult(ctx, contact.id);
@@ -48,7 +51,8 @@ export const privacyStateService = {
    * (The argument stays nullable in the schema so existing clients still parse; null is refused here.)
    */
   async lift(ctx: Scope, contactId: string, informedVia: string | null | undefined) {
-    if (informedVia === null || informedVia === undefined) throw badInput("informedVia", "say how the person was informed before the lift (Art. 18(3)), 3 to 500 characters");
+    if (informedVia === null || informedVia === undefined)
+      throw badInput("informedVia", "say how the person was informed before the lift (Art. 18(3)), 3 to 500 characters");
     const notice = text("informedVia", informedVia, 3, 500);
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (!contact.processingRestricted) throw badInput("contactId", "processing of this contact is not restricted");
@@ -72,7 +76,14 @@ export const privacyStateService = {
     const contact = await contactForRights(ctx, contactId, "object");
     if (contact.objectedPurposes.includes(purpose.id)) throw badInput("purpose", `the contact already objected to ${purpose.id}`);
     const why = reason ? text("reason", reason, 1) : null;
-    return record(ctx, contact, "object_to_processing", [{ kind: "objected", purpose: purpose.id, reason: why }], { addObjection: purpose.id }, { objectedPurpose: purpose.id });
+    return record(
+      ctx,
+      contact,
+      "object_to_processing",
+      [{ kind: "objected", purpose: purpose.id, reason: why }],
+      { addObjection: purpose.id },
+      { objectedPurpose: purpose.id },
+    );
   },
 
   /**
