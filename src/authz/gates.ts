@@ -132,7 +132,7 @@ export const GATES: readonly Gate[] = [
         const s = registry.get(n);
         if (outside(s.category)) return [{ subject: s.name }];
         const fields = Object.entries(s.personalFields)
-          .filter(([, c]) => outside(c))
+          .filter(([, categories]) => categories.some(outside))
           .map(([f]) => f);
         return fields.length > 0 ? [{ subject: s.name, fields }] : [];
       });

@@ -8,7 +8,8 @@ import type { Action, ConditionField, ConditionType } from "./subjects.js";
  * reads the field. `required` marks fields that are non-null in GraphQL (never masked).
  */
 export interface FieldDef {
-  category?: string;
+  /** Data categories of the field; a purpose must declare each of them to read it. */
+  category?: string | readonly string[];
   required?: boolean;
   /** Another view of a policy field (a connection beside its plain list): that field decides it. */
   as?: string;
@@ -65,8 +66,8 @@ export interface Subject extends Omit<SubjectDef, "key"> {
   columns: Readonly<Record<string, PgColumn>>;
   /** Loaded columns: every column but the hidden ones. */
   selected: Readonly<Record<string, PgColumn>>;
-  /** Field -> category, for the fields that are personal data. */
-  personalFields: Readonly<Record<string, string>>;
+  /** Field -> its data categories, for the fields that are personal data. */
+  personalFields: Readonly<Record<string, readonly string[]>>;
   /** `""` for the person itself, `contact.` for rows linked to one, undefined otherwise. */
   personPath?: string;
 }
@@ -118,7 +119,7 @@ function compile(def: SubjectDef): Subject {
     conditionFields: Object.fromEntries(def.conditions.map((c) => [c, conditionField(def.name, c, columns[c])])),
     columns,
     selected: Object.fromEntries(Object.entries(columns).filter(([name]) => !hidden.has(name))),
-    personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, def.fields[f].category!]] : []))),
+    personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, [def.fields[f].category!].flat()]] : []))),
     personPath: def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`,
   };
 }

@@ -74,6 +74,20 @@ describe("purpose limitation for every category and subject", () => {
       expect(decide(marketing, "read", "ConsentEvent", event, field)).toMatchObject({ allowed: false, rule: "gate.data_category.marketing_email" });
     }
     expect(decide(buildAbility(policies, as("dpo"), "legal_compliance"), "read", "ConsentEvent", event, "subjectIp").allowed).toBe(true);
+    // The proof's IP address is network data and consent records: security covers only the first.
+    expect(decide(buildAbility(policies, as("owner"), "security"), "read", "ConsentEvent", event, "subjectIp")).toMatchObject({
+      allowed: false,
+      rule: "gate.data_category.security",
+    });
+  });
+
+  it("keeps an erased person's consent proof out of reach under legal_compliance too (tombstone)", () => {
+    const dpo = buildAbility(policies, as("dpo"), "legal_compliance");
+    const erased = row("ConsentEvent", { purpose: "marketing_email", contact: person({ erasedAt: new Date() }) });
+    for (const field of ["subjectIp", "subjectUserAgent", "evidence"]) {
+      expect(decide(dpo, "read", "ConsentEvent", erased, field)).toMatchObject({ allowed: false, rule: "gate.tombstone.legal_compliance" });
+    }
+    expect(decide(dpo, "read", "ConsentEvent", erased, "state").allowed).toBe(true);
   });
 
   it("keeps the audit log out of purposes without the audit category", () => {

@@ -72,7 +72,7 @@ const fixture = {} as Record<TableSubject, Row[]>;
 const counts = { realCombos: 0, realRowChecks: 0, propertyRuns: 0, propertyRowChecks: 0, regressionRowChecks: 0 };
 
 function principal(role: string): Principal {
-  return { kind: "user", userId: ids.me, workspaceId: ids.ws1, role, email: "me@one.test", name: "Me" };
+  return { kind: role === "system" ? "system" : "user", userId: ids.me, workspaceId: ids.ws1, role, email: "me@one.test", name: "Me" };
 }
 
 async function loadRows(subject: TableSubject, only?: string[]): Promise<Row[]> {
@@ -301,7 +301,7 @@ describe("fixture", () => {
 
 describe("real policies: SQL filter == can() for every role x purpose x action x subject", () => {
   // Role names are needed before beforeAll loads the policies; the first test keeps the list honest.
-  const ROLES = ["owner", "sales_rep", "support", "marketing", "dpo", "auditor"];
+  const ROLES = ["owner", "sales_rep", "support", "marketing", "dpo", "auditor", "system"];
   const purposes = () => [...policies.purposes.keys(), "no_such_purpose"];
 
   it("covers every role in policies/roles", () => {

@@ -24,8 +24,9 @@ export const consentEventSubject = {
     state: { required: true },
     source: { required: true },
     noticeVersion: {},
-    subjectIp: { category: "consent_records" },
-    subjectUserAgent: { category: "consent_records" },
+    // The person's address and browser, kept as proof: network data, read only for proof.
+    subjectIp: { category: ["consent_records", "network"] },
+    subjectUserAgent: { category: ["consent_records", "network"] },
     evidence: { category: "consent_records" },
     recordedBy: {},
     createdAt: { required: true },
