@@ -102,6 +102,9 @@ export class CrudService<Row extends { id: string }> {
     if (Object.keys(changes).length === 0) throw badInput("input", "name at least one field to change");
     const current = await this.get(ctx, id);
     await ensureAllowed(ctx, "update", this.name, current, this.fieldsOf(changes));
+    // The row as it will be must be allowed too: an update cannot turn a note into an email
+    // under legal_compliance, or a campaign email into a call, after the check on the old row.
+    await ensureAllowed(ctx, "update", this.name, { ...current, ...changes }, this.fieldsOf(changes));
     // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
     if (!(await updateRow(ctx.db, this.subject(ctx), id, { ...changes, updatedAt: new Date() }, whereCan(ctx, "update", this.name)))) {
       throw notFound(this.name, id);
