@@ -96,7 +96,8 @@ function gateLines(policies: PolicySet, q: Question): string[] {
   for (const g of purposeGates(policies, q.purpose)) {
     const seen = gates.get(g.meta.id) ?? { subjects: [], conditions: g.conditions, reason: g.meta.reason };
     // A gate may cover some fields only (tombstones, data categories): say which.
-    seen.subjects.push(g.fields ? `${String(g.subject)} (fields ${[g.fields].flat().join(", ")})` : String(g.subject));
+    const actions = g.action === "manage" ? "" : ` ${[g.action].flat().join("/")}`;
+    seen.subjects.push(g.fields ? `${String(g.subject)}${actions} (fields ${[g.fields].flat().join(", ")})` : `${String(g.subject)}${actions}`);
     // Show the condition as it reads on the asked subject (Deal: `contact.processingRestricted`).
     if (g.subject === q.subject) seen.conditions = g.conditions;
     gates.set(g.meta.id, seen);
