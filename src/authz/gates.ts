@@ -156,14 +156,19 @@ export const GATES: readonly Gate[] = [
   {
     kind: "record_purpose",
     when: "always, for subjects whose records carry their purpose (`Interaction.purpose`)",
-    denies: "writing a record that serves another purpose: an interaction is created, changed and deleted only under the purpose it was recorded for",
+    denies:
+      "writing a record that serves another purpose (an interaction is created, changed and deleted only under the purpose it was recorded for); under a `consent` purpose, reading one too: consent covers only what was collected for it",
     applies: () => true,
     reason: (p) => `This record serves another purpose than ${p.id}; act under its own purpose.`,
     rules: (p, registry) =>
       registry.names
         .map((n) => registry.get(n))
         .filter((s) => s.recordPurpose)
-        .map((s) => ({ subject: s.name, actions: WRITES, conditions: { [s.recordPurpose!]: { $ne: p.id } } })),
+        .map((s) => ({
+          subject: s.name,
+          actions: p.lawfulBasis === "consent" ? [...WRITES, "read"] : WRITES,
+          conditions: { [s.recordPurpose!]: { $ne: p.id } },
+        })),
     explain(p, subject, record) {
       if (!subject.recordPurpose || !record) return undefined;
       const served = record[subject.recordPurpose];

@@ -1,5 +1,5 @@
 import { getTableColumns } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import type { Action, ConditionField, ConditionType } from "./subjects.js";
 
 /**
@@ -56,6 +56,7 @@ export interface SubjectDef {
 
 /** A subject with what is derived from its declaration and its table. */
 export interface Subject extends Omit<SubjectDef, "key"> {
+  // Filled once every subject is compiled (dependents look across subjects).
   key: string;
   /** Every field the API shows of the subject. */
   fieldNames: readonly string[];
@@ -70,6 +71,18 @@ export interface Subject extends Omit<SubjectDef, "key"> {
   personalFields: Readonly<Record<string, readonly string[]>>;
   /** `""` for the person itself, `contact.` for rows linked to one, undefined otherwise. */
   personPath?: string;
+  /**
+   * Rows of other subjects that deleting one of this subject's rows changes, read from the
+   * foreign keys: `delete` where they cascade, `update` where the link is set to null.
+   */
+  dependents: Dependent[];
+}
+
+/** Rows a delete changes through a foreign key, and the action that change amounts to. */
+export interface Dependent {
+  subject: string;
+  column: PgColumn;
+  action: "delete" | "update";
 }
 
 export interface Registry {
@@ -121,12 +134,28 @@ function compile(def: SubjectDef): Subject {
     selected: Object.fromEntries(Object.entries(columns).filter(([name]) => !hidden.has(name))),
     personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, [def.fields[f].category!].flat()]] : []))),
     personPath: def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`,
+    dependents: [],
   };
+}
+
+/** What deleting a row of `target` does to rows of the other subjects, from their foreign keys. */
+function dependentsOf(target: Subject, all: Subject[]): Dependent[] {
+  return all.flatMap((other) =>
+    getTableConfig(other.table)
+      .foreignKeys.map((fk) => ({ fk, ref: fk.reference() }))
+      .filter(({ ref }) => ref.foreignTable === target.table && ref.columns.length === 1)
+      .flatMap(({ fk, ref }): Dependent[] => {
+        if (fk.onDelete === "cascade") return [{ subject: other.name, column: ref.columns[0], action: "delete" }];
+        if (fk.onDelete === "set null") return [{ subject: other.name, column: ref.columns[0], action: "update" }];
+        return [];
+      }),
+  );
 }
 
 /** Compiles the declarations and checks that their cross references hold. */
 export function createRegistry(defs: readonly SubjectDef[]): Registry {
   const subjects = new Map(defs.map((def) => [def.name, compile(def)]));
+  for (const subject of subjects.values()) subject.dependents = dependentsOf(subject, [...subjects.values()]);
   for (const subject of subjects.values()) {
     for (const [name, relation] of Object.entries(subject.relations ?? {})) {
       if (!subjects.has(relation.subject)) throw new Error(`subject ${subject.name}: relation ${name} names unknown subject ${relation.subject}`);

@@ -1,4 +1,4 @@
-import { and, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { AppAbility } from "../../authz/ability.js";
 import type { Subject } from "../../authz/registry.js";
 import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
@@ -7,7 +7,7 @@ import { badInput, notFound } from "../../errors.js";
 import type { SubjectName } from "../registry.js";
 import { ensureAllowed, firstDenial, refuse, whereCan } from "./access.js";
 import type { CursorScope } from "./cursor.js";
-import { deleteRow, findByIds, findPage, insertRow, lockPersonState, sortColumn, updateRow, type OrderInput, type SortKey } from "./entity-store.js";
+import { deleteRow, findByIds, findPage, findWhere, insertRow, lockPersonState, sortColumn, updateRow, type OrderInput, type SortKey } from "./entity-store.js";
 import type { PageRequest, PageResult } from "./paging.js";
 import type { Scope } from "./scope.js";
 
@@ -19,6 +19,8 @@ export interface CreateOptions {
   person?: { id: string | null | undefined; field: string };
   /** Values the checks see but the caller does not set (a new contact's empty privacy state). */
   check?: Record<string, unknown>;
+  /** Values the engine stores beside the caller's (not fields the caller sets, so not field-checked). */
+  set?: Record<string, unknown>;
 }
 
 /** Columns the engine fills on a new row; the caller does not set them. */
@@ -74,7 +76,7 @@ export class CrudService<Row extends { id: string }> {
    */
   async create(ctx: Scope, values: Record<string, unknown>, opts: CreateOptions = {}): Promise<Row> {
     const principal = ctx.principal!;
-    const row = { ...values, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
+    const row = { ...values, ...opts.set, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
     const subject = this.subject(ctx);
     const relation = subject.person && "relation" in subject.person ? subject.person.relation : undefined;
     const personSubject = relation ? subject.relations![relation].subject : undefined;
@@ -112,9 +114,30 @@ export class CrudService<Row extends { id: string }> {
     return this.get(ctx, id);
   }
 
+  /**
+   * A delete also deletes or unlinks the rows that point at it (foreign keys): each of them must
+   * allow that change under the request's ability, so a cascade never writes what a direct
+   * write could not (another purpose's records, a restricted person's row). The refusal names
+   * the rule but not the hidden row.
+   */
+  private async ensureDependentsAllowed(ctx: Scope, id: string): Promise<void> {
+    for (const dependent of this.subject(ctx).dependents) {
+      const subject = ctx.registry.get(dependent.subject);
+      const where = and(eq(dependent.column, id), eq(subject.columns[subject.tenant], ctx.principal!.workspaceId))!;
+      const rows = await findWhere<{ id: string }>(ctx.db, ctx.registry, subject, where, []);
+      for (const row of rows) {
+        const denial = firstDenial(ctx, dependent.action, dependent.subject as SubjectName, row);
+        if (!denial) continue;
+        const reason = `Deleting this ${this.name} would ${dependent.action === "delete" ? "delete" : "change"} a ${dependent.subject} you may not ${dependent.action} for this purpose.`;
+        await refuse(ctx, "delete", this.name, { id }, { verdict: { ...denial.verdict, reason } });
+      }
+    }
+  }
+
   async remove(ctx: Scope, id: string): Promise<boolean> {
     const current = await this.get(ctx, id);
     await ensureAllowed(ctx, "delete", this.name, current);
+    await this.ensureDependentsAllowed(ctx, id);
     if (!(await deleteRow(ctx.db, this.subject(ctx), id, whereCan(ctx, "delete", this.name)))) throw notFound(this.name, id);
     return true;
   }

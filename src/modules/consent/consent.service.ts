@@ -66,16 +66,17 @@ async function record(
       evidence: trimmed(proof.evidence),
       recordedBy: actorId(principal),
     });
-    if (!changed) return false;
+    // Logged either way: even a withdrawal that changes nothing showed the caller the person's
+    // privacy state, so it is never a silent read.
     await recordDecision(tx, principal, {
       action: state === "granted" ? "grant_consent" : "withdraw_consent",
       subject: "Contact",
       subjectId: contact.id,
       purpose: ctx.purpose?.id,
       decision: "allow",
-      detail: { consentPurpose: purpose.id, source },
+      detail: { consentPurpose: purpose.id, source, changed },
     });
-    return true;
+    return changed;
   });
 }
 

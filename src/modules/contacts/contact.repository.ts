@@ -1,4 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
 import { contacts } from "../../db/schema/index.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { ContactFilter } from "./contact.input.js";
@@ -22,4 +23,17 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
     onReadable(readable, "email", filter.email ? eq(sql`lower(${contacts.email})`, filter.email.toLowerCase()) : undefined),
     ...rangeFilter(contacts.createdAt, filter.createdAfter, filter.createdBefore),
   );
+}
+
+/**
+ * What the workspace already holds against a person with this email address (any record of
+ * them, whatever the caller may see): the objections they made and whether processing is
+ * restricted. A new record of the same person must carry both.
+ */
+export async function standingObjections(db: Db, workspaceId: string, email: string): Promise<{ objectedPurposes: string[]; processingRestricted: boolean }> {
+  const rows = await db
+    .select({ objected: contacts.objectedPurposes, restricted: contacts.processingRestricted })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(sql`lower(${contacts.email})`, email.toLowerCase())));
+  return { objectedPurposes: [...new Set(rows.flatMap((r) => r.objected))].sort(), processingRestricted: rows.some((r) => r.restricted) };
 }

@@ -7,7 +7,7 @@ import { CrudService } from "../common/crud.service.js";
 import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
-import { contactFilter } from "./contact.repository.js";
+import { contactFilter, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
 const crud = new CrudService<ContactRow>("Contact", { companyId: "company" });
@@ -26,9 +26,16 @@ export const contactService = {
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
   getWith: (ctx: Scope, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),
 
+  /**
+   * A new contact starts with no consent. If the workspace already knows this person (same
+   * email), their objections and restriction come along: adding the person again must not
+   * escape an objection (Art. 21) or a restriction (Art. 18).
+   */
   async create(ctx: Scope, input: CreateContactInput) {
     await checkCompany(ctx, input.companyId);
-    return crud.create(ctx, { ...input }, { check: NEW_PERSON });
+    const standing = input.email ? await standingObjections(ctx.db, ctx.principal!.workspaceId, input.email) : undefined;
+    const state = { ...NEW_PERSON, ...standing };
+    return crud.create(ctx, { ...input }, { check: state, set: standing });
   },
 
   async update(ctx: Scope, id: string, input: UpdateContactInput) {
