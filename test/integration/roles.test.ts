@@ -138,6 +138,13 @@ describe("marketing (default purpose marketing_email)", () => {
     expect(typeof forbidden[0].extensions.rule).toBe("string");
     expect(typeof forbidden[0].extensions.reason).toBe("string");
   });
+
+  it("points the masked-field error at the first place the field was masked (its path), so Apollo Client can place it", async () => {
+    const res = await t.gql(`{ contacts(first: 3) { nodes { id phone } } }`, {}, { token: tokens.marketing });
+    const forbidden = forbiddenErrors(res);
+    expect(forbidden, JSON.stringify(res.errors)).toHaveLength(1);
+    expect(forbidden[0].path).toEqual(["contacts", "nodes", 0, "phone"]);
+  });
 });
 
 describe("support (default purpose customer_support)", () => {
