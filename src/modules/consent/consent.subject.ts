@@ -28,6 +28,7 @@ export const consentEventSubject = {
     subjectUserAgent: { category: "consent_records" },
     evidence: { category: "consent_records" },
     recordedBy: {},
+    recorder: {},
     createdAt: { required: true },
   },
   conditions: ["workspaceId", "contactId", "purpose"],
