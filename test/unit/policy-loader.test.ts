@@ -48,7 +48,7 @@ function loadError(root: string): string {
 describe("loadPolicies", () => {
   it("loads the shipped policies", () => {
     const policies = loadPolicies(registry);
-    expect([...policies.roles.keys()].sort()).toEqual(["auditor", "dpo", "marketing", "owner", "sales_rep", "support"]);
+    expect([...policies.roles.keys()].sort()).toEqual(["auditor", "dpo", "marketing", "owner", "sales_rep", "support", "system"]);
     expect(policies.purposes.has("legal_compliance")).toBe(true);
     for (const rule of policies.rulesById.values()) expect(rule.source).toMatch(/^policies\/roles\/[a-z_]+\.yaml:\d+$/);
   });

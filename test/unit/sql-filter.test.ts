@@ -12,7 +12,7 @@ import { PgDialect, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { buildAbility, type AppAbility, type Principal } from "../../src/authz/ability.js";
+import { buildAbility, SYSTEM_ROLE, type AppAbility, type Principal } from "../../src/authz/ability.js";
 import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet } from "../../src/authz/policy-loader.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { PERSON_STATE_FIELDS } from "../../src/authz/gates.js";
@@ -72,6 +72,8 @@ const fixture = {} as Record<TableSubject, Row[]>;
 const counts = { realCombos: 0, realRowChecks: 0, propertyRuns: 0, propertyRowChecks: 0, regressionRowChecks: 0 };
 
 function principal(role: string): Principal {
+  // The system role belongs to the system principal only (a user holding it gets nothing).
+  if (role === SYSTEM_ROLE) return { kind: "system", userId: "", workspaceId: ids.ws1, role, email: "", name: "system" };
   return { kind: "user", userId: ids.me, workspaceId: ids.ws1, role, email: "me@one.test", name: "Me" };
 }
 
@@ -301,7 +303,7 @@ describe("fixture", () => {
 
 describe("real policies: SQL filter == can() for every role x purpose x action x subject", () => {
   // Role names are needed before beforeAll loads the policies; the first test keeps the list honest.
-  const ROLES = ["owner", "sales_rep", "support", "marketing", "dpo", "auditor"];
+  const ROLES = ["owner", "sales_rep", "support", "marketing", "dpo", "auditor", "system"];
   const purposes = () => [...policies.purposes.keys(), "no_such_purpose"];
 
   it("covers every role in policies/roles", () => {
