@@ -26,10 +26,27 @@ export interface PersonState {
   erasedAt: Date | null;
 }
 
+/** The gates, by kind (the order of GATES below). */
+export type GateKind =
+  | "data_subjects"
+  | "data_category"
+  | "writes"
+  | "record_purpose"
+  | "interaction_kind"
+  | "consent"
+  | "objection"
+  | "restriction"
+  | "erasure"
+  | "tombstone";
+
+/** The links of an explained decision: the request's purpose, the role rule, the tenant, then the gates. */
+export type CheckKind = "purpose" | "role_rule" | "tenant" | GateKind;
+export type CheckOutcome = "pass" | "deny" | "n/a";
+
 /** One link of the chain behind a decision, in words (explainAccess). */
 export interface GateCheck {
-  check: string;
-  outcome: "pass" | "deny" | "n/a";
+  check: CheckKind;
+  outcome: CheckOutcome;
   detail: string;
 }
 
@@ -47,7 +64,7 @@ interface GateDeny {
  * in policies/README.md are all produced from this list.
  */
 export interface Gate {
-  kind: string;
+  kind: GateKind;
   /** When the purpose... (README wording). */
   when: string;
   /** What it denies (README wording). */
@@ -61,7 +78,7 @@ export interface Gate {
 }
 
 const WRITES = ["create", "update", "delete"];
-const outcome = (denied: boolean) => (denied ? "deny" : "pass");
+const outcome = (denied: boolean): CheckOutcome => (denied ? "deny" : "pass");
 
 function personSubjects(registry: Registry): Subject[] {
   return registry.names.map((n) => registry.get(n)).filter((s) => s.personPath !== undefined);
@@ -69,7 +86,7 @@ function personSubjects(registry: Registry): Subject[] {
 
 /** A gate on the linked person's state, for every subject that links to a person. */
 function personGate(spec: {
-  kind: string;
+  kind: GateKind;
   when: string;
   denies: string;
   applies(p: Purpose): boolean;

@@ -9,6 +9,8 @@ import { Scope, type ClientInfo } from "../modules/common/scope.js";
 export interface MaskedField {
   type: string;
   field: string;
+  /** Where it was first masked, so a client can place the error (`["contacts", "nodes", 0, "phone"]`). */
+  path: ReadonlyArray<string | number>;
   rule: string;
   reason: string;
 }

@@ -1,5 +1,5 @@
 import { permittedFieldsOf } from "@casl/ability/extra";
-import type { GraphQLObjectType } from "graphql";
+import { responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import { decide, typed, type AppAbility } from "../authz/ability.js";
 import { recordDecision } from "../authz/decision-log.js";
@@ -80,9 +80,12 @@ async function refuse(ctx: AppContext, guard: GuardSpec, failure: DomainError): 
   throw toGraphQLError(failure);
 }
 
-function mask(ctx: AppContext, type: string, field: string, decision: { rule: string; reason: string }): null {
+/** Nulls a field; the first place it was masked is the path its one FORBIDDEN error points at. */
+function mask(ctx: AppContext, info: GraphQLResolveInfo, decision: { rule: string; reason: string }): null {
+  const type = info.parentType.name;
+  const field = info.fieldName;
   const key = `${type}.${field}`;
-  if (!ctx.masked.has(key)) ctx.masked.set(key, { type, field, rule: decision.rule, reason: decision.reason });
+  if (!ctx.masked.has(key)) ctx.masked.set(key, { type, field, path: responsePathAsArray(info.path), rule: decision.rule, reason: decision.reason });
   return null;
 }
 
@@ -117,14 +120,14 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
     const policyField = (fieldGuard?.kind === "ability" && fieldGuard.field) || info.fieldName;
     const ability = ctx.abilityFor(root as object);
     if (!readableFields(ctx.registry, ability, typeGuard.subject, root as object).has(policyField)) {
-      return mask(ctx, parent.name, info.fieldName, decide(ability, "read", typeGuard.subject, root as object, policyField, who));
+      return mask(ctx, info, decide(ability, "read", typeGuard.subject, root as object, policyField, who));
     }
   }
   // A field that reaches another subject (Contact.deals) also needs that subject.
   const typeSubject = typeGuard?.kind === "ability" ? typeGuard.subject : undefined;
   if (fieldGuard?.kind === "ability" && fieldGuard.subject !== typeSubject) {
     const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
-    if (!decision.allowed) return mask(ctx, parent.name, info.fieldName, decision);
+    if (!decision.allowed) return mask(ctx, info, decision);
   }
   return run(next);
 };

@@ -3,7 +3,14 @@ import { Structure } from "./guard.js";
 import { DEFAULT_PAGE_SIZE, MAX_NESTED, MAX_PAGE_SIZE, NESTED_PAGE_SIZE, OrderDirection, type PageResult } from "../modules/common/paging.js";
 
 export { OrderDirection };
-registerEnumType(OrderDirection, { name: "OrderDirection", description: "Sort direction." });
+registerEnumType(OrderDirection, {
+  name: "OrderDirection",
+  description: "Sort direction.",
+  valuesConfig: {
+    ASC: { description: "Smallest or oldest first." },
+    DESC: { description: "Largest or newest first." },
+  },
+});
 
 /** Relay paging arguments: `first`/`after` forward, or `last`/`before` backward, never both. */
 function pageArgs(fallback: number, max: number) {

@@ -41,6 +41,7 @@ function refuseSubscription(operation: string | undefined): void {
 function maskedFieldErrors(contextValue: AppContext) {
   return [...contextValue.masked.values()].map((m) => ({
     message: `Field ${m.type}.${m.field} is masked: ${m.reason}`,
+    path: [...m.path],
     extensions: { code: ErrorCode.FORBIDDEN, fields: [m.field], type: m.type, rule: m.rule, reason: m.reason },
   }));
 }
@@ -59,7 +60,8 @@ function finish({ contextValue, response, request }: GraphQLRequestContextWillSe
  * Bad input is named (`extensions.field`) while Apollo reports it; a request that cannot be
  * served (a subscription, an unknown purpose header) is refused before execution, so it is a
  * request error; a field the role may not read resolves to null and the response carries one
- * FORBIDDEN error per masked field (not one per row), naming it in `extensions.fields`.
+ * FORBIDDEN error per masked field (not one per row), naming it in `extensions.fields`, with the
+ * `path` of its first occurrence so clients can place it.
  */
 export const finishResponsePlugin: ApolloServerPlugin<AppContext> = {
   async requestDidStart() {

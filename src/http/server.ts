@@ -38,6 +38,9 @@ export interface AppDeps {
 
 /** Tokens in one query (README: fixed in code). */
 export const MAX_TOKENS = 2000;
+/** graphql-armor's cost limit and directive limit (README: fixed in code; a test reads them). */
+export const MAX_QUERY_COST = 50_000;
+export const MAX_DIRECTIVES = 20;
 
 export const REQUEST_ID_HEADER = "x-request-id";
 // A caller's id is kept only when it cannot smuggle anything into logs or headers.
@@ -128,11 +131,11 @@ export async function buildServer({ config, database, policies, cursors, logStre
     maxDepth: { n: config.maxQueryDepth },
     maxAliases: { n: config.maxAliases },
     // Cost grows with the shape of a query, not with `first` (page sizes are capped apart).
-    costLimit: { maxCost: 50_000 },
+    costLimit: { maxCost: MAX_QUERY_COST },
     // The token limit is graphql-js's own (parseOptions below): armor's plugin parsed the query
     // a second time inside a hook, and its refusals came back as HTTP 500.
     maxTokens: { enabled: false },
-    maxDirectives: { n: 20 },
+    maxDirectives: { n: MAX_DIRECTIVES },
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
 

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { isObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { isEnumType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { guardMiddleware, guardOf } from "../../src/graphql/guard.js";
 import { buildSchema, printedSchema } from "../../src/graphql/schema.js";
@@ -74,6 +74,22 @@ describe("every resolver is guarded", () => {
         .filter((f) => !f.description)
         .map((f) => `${t.name}.${f.name}`),
     ]);
+    expect(undocumented).toEqual([]);
+  });
+
+  it("describes every argument and every enum value", () => {
+    const types = Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith("__"));
+    const undocumented = [
+      ...objectTypes(schema).flatMap((t) =>
+        Object.values(t.getFields()).flatMap((f) => f.args.filter((a) => !a.description).map((a) => `${t.name}.${f.name}(${a.name})`)),
+      ),
+      ...types.filter(isEnumType).flatMap((e) =>
+        e
+          .getValues()
+          .filter((v) => !v.description)
+          .map((v) => `${e.name}.${v.name}`),
+      ),
+    ];
     expect(undocumented).toEqual([]);
   });
 });

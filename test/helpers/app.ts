@@ -10,7 +10,7 @@ export interface GqlResult<T = Record<string, any>> {
   status: number;
   headers: LightMyRequestResponse["headers"];
   data: T | null | undefined;
-  errors: Array<{ message: string; path?: string[]; extensions: Record<string, any> }> | undefined;
+  errors: Array<{ message: string; path?: Array<string | number>; extensions: Record<string, any> }> | undefined;
   /** Statements counted in Server-Timing. */
   queries: number;
 }

@@ -87,20 +87,21 @@ describe("consent-based purposes", () => {
     expect((await visible("marketing", "marketing_email")).ids).toContain(alice);
     // The proof is read under legal_compliance (consent_records); marketing_email sees the state only.
     const history = await t.gql(
-      `query($id: ID!) { consentHistory(contactId: $id) { purpose state source noticeVersion subjectIp subjectUserAgent evidence recordedBy } }`,
+      `query($id: ID!) { consentHistory(contactId: $id) { purpose state source noticeVersion subjectIp subjectUserAgent evidence recordedBy recorder { id email } } }`,
       { id: alice },
       { token: tokens.owner, purpose: "legal_compliance" },
     );
     expect(history.data!.consentHistory[0]).toEqual({
       purpose: "marketing_email",
       state: "GRANTED",
-      source: "form",
+      source: "FORM",
       ...proof,
       recordedBy: await userId(t, "marketing@acme.test"),
+      recorder: { id: await userId(t, "marketing@acme.test"), email: "marketing@acme.test" },
     });
     const asMarketing = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { state subjectIp } }`, { id: alice }, { token: tokens.marketing });
     expect(asMarketing.data!.consentHistory[0]).toEqual({ state: "GRANTED", subjectIp: null });
-    expect(history.data!.consentHistory[1]).toMatchObject({ state: "WITHDRAWN", source: "api" });
+    expect(history.data!.consentHistory[1]).toMatchObject({ state: "WITHDRAWN", source: "API" });
   });
 
   it("refuses consent for a purpose whose basis is not consent, and unknown sources or purposes", async () => {

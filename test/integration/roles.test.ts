@@ -138,6 +138,13 @@ describe("marketing (default purpose marketing_email)", () => {
     expect(typeof forbidden[0].extensions.rule).toBe("string");
     expect(typeof forbidden[0].extensions.reason).toBe("string");
   });
+
+  it("points the masked-field error at the first place the field was masked (its path), so Apollo Client can place it", async () => {
+    const res = await t.gql(`{ contacts(first: 3) { nodes { id phone } } }`, {}, { token: tokens.marketing });
+    const forbidden = forbiddenErrors(res);
+    expect(forbidden, JSON.stringify(res.errors)).toHaveLength(1);
+    expect(forbidden[0].path).toEqual(["contacts", "nodes", 0, "phone"]);
+  });
 });
 
 describe("support (default purpose customer_support)", () => {
@@ -352,10 +359,22 @@ describe("decision log", () => {
     for (const want of expected) {
       const found = entries.find((e) => Object.entries(want).every(([k, v]) => e[k] === v));
       expect(found, `no audit entry ${JSON.stringify(want)} in ${JSON.stringify(entries.filter((e) => e.decision === "deny"))}`).toBeDefined();
-      expect(found!.decision).toBe("deny");
+      expect(found!.decision).toBe("DENY");
       expect(found!.reason).toBeTruthy();
     }
     const noDelete = entries.find((e) => e.rule === "sales_rep.contacts.no_delete")!;
     expect(noDelete.reason).toBe(ruleReason("sales_rep", "sales_rep.contacts.no_delete"));
+  });
+
+  it("shows who acted as a User beside actorId, batched: the statement count does not grow with the page", async () => {
+    const query = `query($first: Int) { auditLog(first: $first) { nodes { actorId actorRole actor { id role } } } }`;
+    const small = await t.gql(query, { first: 2 }, { token: tokens.dpo });
+    const large = await t.gql(query, { first: 200 }, { token: tokens.dpo });
+    expect(large.errors).toBeUndefined();
+    const nodes = large.data!.auditLog.nodes as Array<{ actorId: string | null; actorRole: string | null; actor: { id: string; role: string } | null }>;
+    const byUsers = nodes.filter((n) => n.actorId);
+    expect(new Set(byUsers.map((n) => n.actorRole)).size).toBeGreaterThan(2);
+    for (const n of byUsers) expect(n.actor).toEqual({ id: n.actorId, role: n.actorRole });
+    expect(large.queries).toBe(small.queries);
   });
 });

@@ -119,7 +119,7 @@ describe("Globex owner against an Acme contact", () => {
     expect(res.data!.contact.objections).not.toContain("analytics");
     const history = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { recordedBy source } }`, { id: acmeIds.contact }, { token: acme });
     expect(history.errors).toBeUndefined();
-    expect(history.data!.consentHistory.filter((e: { source: string }) => e.source === "form")).toEqual([]);
+    expect(history.data!.consentHistory.filter((e: { source: string }) => e.source === "FORM")).toEqual([]);
   });
 });
 

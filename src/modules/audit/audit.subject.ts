@@ -10,6 +10,7 @@ export const auditEntrySubject = {
   fields: {
     id: { required: true },
     actorId: {},
+    actor: {},
     actorRole: {},
     action: { required: true },
     subject: { required: true },

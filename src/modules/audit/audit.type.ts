@@ -1,10 +1,17 @@
 import { JSONResolver } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
+import type { DecisionEntry } from "../../authz/decision-log.js";
 import type { auditLog } from "../../db/schema/index.js";
+import { closedSetEnum } from "../../graphql/enums.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
 
 export type AuditRow = typeof auditLog.$inferSelect & { id: string };
+
+const AuditDecision = closedSetEnum<DecisionEntry["decision"]>("AuditDecision", "What the decision log recorded.", {
+  allow: "The action was allowed and done (a privacy action).",
+  deny: "The action was refused (a denial, a failed sign-in).",
+});
 
 @Guard("read", "AuditEntry")
 @ObjectType({ description: "A decision-log entry: a denial or a privacy action (who, what, purpose, rule, when)." })
@@ -30,8 +37,8 @@ export class AuditEntry {
   @Field(() => String, { nullable: true, description: "The request's processing purpose." })
   purpose!: string | null;
 
-  @Field(() => String, { description: "allow or deny." })
-  decision!: string;
+  @Field(() => AuditDecision, { description: "ALLOW or DENY." })
+  decision!: DecisionEntry["decision"];
 
   @Field(() => String, { nullable: true, description: "The rule that decided." })
   rule!: string | null;

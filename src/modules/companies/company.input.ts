@@ -58,7 +58,15 @@ export enum CompanyOrderField {
   NAME = "NAME",
   UPDATED_AT = "UPDATED_AT",
 }
-registerEnumType(CompanyOrderField, { name: "CompanyOrderField", description: "Sort keys for companies." });
+registerEnumType(CompanyOrderField, {
+  name: "CompanyOrderField",
+  description: "Sort keys for companies.",
+  valuesConfig: {
+    CREATED_AT: { description: "When the company was created." },
+    NAME: { description: "The company's name." },
+    UPDATED_AT: { description: "When the company last changed." },
+  },
+});
 
 @InputType({ description: "Sort order of a company list (ties broken by id)." })
 export class CompanyOrder {

@@ -32,25 +32,29 @@ export class CompanyResolver {
 
   @Guard("read", "Company")
   @Query(() => Company, { nullable: true, description: "One company; NOT_FOUND when missing or elsewhere." })
-  company(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  company(@Arg("id", () => ID, { description: "Company id." }) id: string, @Ctx() ctx: AppContext) {
     return companyService.get(ctx, id);
   }
 
   @Guard("create", "Company")
   @Mutation(() => Company, { description: "Adds a company." })
-  createCompany(@Arg("input", () => CreateCompanyInput) input: CreateCompanyInput, @Ctx() ctx: AppContext) {
+  createCompany(@Arg("input", () => CreateCompanyInput, { description: "The new company." }) input: CreateCompanyInput, @Ctx() ctx: AppContext) {
     return companyService.create(ctx, input);
   }
 
   @Guard("update", "Company")
   @Mutation(() => Company, { description: "Changes a company." })
-  updateCompany(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateCompanyInput) input: UpdateCompanyInput, @Ctx() ctx: AppContext) {
+  updateCompany(
+    @Arg("id", () => ID, { description: "Company id." }) id: string,
+    @Arg("input", () => UpdateCompanyInput, { description: "The fields to change." }) input: UpdateCompanyInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return companyService.update(ctx, id, input);
   }
 
   @Guard("delete", "Company")
   @Mutation(() => Boolean, { description: "Deletes a company; its people and deals stay, unlinked." })
-  deleteCompany(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  deleteCompany(@Arg("id", () => ID, { description: "Company id." }) id: string, @Ctx() ctx: AppContext) {
     return companyService.remove(ctx, id);
   }
 
@@ -61,13 +65,21 @@ export class CompanyResolver {
 
   @Guard("read", "Contact")
   @FieldResolver(() => [Contact], { nullable: true, description: "The company's newest people the caller may see (at most 100)." })
-  contacts(@Root() company: CompanyRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
+  contacts(
+    @Root() company: CompanyRow,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "How many, newest first: 20 by default, at most 100." }) first: number,
+    @Ctx() ctx: AppContext,
+  ) {
     return contactsByCompany(ctx, first).load(company.id);
   }
 
   @Guard("read", "Deal")
   @FieldResolver(() => [Deal], { nullable: true, description: "The company's newest deals (at most 100)." })
-  deals(@Root() company: CompanyRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
+  deals(
+    @Root() company: CompanyRow,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "How many, newest first: 20 by default, at most 100." }) first: number,
+    @Ctx() ctx: AppContext,
+  ) {
     return dealsByCompany(ctx, first).load(company.id);
   }
 

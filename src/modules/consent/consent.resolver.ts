@@ -1,16 +1,21 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
 import { Contact } from "../contacts/contact.type.js";
+import { userById } from "../users/user.loaders.js";
+import { User } from "../users/user.type.js";
 import { GRANT_SOURCES, proofTable } from "./consent.proof.js";
 import { consentService } from "./consent.service.js";
-import { ConsentEvent, ConsentProofInput } from "./consent.type.js";
+import { ConsentEvent, ConsentProofInput, type ConsentEventRow } from "./consent.type.js";
 
-@Resolver()
+@Resolver(() => ConsentEvent)
 export class ConsentResolver {
   @Guard("read", "ConsentEvent")
   @Query(() => [ConsentEvent], { description: "The consent ledger of one person, newest first: the proof of every grant and withdrawal." })
-  consentHistory(@Arg("contactId", () => ID) contactId: string, @Ctx() ctx: AppContext) {
+  consentHistory(
+    @Arg("contactId", () => ID, { description: "The person (contact id); they must be visible under the request's purpose." }) contactId: string,
+    @Ctx() ctx: AppContext,
+  ) {
     return consentService.history(ctx, contactId);
   }
 
@@ -19,7 +24,7 @@ export class ConsentResolver {
     description: `Records a person's explicit consent for a consent-based purpose, with the proof its source needs (${proofTable()}); a missing or blank proof field is BAD_USER_INPUT naming it. Nothing is ever pre-granted; a consent already granted is refused (withdraw it first).`,
   })
   grantConsent(
-    @Arg("contactId", () => ID) contactId: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "A purpose whose lawful basis is consent, e.g. marketing_email." }) purpose: string,
     @Arg("source", () => String, { description: `${GRANT_SOURCES.join(", ")}: decides which proof is required.` }) source: string,
     @Arg("proof", () => ConsentProofInput, {
@@ -38,11 +43,17 @@ export class ConsentResolver {
       "Records a withdrawal of consent; it takes effect in the next request, everywhere. A consent that is not granted is left as it is (no ledger entry, no error).",
   })
   withdrawConsent(
-    @Arg("contactId", () => ID) contactId: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
     @Arg("source", () => String, { nullable: true, defaultValue: "api", description: "How the person withdrew; api by default." }) source: string,
     @Ctx() ctx: AppContext,
   ) {
     return consentService.withdraw(ctx, contactId, purpose, source);
+  }
+
+  @Guard("read", "User")
+  @FieldResolver(() => User, { nullable: true, description: "The workspace member who recorded it, if the caller may see them (null for the system)." })
+  recorder(@Root() event: ConsentEventRow, @Ctx() ctx: AppContext) {
+    return event.recordedBy ? userById(ctx).load(event.recordedBy) : null;
   }
 }

@@ -29,6 +29,7 @@ export const consentEventSubject = {
     subjectUserAgent: { category: ["consent_records", "network"] },
     evidence: { category: "consent_records" },
     recordedBy: {},
+    recorder: {},
     createdAt: { required: true },
   },
   conditions: ["workspaceId", "contactId", "purpose"],

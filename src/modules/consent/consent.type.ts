@@ -1,9 +1,12 @@
 import { IsOptional, MaxLength } from "class-validator";
 import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
-import type { consentEvents } from "../../db/schema/index.js";
+import type { CONSENT_SOURCES, consentEvents } from "../../db/schema/index.js";
+import type { Purpose } from "../../authz/policy-loader.js";
+import { closedSetEnum } from "../../graphql/enums.js";
 import { Guard } from "../../graphql/guard.js";
 import { DateTime } from "../../graphql/scalars.js";
-import { WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
+import { ConsentChannel } from "../purposes/purpose.type.js";
+import type { ConsentProof } from "./consent.proof.js";
 
 export type ConsentEventRow = typeof consentEvents.$inferSelect;
 
@@ -11,7 +14,24 @@ export enum ConsentEventState {
   GRANTED = "granted",
   WITHDRAWN = "withdrawn",
 }
-registerEnumType(ConsentEventState, { name: "ConsentEventState", description: "What a ledger entry records." });
+registerEnumType(ConsentEventState, {
+  name: "ConsentEventState",
+  description: "What a ledger entry records.",
+  valuesConfig: { GRANTED: { description: "The person gave consent." }, WITHDRAWN: { description: "The person withdrew consent." } },
+});
+
+type ConsentSourceValue = (typeof CONSENT_SOURCES)[number];
+
+// Arguments keep the contract's strings (`source: "signup_form"`); the ledger shows the enum.
+const ConsentSource = closedSetEnum<ConsentSourceValue>("ConsentSource", "Where a consent was given or withdrawn.", {
+  form: "A web form.",
+  signup_form: "A sign-up form (newsletter, account).",
+  email_link: "A link in an email message.",
+  verbal: "Said by the person, on the phone or in person.",
+  import: "Imported from another system.",
+  api: "Sent by another system through the API.",
+  unsubscribe_link: "The one-click unsubscribe link of a message (withdrawal only).",
+});
 
 @Guard("read", "ConsentEvent")
 @ObjectType({ description: "One entry of the append-only consent ledger: the proof of consent (GDPR Art. 7(1))." })
@@ -25,14 +45,14 @@ export class ConsentEvent {
   @Field(() => String, { description: "Purpose id, e.g. marketing_email." })
   purpose!: string;
 
-  @Field(() => String, { description: "Channel the consent covers: email or sms." })
-  channel!: string;
+  @Field(() => ConsentChannel, { description: "Channel the consent covers: EMAIL or SMS." })
+  channel!: NonNullable<Purpose["channel"]>;
 
   @Field(() => ConsentEventState, { description: "GRANTED or WITHDRAWN." })
   state!: ConsentEventState;
 
-  @Field(() => String, { description: `Where it was given or withdrawn: ${WITHDRAW_SOURCES.join(", ")}.` })
-  source!: string;
+  @Field(() => ConsentSource, { description: "Where it was given or withdrawn." })
+  source!: ConsentSourceValue;
 
   @Field(() => String, { nullable: true, description: "Version of the privacy notice the person was shown." })
   noticeVersion!: string | null;

@@ -89,7 +89,15 @@ export enum ContactOrderField {
   LAST_NAME = "LAST_NAME",
   UPDATED_AT = "UPDATED_AT",
 }
-registerEnumType(ContactOrderField, { name: "ContactOrderField", description: "Sort keys for contacts." });
+registerEnumType(ContactOrderField, {
+  name: "ContactOrderField",
+  description: "Sort keys for contacts.",
+  valuesConfig: {
+    CREATED_AT: { description: "When the contact was created." },
+    LAST_NAME: { description: "The family name." },
+    UPDATED_AT: { description: "When the contact last changed." },
+  },
+});
 
 @InputType({ description: "Sort order of a contact list (ties broken by id)." })
 export class ContactOrder {

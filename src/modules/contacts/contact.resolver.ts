@@ -36,25 +36,29 @@ export class ContactResolver {
 
   @Guard("read", "Contact")
   @Query(() => Contact, { nullable: true, description: "One contact; NOT_FOUND when missing, elsewhere, or hidden for this purpose." })
-  contact(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  contact(@Arg("id", () => ID, { description: "Contact id." }) id: string, @Ctx() ctx: AppContext) {
     return contactService.get(ctx, id);
   }
 
   @Guard("create", "Contact")
   @Mutation(() => Contact, { description: "Adds a person." })
-  createContact(@Arg("input", () => CreateContactInput) input: CreateContactInput, @Ctx() ctx: AppContext) {
+  createContact(@Arg("input", () => CreateContactInput, { description: "The new contact." }) input: CreateContactInput, @Ctx() ctx: AppContext) {
     return contactService.create(ctx, input);
   }
 
   @Guard("update", "Contact")
   @Mutation(() => Contact, { description: "Changes a person's details." })
-  updateContact(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateContactInput) input: UpdateContactInput, @Ctx() ctx: AppContext) {
+  updateContact(
+    @Arg("id", () => ID, { description: "Contact id." }) id: string,
+    @Arg("input", () => UpdateContactInput, { description: "The fields to change." }) input: UpdateContactInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return contactService.update(ctx, id, input);
   }
 
   @Guard("delete", "Contact")
   @Mutation(() => Boolean, { description: "Deletes a person and their interactions; deals stay, unlinked. The consent ledger stays." })
-  deleteContact(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  deleteContact(@Arg("id", () => ID, { description: "Contact id." }) id: string, @Ctx() ctx: AppContext) {
     return contactService.remove(ctx, id);
   }
 
@@ -70,13 +74,21 @@ export class ContactResolver {
 
   @Guard("read", "Deal")
   @FieldResolver(() => [Deal], { nullable: true, description: "The person's newest deals (at most 100)." })
-  deals(@Root() contact: ContactRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
+  deals(
+    @Root() contact: ContactRow,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "How many, newest first: 20 by default, at most 100." }) first: number,
+    @Ctx() ctx: AppContext,
+  ) {
     return dealsByContact(ctx, first).load(contact.id);
   }
 
   @Guard("read", "Interaction")
   @FieldResolver(() => [Interaction], { nullable: true, description: "The person's newest interactions (at most 100)." })
-  interactions(@Root() contact: ContactRow, @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first: number, @Ctx() ctx: AppContext) {
+  interactions(
+    @Root() contact: ContactRow,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "How many, newest first: 20 by default, at most 100." }) first: number,
+    @Ctx() ctx: AppContext,
+  ) {
     return interactionsByContact(ctx, first).load(contact.id);
   }
 

@@ -8,7 +8,15 @@ import { ConsentState } from "../consent/consent.subject.js";
 export type ContactRow = typeof contacts.$inferSelect;
 export { ConsentState };
 
-registerEnumType(ConsentState, { name: "ConsentState", description: "A person's consent for one purpose." });
+registerEnumType(ConsentState, {
+  name: "ConsentState",
+  description: "A person's consent for one purpose.",
+  valuesConfig: {
+    GRANTED: { description: "The person gave consent and has not withdrawn it." },
+    WITHDRAWN: { description: "The person withdrew consent." },
+    NONE: { description: "Never asked: no consent on record." },
+  },
+});
 
 @Structure()
 @ObjectType({ description: "The person's current consent for one consent-based purpose." })

@@ -96,7 +96,15 @@ export enum DealOrderField {
   TITLE = "TITLE",
   UPDATED_AT = "UPDATED_AT",
 }
-registerEnumType(DealOrderField, { name: "DealOrderField", description: "Sort keys for deals." });
+registerEnumType(DealOrderField, {
+  name: "DealOrderField",
+  description: "Sort keys for deals.",
+  valuesConfig: {
+    CREATED_AT: { description: "When the deal was created." },
+    TITLE: { description: "The deal's title." },
+    UPDATED_AT: { description: "When the deal last changed." },
+  },
+});
 
 @InputType({ description: "Sort order of a deal list (ties broken by id)." })
 export class DealOrder {

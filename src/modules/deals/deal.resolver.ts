@@ -32,25 +32,29 @@ export class DealResolver {
 
   @Guard("read", "Deal")
   @Query(() => Deal, { nullable: true, description: "One deal; NOT_FOUND when missing, elsewhere, or hidden for this purpose." })
-  deal(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  deal(@Arg("id", () => ID, { description: "Deal id." }) id: string, @Ctx() ctx: AppContext) {
     return dealService.get(ctx, id);
   }
 
   @Guard("create", "Deal")
   @Mutation(() => Deal, { description: "Opens a deal." })
-  createDeal(@Arg("input", () => CreateDealInput) input: CreateDealInput, @Ctx() ctx: AppContext) {
+  createDeal(@Arg("input", () => CreateDealInput, { description: "The new deal." }) input: CreateDealInput, @Ctx() ctx: AppContext) {
     return dealService.create(ctx, input);
   }
 
   @Guard("update", "Deal")
   @Mutation(() => Deal, { description: "Changes a deal; WON or LOST sets closedAt." })
-  updateDeal(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateDealInput) input: UpdateDealInput, @Ctx() ctx: AppContext) {
+  updateDeal(
+    @Arg("id", () => ID, { description: "Deal id." }) id: string,
+    @Arg("input", () => UpdateDealInput, { description: "The fields to change." }) input: UpdateDealInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return dealService.update(ctx, id, input);
   }
 
   @Guard("delete", "Deal")
   @Mutation(() => Boolean, { description: "Deletes a deal." })
-  deleteDeal(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  deleteDeal(@Arg("id", () => ID, { description: "Deal id." }) id: string, @Ctx() ctx: AppContext) {
     return dealService.remove(ctx, id);
   }
 

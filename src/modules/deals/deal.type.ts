@@ -9,7 +9,18 @@ export { DealStage };
 
 export type DealRow = typeof deals.$inferSelect & { contact?: Record<string, unknown> };
 
-registerEnumType(DealStage, { name: "DealStage", description: "Where a deal stands in the pipeline." });
+registerEnumType(DealStage, {
+  name: "DealStage",
+  description: "Where a deal stands in the pipeline.",
+  valuesConfig: {
+    LEAD: { description: "A first contact; not yet qualified." },
+    QUALIFIED: { description: "A real need and a budget are confirmed." },
+    PROPOSAL: { description: "An offer was sent." },
+    NEGOTIATION: { description: "Terms are being discussed." },
+    WON: { description: "Signed (sets closedAt)." },
+    LOST: { description: "Not signed (sets closedAt)." },
+  },
+});
 
 @Guard("read", "Deal")
 @ObjectType({ description: "A sales opportunity." })

@@ -81,7 +81,15 @@ export enum InteractionOrderField {
   CREATED_AT = "CREATED_AT",
   UPDATED_AT = "UPDATED_AT",
 }
-registerEnumType(InteractionOrderField, { name: "InteractionOrderField", description: "Sort keys for interactions." });
+registerEnumType(InteractionOrderField, {
+  name: "InteractionOrderField",
+  description: "Sort keys for interactions.",
+  valuesConfig: {
+    OCCURRED_AT: { description: "When it happened." },
+    CREATED_AT: { description: "When it was recorded." },
+    UPDATED_AT: { description: "When it last changed." },
+  },
+});
 
 @InputType({ description: "Sort order of an interaction list (ties broken by id)." })
 export class InteractionOrder {

@@ -32,25 +32,32 @@ export class InteractionResolver {
 
   @Guard("read", "Interaction")
   @Query(() => Interaction, { nullable: true, description: "One interaction; NOT_FOUND when missing, elsewhere, or hidden for this purpose." })
-  interaction(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  interaction(@Arg("id", () => ID, { description: "Interaction id." }) id: string, @Ctx() ctx: AppContext) {
     return interactionService.get(ctx, id);
   }
 
   @Guard("create", "Interaction")
   @Mutation(() => Interaction, { description: "Records an interaction under the request's purpose (an SMS under marketing_sms needs SMS consent)." })
-  createInteraction(@Arg("input", () => CreateInteractionInput) input: CreateInteractionInput, @Ctx() ctx: AppContext) {
+  createInteraction(
+    @Arg("input", () => CreateInteractionInput, { description: "The new interaction." }) input: CreateInteractionInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return interactionService.create(ctx, input);
   }
 
   @Guard("update", "Interaction")
   @Mutation(() => Interaction, { description: "Changes an interaction." })
-  updateInteraction(@Arg("id", () => ID) id: string, @Arg("input", () => UpdateInteractionInput) input: UpdateInteractionInput, @Ctx() ctx: AppContext) {
+  updateInteraction(
+    @Arg("id", () => ID, { description: "Interaction id." }) id: string,
+    @Arg("input", () => UpdateInteractionInput, { description: "The fields to change." }) input: UpdateInteractionInput,
+    @Ctx() ctx: AppContext,
+  ) {
     return interactionService.update(ctx, id, input);
   }
 
   @Guard("delete", "Interaction")
   @Mutation(() => Boolean, { description: "Deletes an interaction." })
-  deleteInteraction(@Arg("id", () => ID) id: string, @Ctx() ctx: AppContext) {
+  deleteInteraction(@Arg("id", () => ID, { description: "Interaction id." }) id: string, @Ctx() ctx: AppContext) {
     return interactionService.remove(ctx, id);
   }
 

@@ -13,7 +13,17 @@ export enum InteractionKind {
   NOTE = "note",
   SMS = "sms",
 }
-registerEnumType(InteractionKind, { name: "InteractionKind", description: "What kind of contact took place." });
+registerEnumType(InteractionKind, {
+  name: "InteractionKind",
+  description: "What kind of contact took place.",
+  valuesConfig: {
+    CALL: { description: "A phone call." },
+    EMAIL: { description: "An email message." },
+    MEETING: { description: "A meeting, in person or online." },
+    NOTE: { description: "An internal note about the person." },
+    SMS: { description: "A text message." },
+  },
+});
 
 @Guard("read", "Interaction")
 @ObjectType({ description: "A call, email, meeting, note or text message with a person." })

@@ -9,7 +9,7 @@ export class PrivacyStateResolver {
   @Guard("restrict", "Contact")
   @Mutation(() => Contact, { description: "Restricts processing (GDPR Art. 18): the person disappears from every purpose but legal_compliance." })
   restrictProcessing(
-    @Arg("contactId", () => ID) contactId: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("reason", () => String, { description: "Why (Art. 18(1) ground)." }) reason: string,
     @Ctx() ctx: AppContext,
   ) {
@@ -21,7 +21,7 @@ export class PrivacyStateResolver {
     description: "Lifts a restriction; records first that the person was informed (Art. 18(3)). informedVia is required: null or missing is BAD_USER_INPUT.",
   })
   liftRestriction(
-    @Arg("contactId", () => ID) contactId: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("informedVia", () => String, {
       nullable: true,
       description:
@@ -38,7 +38,7 @@ export class PrivacyStateResolver {
     description: "Records an objection (GDPR Art. 21) to an objectable purpose; the person is hidden under it from the next request.",
   })
   objectToProcessing(
-    @Arg("contactId", () => ID) contactId: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "An objectable purpose, e.g. sales_pipeline or analytics." }) purpose: string,
     @Arg("reason", () => String, { nullable: true, description: "What the person said, if anything." }) reason: string | null,
     @Ctx() ctx: AppContext,
@@ -51,8 +51,8 @@ export class PrivacyStateResolver {
     description: "Upholds compelling legitimate grounds over an objection (Art. 21(1)), with a recorded justification. Refused for direct marketing.",
   })
   recordCompellingGrounds(
-    @Arg("contactId", () => ID) contactId: string,
-    @Arg("purpose", () => String) purpose: string,
+    @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
+    @Arg("purpose", () => String, { description: "The objectable purpose the objection was made to." }) purpose: string,
     @Arg("justification", () => String, { description: "The grounds, at least 20 characters." }) justification: string,
     @Ctx() ctx: AppContext,
   ) {

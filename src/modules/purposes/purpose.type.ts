@@ -1,5 +1,26 @@
 import { Field, ObjectType } from "type-graphql";
+import type { LawfulBasis as Basis, Purpose } from "../../authz/policy-loader.js";
+import { closedSetEnum } from "../../graphql/enums.js";
 import { Public } from "../../graphql/guard.js";
+
+export const LawfulBasis = closedSetEnum<Basis>("LawfulBasis", "A lawful basis of processing (GDPR Art. 6(1)).", {
+  consent: "(a) The person gave consent for this purpose; it can be withdrawn at any time.",
+  contract: "(b) Needed to perform a contract with the person, or to take steps they asked for before one.",
+  legal_obligation: "(c) Needed to comply with a legal obligation of the controller.",
+  vital_interests: "(d) Needed to protect someone's vital interests.",
+  public_task: "(e) Needed for a task in the public interest or in the exercise of official authority.",
+  legitimate_interest: "(f) Needed for the legitimate interests of the controller or a third party; the person may object.",
+});
+
+export const GdprRole = closedSetEnum<Purpose["gdprRole"]>("GdprRole", "Alpha CRM's role in a processing activity (GDPR Art. 4(7) and 4(8)).", {
+  controller: "Alpha CRM decides why and how the data is processed.",
+  processor: "Alpha CRM processes the data on behalf of its customers, who are the controllers.",
+});
+
+export const ConsentChannel = closedSetEnum<NonNullable<Purpose["channel"]>>("ConsentChannel", "The channel a consent covers.", {
+  email: "Email messages.",
+  sms: "Text messages (SMS).",
+});
 
 @Public()
 @ObjectType({ description: "A recipient of personal data (privacy policy section 7) and how transfers are safeguarded (section 10)." })
@@ -32,14 +53,14 @@ export class ProcessingPurpose {
   @Field(() => String, { description: "What the purpose covers." })
   description!: string;
 
-  @Field(() => String, { description: "GDPR Art. 6 basis: consent, contract, legal_obligation or legitimate_interest." })
-  lawfulBasis!: string;
+  @Field(() => LawfulBasis, { description: "GDPR Art. 6 basis of the purpose." })
+  lawfulBasis!: Basis;
 
-  @Field(() => String, { description: "Alpha CRM's role: controller, or processor for its customers." })
-  gdprRole!: string;
+  @Field(() => GdprRole, { description: "Alpha CRM's role: controller, or processor for its customers." })
+  gdprRole!: Purpose["gdprRole"];
 
-  @Field(() => String, { nullable: true, description: "For consent purposes: the channel (email or sms)." })
-  channel!: string | null;
+  @Field(() => ConsentChannel, { nullable: true, description: "For consent purposes: the channel (EMAIL or SMS)." })
+  channel!: Purpose["channel"] | null;
 
   @Field(() => [String], { description: "Categories of personal data processed." })
   dataCategories!: string[];

@@ -15,7 +15,11 @@ export class UserResolver {
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'Signs in. A wrong email or password both answer "invalid email or password".' })
-  login(@Arg("email", () => EmailAddress) email: string, @Arg("password", () => String) password: string, @Ctx() ctx: AppContext) {
+  login(
+    @Arg("email", () => EmailAddress, { description: "The account's sign-in email." }) email: string,
+    @Arg("password", () => String, { description: "The account's password." }) password: string,
+    @Ctx() ctx: AppContext,
+  ) {
     return userService.login(ctx, email, password);
   }
 

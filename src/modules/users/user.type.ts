@@ -1,10 +1,20 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { users, workspaces } from "../../db/schema/index.js";
+import type { SUBSCRIPTION_STATUSES, users, workspaces } from "../../db/schema/index.js";
+import { closedSetEnum } from "../../graphql/enums.js";
 import { Guard, Public } from "../../graphql/guard.js";
-import { DateTime, EmailAddress } from "../../graphql/scalars.js";
+import { DateTime, EmailAddress, PhoneNumber } from "../../graphql/scalars.js";
 
 export type UserRow = Omit<typeof users.$inferSelect, "passwordHash">;
 export type WorkspaceRow = typeof workspaces.$inferSelect;
+
+type SubscriptionStatusValue = (typeof SUBSCRIPTION_STATUSES)[number];
+
+const SubscriptionStatus = closedSetEnum<SubscriptionStatusValue>("SubscriptionStatus", "Where a workspace's subscription stands.", {
+  trialing: "In the free trial.",
+  active: "Paid and current.",
+  past_due: "A payment failed; the workspace still works while it is retried.",
+  cancelled: "Ended; the data is kept 6 months after cancelledAt, then deleted.",
+});
 
 @Guard("read", "Workspace")
 @ObjectType({ description: "A customer account: the tenant every record belongs to." })
@@ -18,8 +28,8 @@ export class Workspace {
   @Field(() => String, { nullable: true, description: "Subscription plan." })
   plan!: string | null;
 
-  @Field(() => String, { nullable: true, description: "trialing, active, past_due or cancelled." })
-  subscriptionStatus!: string | null;
+  @Field(() => SubscriptionStatus, { nullable: true, description: "TRIALING, ACTIVE, PAST_DUE or CANCELLED." })
+  subscriptionStatus!: SubscriptionStatusValue | null;
 
   @Field(() => DateTime, { nullable: true, description: "When the subscription ended; data is kept 6 months after." })
   cancelledAt!: Date | null;
@@ -40,7 +50,7 @@ export class User {
   @Field(() => String, { nullable: true, description: "Full name (personal data)." })
   name!: string | null;
 
-  @Field(() => String, { nullable: true, description: "Phone number (personal data)." })
+  @Field(() => PhoneNumber, { nullable: true, description: "Phone number in E.164 form, e.g. +33612345678 (personal data)." })
   phone!: string | null;
 
   @Field(() => String, { nullable: true, description: "Position at the company (personal data)." })
