@@ -141,6 +141,30 @@ describe("purpose-bound writes", () => {
   });
 });
 
+describe("re-pointing a record at another person", () => {
+  it("lets a restriction of the new person, committed while the deal is being moved, win", async () => {
+    const alice = await contactId("alice.martin@initech.test");
+    const bruno = await contactId("bruno.bernard@initech.test");
+    const made = await t.gql(CREATE_DEAL, { input: { title: "Moved deal", contactId: alice } }, { token: owner, purpose: "sales_pipeline" });
+    const deal = made.data!.createDeal.id;
+    let pending: ReturnType<typeof t.gql> | undefined;
+    await db(t).transaction(async (tx) => {
+      await tx.update(contacts).set({ processingRestricted: true }).where(eq(contacts.id, bruno));
+      pending = t.gql(
+        `mutation($d: ID!, $c: ID!) { updateDeal(id: $d, input: { contactId: $c }) { id } }`,
+        { d: deal, c: bruno },
+        { token: owner, purpose: "sales_pipeline" },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    const res = await pending!;
+    expect(res.errors?.[0]?.extensions.code).toMatch(/FORBIDDEN|NOT_FOUND/);
+    const [row] = await db(t).select().from(deals).where(eq(deals.id, deal));
+    expect(row.contactId).toBe(alice);
+    await db(t).update(contacts).set({ processingRestricted: false }).where(eq(contacts.id, bruno));
+  });
+});
+
 describe("purpose limitation for every category and subject", () => {
   it("shows no consent event's IP address or user agent under marketing_email", async () => {
     const marketing = await t.login("marketing@acme.test");

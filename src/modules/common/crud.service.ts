@@ -99,18 +99,39 @@ export class CrudService<Row extends { id: string }> {
     return this.get(ctx, outcome.id);
   }
 
-  async update(ctx: Scope, id: string, patch: Record<string, unknown>): Promise<Row> {
+  /**
+   * Changes a row after checking `update` on it as it is and as it will be, field by field. When
+   * the change links the row to another person, that person's state is read under a row lock in
+   * the UPDATE's transaction (as a create does). `within` runs in that transaction after the
+   * UPDATE (a contact's consent follows its address).
+   */
+  async update(ctx: Scope, id: string, patch: Record<string, unknown>, within?: (tx: Db, current: Row) => Promise<void>): Promise<Row> {
     const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) throw badInput("input", "name at least one field to change");
     const current = await this.get(ctx, id);
-    await ensureAllowed(ctx, "update", this.name, current, this.fieldsOf(changes));
-    // The row as it will be must be allowed too: an update cannot turn a note into an email
-    // under legal_compliance, or a campaign email into a call, after the check on the old row.
-    await ensureAllowed(ctx, "update", this.name, { ...current, ...changes }, this.fieldsOf(changes));
-    // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
-    if (!(await updateRow(ctx.db, this.subject(ctx), id, { ...changes, updatedAt: new Date() }, whereCan(ctx, "update", this.name)))) {
-      throw notFound(this.name, id);
-    }
+    const fields = this.fieldsOf(changes);
+    await ensureAllowed(ctx, "update", this.name, current, fields);
+    const subject = this.subject(ctx);
+    const link = personLink(subject);
+    const newPerson = link && typeof changes[link.key] === "string" ? (changes[link.key] as string) : undefined;
+    const outcome = await ctx.db.transaction(async (tx: Db) => {
+      // The row as it will be must be allowed too, with the person it will be linked to.
+      const after: Record<string, unknown> = { ...current, ...changes };
+      if (link && newPerson) {
+        const state = await lockPersonState(tx, ctx.registry, link.person, newPerson, ctx.principal!.workspaceId);
+        if (!state) return { missing: true as const };
+        after[link.relation] = state;
+      }
+      const denial = firstDenial(ctx, "update", this.name, after, fields);
+      if (denial) return { denial };
+      // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
+      const updated = await updateRow(tx, subject, id, { ...changes, updatedAt: new Date() }, whereCan(ctx, "update", this.name));
+      if (updated && within) await within(tx, current);
+      return { updated };
+    });
+    if ("missing" in outcome) throw notFound(link!.person, newPerson!, link!.key);
+    if ("denial" in outcome && outcome.denial) return refuse(ctx, "update", this.name, current, outcome.denial);
+    if (!("updated" in outcome) || !outcome.updated) throw notFound(this.name, id);
     return this.get(ctx, id);
   }
 
@@ -159,6 +180,15 @@ export function sortKey(ctx: Scope, name: SubjectName, order: OrderInput): SortK
 /** Cursors are sealed for the caller's workspace: another tenant's cursor is refused. */
 export function cursorScope(ctx: Scope): CursorScope {
   return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "" };
+}
+
+/** The relation to a person and the column that holds it (`contact` / `contactId`), if any. */
+function personLink(subject: Subject): { relation: string; person: string; key: string } | undefined {
+  if (!subject.person || !("relation" in subject.person)) return undefined;
+  const relation = subject.person.relation;
+  const { subject: person, foreignKey } = subject.relations![relation];
+  const key = Object.entries(subject.columns).find(([, column]) => column === foreignKey)?.[0];
+  return key ? { relation, person, key } : undefined;
 }
 
 export function isUuid(id: string): boolean {

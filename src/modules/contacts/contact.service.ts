@@ -1,3 +1,6 @@
+import { actorId } from "../../authz/ability.js";
+import { recordDecision } from "../../authz/decision-log.js";
+import type { Db } from "../../db/client.js";
 import type { AppAbility } from "../../authz/ability.js";
 import type { Scope } from "../common/scope.js";
 import { badInput } from "../../errors.js";
@@ -7,6 +10,7 @@ import { CrudService } from "../common/crud.service.js";
 import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
+import { applyConsent } from "../consent/consent.repository.js";
 import { contactFilter, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
@@ -17,6 +21,35 @@ const NEW_PERSON = { consentedPurposes: [], objectedPurposes: [], processingRest
 
 async function checkCompany(ctx: Scope, companyId: string | null | undefined): Promise<void> {
   if (companyId) await companyService.get(ctx, companyId, "companyId");
+}
+
+/** Which address each consent channel was given for. */
+const CHANNEL_ADDRESS = { email: "email", sms: "phone" } as const;
+
+/**
+ * A consent covers the address it was given for: when the email address (or phone number)
+ * changes, the consents on that channel are withdrawn in the same transaction, with a ledger
+ * entry saying why, so a campaign never reaches a new address nobody consented for.
+ */
+async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow, input: UpdateContactInput): Promise<void> {
+  const principal = ctx.principal!;
+  for (const purpose of ctx.policies.purposes.values()) {
+    if (purpose.lawfulBasis !== "consent" || !purpose.channel || !current.consentedPurposes.includes(purpose.id)) continue;
+    const field = CHANNEL_ADDRESS[purpose.channel];
+    const next = input[field];
+    if (next === undefined || (next ?? "").toLowerCase() === (current[field] ?? "").toLowerCase()) continue;
+    const evidence = `The ${field === "email" ? "email address" : "phone number"} changed; the consent was given for the previous one.`;
+    const base = { workspaceId: principal.workspaceId, contactId: current.id, purpose: purpose.id, channel: purpose.channel, recordedBy: actorId(principal) };
+    if (!(await applyConsent(tx, { ...base, state: "withdrawn", source: "api", evidence }))) continue;
+    await recordDecision(tx, principal, {
+      action: "withdraw_consent",
+      subject: "Contact",
+      subjectId: current.id,
+      purpose: ctx.purpose?.id,
+      decision: "allow",
+      detail: { consentPurpose: purpose.id, source: "api", reason: `${field} changed` },
+    });
+  }
 }
 
 export const contactService = {
@@ -43,7 +76,7 @@ export const contactService = {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
     await checkCompany(ctx, input.companyId);
-    return crud.update(ctx, id, { ...input });
+    return crud.update(ctx, id, { ...input }, (tx, current) => withdrawForChangedAddress(ctx, tx, current, input));
   },
 
   remove: (ctx: Scope, id: string) => crud.remove(ctx, id),
