@@ -1,11 +1,15 @@
 // The permission matrix a reviewer reads: what the compiled abilities allow, type by type.
 import { buildAbility, decide, type AppAbility } from "./ability.js";
 import { purposeGates } from "./gates.js";
-import type { PolicySet, RolePolicy } from "./policy-loader.js";
+import { join } from "node:path";
+import { POLICIES_DIR, type PolicySet, type RolePolicy } from "./policy-loader.js";
 import { principalFor } from "./policy-cases.js";
 import { CRUD_ACTIONS } from "./subjects.js";
 
 type SubjectName = string;
+
+/** Where `npm run policy:matrix -- --write` stores the matrix, committed so reviews show its diff. */
+export const MATRIX_FILE = join(POLICIES_DIR, "MATRIX.md");
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;

@@ -6,11 +6,22 @@ import { join } from "node:path";
 import { purposeGates, withGatesTable } from "../authz/gates.js";
 import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
 import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
-import { policyMatrix } from "../authz/policy-matrix.js";
+import { MATRIX_FILE, policyMatrix } from "../authz/policy-matrix.js";
 import { ACTIONS } from "../authz/subjects.js";
 import { registry } from "../modules/registry.js";
 
-const USAGE = "usage: policy lint | test | matrix | readme | explain --role R --action A --subject S [--purpose P] [--field F]";
+const USAGE = "usage: policy lint | test | matrix [--write] | readme | explain --role R --action A --subject S [--purpose P] [--field F]";
+
+/** What each command does, for `policy <command> --help`. */
+const HELP: Record<string, string> = {
+  lint: "policy lint: loads and validates every policy file and test file; exit 1 naming file, line and rule on a problem.",
+  test: "policy test: runs policies/tests/*_test.yaml against the engine; exit 1 on a failed case or a rule without an allowing and a denying case.",
+  matrix:
+    "policy matrix [--write]: the role x action x subject matrix as Markdown on stdout; --write stores it in policies/MATRIX.md (committed; a test fails when it is stale).",
+  readme: "policy readme: rewrites the gate table of policies/README.md from src/authz/gates.ts.",
+  explain:
+    "policy explain --role R --action A --subject S [--purpose P] [--field F]: the decision, the rule, its file and line, and the purpose's gates; exit 0 on allow, 1 on deny, 2 on bad arguments.",
+};
 
 /** Bad command-line arguments: one line, exit code 2. */
 class UsageError extends Error {}
@@ -35,8 +46,15 @@ function test(): number {
   return failed.length + gaps.length > 0 ? 1 : 0;
 }
 
-function matrix(): number {
-  process.stdout.write(policyMatrix(loadPolicies(registry)));
+function matrix(args: string[]): number {
+  const { values } = parseArgs({ args, options: { write: { type: "boolean" } }, strict: true });
+  const text = policyMatrix(loadPolicies(registry));
+  if (!values.write) {
+    process.stdout.write(text);
+    return 0;
+  }
+  writeFileSync(MATRIX_FILE, text);
+  console.log(`${MATRIX_FILE}: written`);
   return 0;
 }
 
@@ -119,7 +137,8 @@ function explain(args: string[]): number {
   const ability = buildAbility(policies, principalFor(q.role.role), q.purpose.id);
   const d = decide(ability, q.action, q.subject, undefined, q.field, { role: q.role.role, purpose: q.purpose.id });
   console.log([...decisionLines(policies, q, d), ...gateLines(policies, q)].join("\n"));
-  return 0;
+  // Scripts (and CI) can ask "is this allowed?" by the exit code.
+  return d.allowed ? 0 : 1;
 }
 
 const README = join(POLICIES_DIR, "README.md");
@@ -133,10 +152,19 @@ function readme(): number {
 
 const COMMANDS: Record<string, (args: string[]) => number> = { lint, test, matrix, explain, readme };
 
+function help(text: string): number {
+  console.log([text, ...(text === USAGE ? Object.values(HELP) : [])].join("\n"));
+  return 0;
+}
+
 function main([name = "", ...args]: string[]): number {
   try {
     const command = COMMANDS[name];
-    if (!command) throw new UsageError(USAGE);
+    if (!command) {
+      if (name === "--help" || name === "-h") return help(USAGE);
+      throw new UsageError(USAGE);
+    }
+    if (args.includes("--help") || args.includes("-h")) return help(HELP[name]);
     return command(args);
   } catch (error) {
     if (error instanceof PolicyError) {
