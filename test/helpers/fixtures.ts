@@ -12,6 +12,12 @@ export async function workspaceId(t: TestApp, name: "Acme" | "Globex"): Promise<
   return ws.id;
 }
 
+/** A demo contact's id by its email address. */
+export async function contactIdByEmail(t: TestApp, email: string): Promise<string> {
+  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
+  return row.id;
+}
+
 export async function userId(t: TestApp, email: string): Promise<string> {
   const [u] = await db(t).select({ id: users.id }).from(users).where(eq(users.email, email));
   return u.id;

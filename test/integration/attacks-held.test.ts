@@ -1,16 +1,13 @@
 // Review: attacks that were tried and HELD (these tests pass; they document the attempts).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contacts, deals, users } from "../../src/db/schema/index.js";
+import { deals, users } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { contactIdByEmail, db } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
-async function contactId(email: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
-  return row.id;
-}
+const contactId = (email: string) => contactIdByEmail(t, email);
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -6,15 +6,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companies, contacts, deals, interactions } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { contactIdByEmail, db } from "../helpers/fixtures.js";
 
 let t: TestApp;
 let owner: string;
 
-async function contactId(email: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
-  return row.id;
-}
+const contactId = (email: string) => contactIdByEmail(t, email);
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -1,17 +1,11 @@
-// Found by review, fixed: purpose limitation on reads of other purposes records under a consent
-// purpose, and on people added again (their objections and restriction come along).
-import { eq } from "drizzle-orm";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contacts } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { contactIdByEmail, } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
-async function contactId(email: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
-  return row.id;
-}
+const contactId = (email: string) => contactIdByEmail(t, email);
 
 beforeAll(async () => {
   t = await startTestApp();

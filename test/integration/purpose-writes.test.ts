@@ -5,7 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consentEvents, contacts, deals, interactions } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { contactIdByEmail, db } from "../helpers/fixtures.js";
 
 let t: TestApp;
 let owner: string;
@@ -21,10 +21,7 @@ const ALL_PURPOSES = [
   "legal_compliance",
 ];
 
-async function contactId(email: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
-  return row.id;
-}
+const contactId = (email: string) => contactIdByEmail(t, email);
 
 const CREATE_INTERACTION = `mutation($input: CreateInteractionInput!) { createInteraction(input: $input) { id purpose kind } }`;
 const CREATE_DEAL = `mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }`;

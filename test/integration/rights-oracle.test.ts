@@ -2,16 +2,13 @@
 // and leaves no trace (no ledger entry, no decision logged).
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, contacts } from "../../src/db/schema/index.js";
+import { auditLog, } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { contactIdByEmail, db } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
-async function contactId(email: string): Promise<string> {
-  const [row] = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, email));
-  return row.id;
-}
+const contactId = (email: string) => contactIdByEmail(t, email);
 
 beforeAll(async () => {
   t = await startTestApp();
