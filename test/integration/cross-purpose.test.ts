@@ -1,7 +1,6 @@
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { contactIdByEmail, } from "../helpers/fixtures.js";
+import { contactIdByEmail } from "../helpers/fixtures.js";
 
 let t: TestApp;
 

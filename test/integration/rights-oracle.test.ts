@@ -2,7 +2,7 @@
 // and leaves no trace (no ledger entry, no decision logged).
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, } from "../../src/db/schema/index.js";
+import { auditLog } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { contactIdByEmail, db } from "../helpers/fixtures.js";
 
