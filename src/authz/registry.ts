@@ -71,11 +71,21 @@ export interface Subject extends Omit<SubjectDef, "key"> {
   personalFields: Readonly<Record<string, readonly string[]>>;
   /** `""` for the person itself, `contact.` for rows linked to one, undefined otherwise. */
   personPath?: string;
+  /** For rows linked to a person: the relation's name, the person's subject and the linking column. */
+  personLink?: PersonLink;
   /**
    * Rows of other subjects that deleting one of this subject's rows changes, read from the
    * foreign keys: `delete` where they cascade, `update` where the link is set to null.
    */
   dependents: Dependent[];
+}
+
+/** How a row reaches its person: `contact`, subject `Contact`, through the column `contactId`. */
+export interface PersonLink {
+  relation: string;
+  subject: string;
+  foreignKey: PgColumn;
+  key: string;
 }
 
 /** Rows a delete changes through a foreign key, and the action that change amounts to. */
@@ -134,8 +144,17 @@ function compile(def: SubjectDef): Subject {
     selected: Object.fromEntries(Object.entries(columns).filter(([name]) => !hidden.has(name))),
     personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, [def.fields[f].category!].flat()]] : []))),
     personPath: def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`,
+    personLink: def.person && "relation" in def.person ? personLinkOf(def, def.person.relation, columns) : undefined,
     dependents: [],
   };
+}
+
+function personLinkOf(def: SubjectDef, relation: string, columns: Record<string, PgColumn>): PersonLink {
+  const declared = def.relations?.[relation];
+  if (!declared) throw new Error(`subject ${def.name}: person relation ${relation} is not declared`);
+  const key = Object.entries(columns).find(([, column]) => column === declared.foreignKey)?.[0];
+  if (!key) throw new Error(`subject ${def.name}: relation ${relation} uses a column of another table`);
+  return { relation, subject: declared.subject, foreignKey: declared.foreignKey, key };
 }
 
 /** What deleting a row of `target` does to rows of the other subjects, from their foreign keys. */
@@ -159,9 +178,6 @@ export function createRegistry(defs: readonly SubjectDef[]): Registry {
   for (const subject of subjects.values()) {
     for (const [name, relation] of Object.entries(subject.relations ?? {})) {
       if (!subjects.has(relation.subject)) throw new Error(`subject ${subject.name}: relation ${name} names unknown subject ${relation.subject}`);
-    }
-    if (subject.person && "relation" in subject.person && !subject.relations?.[subject.person.relation]) {
-      throw new Error(`subject ${subject.name}: person relation ${subject.person.relation} is not declared`);
     }
   }
   return {

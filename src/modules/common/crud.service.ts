@@ -78,23 +78,22 @@ export class CrudService<Row extends { id: string }> {
     const principal = ctx.principal!;
     const row = { ...values, ...opts.set, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
     const subject = this.subject(ctx);
-    const relation = subject.person && "relation" in subject.person ? subject.person.relation : undefined;
-    const personSubject = relation ? subject.relations![relation].subject : undefined;
+    const link = subject.personLink;
     const { person } = opts;
     // The check and the insert share a transaction; a denial is logged after it rolled back
     // (the decision log must not wait on the lock this transaction holds).
     const outcome = await ctx.db.transaction(async (tx: Db) => {
       const check: Record<string, unknown> = { ...row, ...opts.check };
-      if (relation && personSubject && person?.id) {
-        const state = await lockPersonState(tx, ctx.registry, personSubject, person.id, principal.workspaceId);
+      if (link && person?.id) {
+        const state = await lockPersonState(tx, ctx.registry, link.subject, person.id, principal.workspaceId);
         if (!state) return { missing: true as const };
-        check[relation] = state;
+        check[link.relation] = state;
       }
       const denial = firstDenial(ctx, "create", this.name, check, this.fieldsOf(values));
       if (denial) return { denial };
       return { id: await insertRow(tx, subject, row) };
     });
-    if ("missing" in outcome) throw notFound(personSubject!, person!.id!, person!.field);
+    if ("missing" in outcome) throw notFound(link!.subject, person!.id!, person!.field);
     if ("denial" in outcome && outcome.denial) return refuse(ctx, "create", this.name, undefined, outcome.denial);
     return this.get(ctx, outcome.id);
   }
@@ -112,13 +111,13 @@ export class CrudService<Row extends { id: string }> {
     const fields = this.fieldsOf(changes);
     await ensureAllowed(ctx, "update", this.name, current, fields);
     const subject = this.subject(ctx);
-    const link = personLink(subject);
+    const link = subject.personLink;
     const newPerson = link && typeof changes[link.key] === "string" ? (changes[link.key] as string) : undefined;
     const outcome = await ctx.db.transaction(async (tx: Db) => {
       // The row as it will be must be allowed too, with the person it will be linked to.
       const after: Record<string, unknown> = { ...current, ...changes };
       if (link && newPerson) {
-        const state = await lockPersonState(tx, ctx.registry, link.person, newPerson, ctx.principal!.workspaceId);
+        const state = await lockPersonState(tx, ctx.registry, link.subject, newPerson, ctx.principal!.workspaceId);
         if (!state) return { missing: true as const };
         after[link.relation] = state;
       }
@@ -129,7 +128,7 @@ export class CrudService<Row extends { id: string }> {
       if (updated && within) await within(tx, current);
       return { updated };
     });
-    if ("missing" in outcome) throw notFound(link!.person, newPerson!, link!.key);
+    if ("missing" in outcome) throw notFound(link!.subject, newPerson!, link!.key);
     if ("denial" in outcome && outcome.denial) return refuse(ctx, "update", this.name, current, outcome.denial);
     if (!("updated" in outcome) || !outcome.updated) throw notFound(this.name, id);
     return this.get(ctx, id);
@@ -180,15 +179,6 @@ export function sortKey(ctx: Scope, name: SubjectName, order: OrderInput): SortK
 /** Cursors are sealed for the caller's workspace: another tenant's cursor is refused. */
 export function cursorScope(ctx: Scope): CursorScope {
   return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "" };
-}
-
-/** The relation to a person and the column that holds it (`contact` / `contactId`), if any. */
-function personLink(subject: Subject): { relation: string; person: string; key: string } | undefined {
-  if (!subject.person || !("relation" in subject.person)) return undefined;
-  const relation = subject.person.relation;
-  const { subject: person, foreignKey } = subject.relations![relation];
-  const key = Object.entries(subject.columns).find(([, column]) => column === foreignKey)?.[0];
-  return key ? { relation, person, key } : undefined;
 }
 
 export function isUuid(id: string): boolean {

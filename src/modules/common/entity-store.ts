@@ -19,12 +19,11 @@ export interface OrderInput {
  * (`contact.processingRestricted`...).
  */
 function personLink(registry: Registry, subject: Subject) {
-  if (!subject.person || !("relation" in subject.person)) return undefined;
-  const name = subject.person.relation;
-  const relation = subject.relations![name];
-  const person = registry.get(relation.subject);
+  const link = subject.personLink;
+  if (!link) return undefined;
+  const person = registry.get(link.subject);
   const snapshot = Object.fromEntries(PERSON_STATE_FIELDS.map((f) => [`${SNAPSHOT}${f}`, person.columns[f]]));
-  return { name, relation, person, snapshot };
+  return { name: link.relation, foreignKey: link.foreignKey, person, snapshot };
 }
 const SNAPSHOT = "__person_";
 
@@ -49,7 +48,7 @@ function baseQuery(db: Db, registry: Registry, subject: Subject, extra: Record<s
   return db
     .select({ ...columns, ...(link.snapshot as Record<string, PgColumn>) })
     .from(subject.table)
-    .leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.relation.foreignKey))
+    .leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.foreignKey))
     .$dynamic();
 }
 
