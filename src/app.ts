@@ -8,6 +8,9 @@ import { seedDemo } from "./db/seed.js";
 import { buildServer, type LogStream } from "./http/server.js";
 import { CursorCodec } from "./modules/common/cursor.js";
 import { registry } from "./modules/registry.js";
+import { type RetentionSchedule, scheduleRetention } from "./modules/retention/retention.schedule.js";
+import { retentionProblems } from "./modules/retention/retention.service.js";
+import { StartError } from "./start-error.js";
 
 export interface App {
   server: FastifyInstance;
@@ -15,6 +18,8 @@ export interface App {
   policies: PolicySet;
   /** SIGNING_SECRET, or the one generated and stored in the database (development). */
   signingSecret: string;
+  /** The retention job's timer (RETENTION_INTERVAL_MINUTES); `runOnce` runs it now. */
+  retention: RetentionSchedule;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,9 @@ export interface AppOptions {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? (() => undefined);
   const policies = opts.policies ?? loadPolicies(registry);
+  // A retention period the job cannot apply stops the start, like an invalid policy file.
+  const unenforced = retentionProblems(policies);
+  if (unenforced.length > 0) throw new StartError(unenforced.join("; "));
   if (!opts.database) log(config.databaseUrl ? "connecting to PostgreSQL" : `opening the database (PGlite in ${config.dataDir})`);
   const database = opts.database ?? (await openDatabase(config));
   try {
@@ -43,12 +51,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Read once, after the migrations made its table: every process shares it.
     const signingSecret = await loadSigningSecret(database.handle(), config);
     const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret), logStream: opts.logStream });
+    const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));
     return {
       server,
       database,
       policies,
       signingSecret,
+      retention,
       async close() {
+        await retention.stop();
         await server.close();
         await database.close();
       },

@@ -35,6 +35,8 @@ export interface Config {
   trustProxy: boolean;
   /** How long a shutdown waits for in-flight requests before it closes the database anyway. */
   shutdownTimeoutSeconds: number;
+  /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
+  retentionIntervalMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     sessionTtlHours: s.int("SESSION_TTL_HOURS", 12, 1, 24 * 30),
     trustProxy: s.bool("TRUST_PROXY", false),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
+    retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
   };
   if (s.problems.length > 0) throw new ConfigError(s.problems);
   return config;

@@ -42,6 +42,20 @@ export interface Processor {
   contract?: string;
 }
 
+/** What starts a retention clock (policies/retention.yaml). */
+export type RetentionTrigger = "workspace_cancelled" | "consent_withdrawn" | "recorded" | "last_event" | "expired";
+
+/** One retention period (privacy policy section 8): how long, counted from what. */
+export interface RetentionRule {
+  id: string;
+  name: string;
+  description: string;
+  policySection?: string;
+  trigger: RetentionTrigger;
+  /** ISO 8601 duration (P6M, P12M, P5Y, P30D, PT1H). */
+  period: string;
+}
+
 export type Conditions = Record<string, unknown>;
 
 export interface PolicyRule {
@@ -71,6 +85,7 @@ export interface PolicySet {
   roles: Map<string, RolePolicy>;
   purposes: Map<string, Purpose>;
   processors: Map<string, Processor>;
+  retention: Map<string, RetentionRule>;
   rulesById: Map<string, PolicyRule>;
 }
 
@@ -101,6 +116,7 @@ function loadSchemas(root: string): Record<string, ValidateFunction> {
     role: compileSchema(root, "role.schema.json"),
     purposes: compileSchema(root, "purposes.schema.json"),
     processors: compileSchema(root, "processors.schema.json"),
+    retention: compileSchema(root, "retention.schema.json"),
   };
 }
 
@@ -267,8 +283,16 @@ export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): P
   const problems: string[] = [];
   const purposesFile = parseYaml(join(root, "purposes.yaml"), root);
   const processorsFile = parseYaml(join(root, "processors.yaml"), root);
+  const retentionFile = parseYaml(join(root, "retention.yaml"), root);
   const purposes = new Map<string, Purpose>();
   const processors = new Map<string, Processor>();
+  const retention = new Map<string, RetentionRule>();
+  if (validate(retentionFile, schemas.retention, problems)) {
+    (retentionFile.data as { retention: RetentionRule[] }).retention.forEach((r, i) => {
+      if (retention.has(r.id)) problems.push(describe(retentionFile, ["retention", i, "id"], `duplicate retention id "${r.id}"`));
+      retention.set(r.id, r);
+    });
+  }
   if (validate(purposesFile, schemas.purposes, problems)) {
     for (const p of (purposesFile.data as { purposes: Purpose[] }).purposes) purposes.set(p.id, p);
   }
@@ -290,6 +314,11 @@ export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): P
       if (!registry.has(subject)) problems.push(describe(purposesFile, ["purposes", i, "writes", j], `unknown subject "${subject}"`));
     }),
   );
+  (purposesFile.data as { purposes?: Purpose[] }).purposes?.forEach((p, i) => {
+    if (p.retention && !retention.has(p.retention)) {
+      problems.push(describe(purposesFile, ["purposes", i, "retention"], `unknown retention "${p.retention}" (ids are declared in retention.yaml)`));
+    }
+  });
   if (!purposes.has("legal_compliance")) problems.push(`${purposesFile.file}:1: the legal_compliance purpose is required (privacy rights run under it)`);
 
   const roles = new Map<string, RolePolicy>();
@@ -315,5 +344,5 @@ export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): P
     roles.set(role.role, role);
   }
   if (problems.length > 0) throw new PolicyError(problems);
-  return { registry, roles, purposes, processors, rulesById };
+  return { registry, roles, purposes, processors, retention, rulesById };
 }

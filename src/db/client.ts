@@ -29,6 +29,11 @@ export interface Database {
   handle(metrics?: QueryMetrics): Db;
   /** Runs `fn` with a session-level advisory lock held (migrations, seeding). */
   withAdvisoryLock<T>(key: number, fn: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` only if no other process (or task of this one) holds the advisory lock `key`;
+   * `{ ran: false }` otherwise, at once (jobs that several deployed processes schedule).
+   */
+  tryAdvisoryLock<T>(key: number, fn: (db: Db) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   ping(metrics?: QueryMetrics): Promise<void>;
   close(): Promise<void>;
 }
@@ -77,6 +82,21 @@ async function createPglite(dataDir: string): Promise<PGlite> {
   }
 }
 
+/**
+ * Advisory locks are re-entrant for the session that holds them, and PGlite (and a pooled
+ * connection) may be that session for two tasks of one process: the process keeps its own
+ * set of held keys so that a second task is refused too.
+ */
+const heldHere = new WeakMap<object, Set<number>>();
+function claimHere(owner: object, key: number): boolean {
+  const held = heldHere.get(owner) ?? new Set<number>();
+  heldHere.set(owner, held);
+  if (held.has(key)) return false;
+  held.add(key);
+  return true;
+}
+const releaseHere = (owner: object, key: number) => heldHere.get(owner)?.delete(key);
+
 export async function openPglite(dataDir: string): Promise<Database> {
   const client = await createPglite(dataDir);
   const plain = drizzlePglite({ client });
@@ -90,6 +110,20 @@ export async function openPglite(dataDir: string): Promise<Database> {
         return await fn(plain);
       } finally {
         await client.query("select pg_advisory_unlock($1)", [key]);
+      }
+    },
+    async tryAdvisoryLock(key, fn) {
+      if (!claimHere(client, key)) return { ran: false };
+      try {
+        const { rows } = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1) as ok", [key]);
+        if (!rows[0]?.ok) return { ran: false };
+        try {
+          return { ran: true, value: await fn(plain) };
+        } finally {
+          await client.query("select pg_advisory_unlock($1)", [key]);
+        }
+      } finally {
+        releaseHere(client, key);
       }
     },
     async ping(metrics) {
@@ -157,6 +191,20 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
         await lock`select pg_advisory_lock(${key})`;
         return await fn(plain);
       } finally {
+        await lock.end({ timeout: 5 });
+      }
+    },
+    async tryAdvisoryLock(key, fn) {
+      if (!claimHere(client, key)) return { ran: false };
+      // Held on its own connection for the whole run; closing the connection releases it,
+      // so a crashed run never leaves the job locked.
+      const lock = postgres(url, { max: 1, onnotice: () => undefined });
+      try {
+        const [row] = await lock`select pg_try_advisory_lock(${key}) as ok`;
+        if (!row?.ok) return { ran: false };
+        return { ran: true, value: await fn(plain) };
+      } finally {
+        releaseHere(client, key);
         await lock.end({ timeout: 5 });
       }
     },

@@ -4,6 +4,7 @@ import { companySubject } from "./companies/company.subject.js";
 import { consentEventSubject } from "./consent/consent.subject.js";
 import { contactSubject } from "./contacts/contact.subject.js";
 import { dealSubject } from "./deals/deal.subject.js";
+import { legalHoldSubject } from "./legal-holds/legal-hold.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
 import { userSubject, workspaceSubject } from "./users/user.subject.js";
 
@@ -21,6 +22,7 @@ const SUBJECT_DEFS = [
   auditEntrySubject,
   userSubject,
   workspaceSubject,
+  legalHoldSubject,
 ] as const;
 
 export type SubjectName = (typeof SUBJECT_DEFS)[number]["name"];

@@ -3,7 +3,8 @@ import type { AppAbility } from "../../authz/ability.js";
 import type { Subject } from "../../authz/registry.js";
 import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
 import type { Db } from "../../db/client.js";
-import { badInput, notFound } from "../../errors.js";
+import { badInput, forbidden, notFound } from "../../errors.js";
+import { contactHeld, workspaceHeld } from "../legal-holds/legal-hold.repository.js";
 import type { SubjectName } from "../registry.js";
 import { ensureAllowed, firstDenial, refuse, whereCan } from "./access.js";
 import type { CursorScope } from "./cursor.js";
@@ -158,9 +159,27 @@ export class CrudService<Row extends { id: string }> {
     const current = await this.get(ctx, id);
     await ensureAllowed(ctx, "delete", this.name, current);
     await this.ensureDependentsAllowed(ctx, id);
-    if (!(await deleteRow(ctx.db, this.subject(ctx), id, whereCan(ctx, "delete", this.name)))) throw notFound(this.name, id);
+    // A legal hold on the workspace, or on the person the row is or belongs to, keeps it. The
+    // DELETE repeats the test, so a hold placed meanwhile still wins.
+    const subject = this.subject(ctx);
+    const held = heldWhere(subject);
+    if (!(await deleteRow(ctx.db, subject, id, and(whereCan(ctx, "delete", this.name), sql`not ${held}`)!))) {
+      const [stillThere] = await findWhere<{ id: string }>(ctx.db, ctx.registry, subject, and(eq(subject.columns[subject.key], id), held)!, []);
+      if (stillThere) {
+        throw forbidden({ rule: "legal_hold", reason: `This ${this.name} is under a legal hold and cannot be deleted until the hold is released.` });
+      }
+      throw notFound(this.name, id);
+    }
     return true;
   }
+}
+
+/** SQL: the row is kept by an active legal hold (on its workspace, or on the person it is or belongs to). */
+function heldWhere(subject: Subject): SQL {
+  const workspace = subject.columns[subject.tenant];
+  if (subject.personPath === "") return contactHeld(workspace, subject.columns[subject.key]);
+  if (subject.personLink) return contactHeld(workspace, subject.columns[subject.personLink.key]);
+  return workspaceHeld(workspace);
 }
 
 /**

@@ -1,7 +1,10 @@
 import { Ctx, Query, Resolver } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Public } from "../../graphql/guard.js";
-import { ProcessingPurpose } from "./purpose.type.js";
+import type { RetentionRule } from "../../authz/policy-loader.js";
+import { ProcessingPurpose, type RetentionPeriod } from "./purpose.type.js";
+
+const retentionPeriod = (r: RetentionRule): RetentionPeriod => ({ ...r, policySection: r.policySection ?? null });
 
 @Resolver()
 export class PurposeResolver {
@@ -13,6 +16,7 @@ export class PurposeResolver {
       channel: p.channel ?? null,
       policySection: p.policySection ?? null,
       processors: p.processors.map((id) => ctx.policies.processors.get(id)!),
+      retentionPeriod: retentionPeriod(ctx.policies.retention.get(p.retention)!),
     }));
   }
 }

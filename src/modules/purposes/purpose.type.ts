@@ -1,5 +1,5 @@
 import { Field, ObjectType } from "type-graphql";
-import type { LawfulBasis as Basis, Purpose } from "../../authz/policy-loader.js";
+import type { LawfulBasis as Basis, Purpose, RetentionTrigger } from "../../authz/policy-loader.js";
 import { closedSetEnum } from "../../graphql/enums.js";
 import { Public } from "../../graphql/guard.js";
 
@@ -41,6 +41,36 @@ export class Processor {
   transferSafeguard!: string;
 }
 
+export const RetentionTriggerEnum = closedSetEnum<RetentionTrigger>("RetentionTrigger", "What starts a retention clock.", {
+  workspace_cancelled: "The end of the workspace's subscription.",
+  consent_withdrawn: "The withdrawal of the consent the data was processed under.",
+  recorded: "The moment the record was made.",
+  last_event: "The person's (or the record's) last recorded event.",
+  expired: "The record's own expiry.",
+});
+
+@Public()
+@ObjectType({ description: "A retention period from policies/retention.yaml (privacy policy section 8)." })
+export class RetentionPeriod {
+  @Field(() => String, { description: "Retention id, as purposes name it." })
+  id!: string;
+
+  @Field(() => String, { description: "Short name." })
+  name!: string;
+
+  @Field(() => String, { description: "What is kept, how long, and what happens after." })
+  description!: string;
+
+  @Field(() => RetentionTriggerEnum, { description: "What starts the clock." })
+  trigger!: RetentionTrigger;
+
+  @Field(() => String, { description: "How long after the trigger, as an ISO 8601 duration (P6M, P12M, P5Y)." })
+  period!: string;
+
+  @Field(() => String, { nullable: true, description: "Privacy policy section that states it." })
+  policySection!: string | null;
+}
+
 @Public()
 @ObjectType({ description: "A processing purpose from the record of processing activities (policies/purposes.yaml)." })
 export class ProcessingPurpose {
@@ -68,8 +98,11 @@ export class ProcessingPurpose {
   @Field(() => [String], { description: "Whose data: contacts, users, visitors." })
   dataSubjects!: string[];
 
-  @Field(() => String, { description: "Retention rule that applies." })
+  @Field(() => String, { description: "Retention rule that applies (an id of policies/retention.yaml)." })
   retention!: string;
+
+  @Field(() => RetentionPeriod, { description: "The retention rule in full: period and what starts it." })
+  retentionPeriod!: RetentionPeriod;
 
   @Field(() => [Processor], { description: "Processors involved." })
   processors!: Processor[];

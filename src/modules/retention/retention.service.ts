@@ -1,0 +1,242 @@
+import { sql, type SQL } from "drizzle-orm";
+import { recordDecision } from "../../authz/decision-log.js";
+import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
+import type { PolicySet, RetentionRule, RetentionTrigger } from "../../authz/policy-loader.js";
+import type { Db } from "../../db/client.js";
+import { consentEvents, contactPrivacyEvents, contacts, interactions, rateLimits, sessions, users } from "../../db/schema/index.js";
+import { withLedgerMaintenance } from "../consent/consent.repository.js";
+import { contactHeld } from "../legal-holds/legal-hold.repository.js";
+import { cutoffFor } from "./period.js";
+import { sweep, type SweepCounts, type SweepSpec } from "./retention.repository.js";
+
+export interface RetentionOptions {
+  now: Date;
+  dryRun: boolean;
+  batchSize: number;
+}
+
+/** One kind of data an entry of retention.yaml covers, and what the run found and did. */
+export interface SweepReport extends SweepCounts {
+  data: string;
+}
+
+export interface EntryReport {
+  id: string;
+  trigger: RetentionTrigger;
+  period: string;
+  /** Anything whose clock started before this is due. */
+  cutoff: string;
+  sweeps: SweepReport[];
+}
+
+export interface RetentionReport {
+  now: string;
+  dryRun: boolean;
+  entries: EntryReport[];
+  totals: { due: number; deleted: number; held: number };
+}
+
+interface SweepContext {
+  rule: RetentionRule;
+  /** The cutoff as an SQL timestamptz (drivers differ in how they bind a Date in raw SQL). */
+  cutoff: SQL;
+  /** The purposes whose `retention:` names this entry (records carrying them follow its clock). */
+  purposes: string[];
+}
+
+/** A sweep: the data it covers, and the rows due under the entry's clock. */
+interface Sweep {
+  data: string;
+  /** The subject the decision log names. */
+  subject: string;
+  spec(ctx: SweepContext): SweepSpec;
+}
+
+const inList = (values: string[]): SQL =>
+  values.length === 0
+    ? sql`(null)`
+    : sql`(${sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )})`;
+
+/** The person's last event in either ledger; proof is kept five years after it, once the person is gone. */
+const lastLedgerEvent = (workspace: SQL, contact: SQL): SQL => sql`greatest(
+  (select max(e.created_at) from ${consentEvents} e where e.workspace_id = ${workspace} and e.contact_id = ${contact}),
+  (select max(p.created_at) from ${contactPrivacyEvents} p where p.workspace_id = ${workspace} and p.contact_id = ${contact}))`;
+
+const contactGone = (workspace: SQL, contact: SQL): SQL =>
+  sql`not exists (select 1 from ${contacts} c where c.id = ${contact} and c.workspace_id = ${workspace} and c.erased_at is null)`;
+
+const ledgerMaintenance = (reason: string) => (tx: Db, run: () => Promise<void>) =>
+  withLedgerMaintenance(tx, { workspaceId: null, actorId: null, reason }, run).then(() => undefined);
+
+/**
+ * What each entry of policies/retention.yaml deletes, by entry id. The periods come from the
+ * file; the code only knows which data each entry speaks of. An entry without sweeps here, or
+ * sweeps for an entry the file lacks, stops the job (a period nobody enforces would be a lie).
+ */
+const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
+  // TEMPORARY until usage events and workspace purge merge.
+  account_lifetime_plus_6_months: { trigger: "workspace_cancelled", sweeps: [] },
+  usage_logs_12_months: { trigger: "recorded", sweeps: [] },
+  until_consent_withdrawn: {
+    trigger: "consent_withdrawn",
+    sweeps: [
+      {
+        data: "interactions recorded under a consent that was withdrawn",
+        subject: "Interaction",
+        spec: ({ cutoff, purposes }) => ({
+          table: interactions,
+          key: sql`${interactions.id}`,
+          workspace: sql`${interactions.workspaceId}`,
+          // The latest ledger event for the person and purpose is a withdrawal older than the cutoff.
+          due: sql`${interactions.purpose} in ${inList(purposes)} and (
+            select e.state = 'withdrawn' and e.created_at < ${cutoff}
+            from ${consentEvents} e
+            where e.workspace_id = ${interactions.workspaceId} and e.contact_id = ${interactions.contactId} and e.purpose = ${interactions.purpose}
+            order by e.created_at desc, e.id desc limit 1) is true`,
+          held: contactHeld(sql`${interactions.workspaceId}`, sql`${interactions.contactId}`),
+        }),
+      },
+    ],
+  },
+  legal_limitation_period: {
+    trigger: "last_event",
+    sweeps: [
+      {
+        data: "consent ledger of people no longer in the CRM",
+        subject: "ConsentEvent",
+        spec: ({ cutoff }) => ({
+          table: consentEvents,
+          key: sql`${consentEvents.id}`,
+          workspace: sql`${consentEvents.workspaceId}`,
+          due: sql`(
+            (${consentEvents.contactId} is not null
+              and ${contactGone(sql`${consentEvents.workspaceId}`, sql`${consentEvents.contactId}`)}
+              and ${lastLedgerEvent(sql`${consentEvents.workspaceId}`, sql`${consentEvents.contactId}`)} < ${cutoff})
+            or (${consentEvents.subjectUserId} is not null
+              and not exists (select 1 from ${users} u where u.id = ${consentEvents.subjectUserId})
+              and (select max(e.created_at) from ${consentEvents} e where e.subject_user_id = ${consentEvents.subjectUserId}) < ${cutoff}))`,
+          held: sql`(${consentEvents.contactId} is not null and ${contactHeld(sql`${consentEvents.workspaceId}`, sql`${consentEvents.contactId}`)})`,
+          inTransaction: ledgerMaintenance("retention: consent proof past the limitation period"),
+        }),
+      },
+      {
+        data: "restriction and objection history of people no longer in the CRM",
+        subject: "Contact",
+        spec: ({ cutoff }) => ({
+          table: contactPrivacyEvents,
+          key: sql`${contactPrivacyEvents.id}`,
+          workspace: sql`${contactPrivacyEvents.workspaceId}`,
+          due: sql`${contactGone(sql`${contactPrivacyEvents.workspaceId}`, sql`${contactPrivacyEvents.contactId}`)}
+            and ${lastLedgerEvent(sql`${contactPrivacyEvents.workspaceId}`, sql`${contactPrivacyEvents.contactId}`)} < ${cutoff}`,
+          held: contactHeld(sql`${contactPrivacyEvents.workspaceId}`, sql`${contactPrivacyEvents.contactId}`),
+          inTransaction: ledgerMaintenance("retention: restriction and objection history past the limitation period"),
+        }),
+      },
+      {
+        data: "interactions recorded under legal_compliance",
+        subject: "Interaction",
+        spec: ({ cutoff, purposes }) => ({
+          table: interactions,
+          key: sql`${interactions.id}`,
+          workspace: sql`${interactions.workspaceId}`,
+          due: sql`${interactions.purpose} in ${inList(purposes)} and greatest(${interactions.occurredAt}, ${interactions.updatedAt}) < ${cutoff}`,
+          held: contactHeld(sql`${interactions.workspaceId}`, sql`${interactions.contactId}`),
+        }),
+      },
+    ],
+  },
+  expired_sessions: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "expired sessions",
+        subject: "Session",
+        spec: ({ cutoff }) => ({
+          table: sessions,
+          key: sql`${sessions.id}`,
+          workspace: sql`${sessions.workspaceId}`,
+          due: sql`${sessions.expiresAt} < ${cutoff}`,
+        }),
+      },
+    ],
+  },
+  rate_limit_windows: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "rate-limit counters",
+        subject: "RateLimit",
+        spec: ({ cutoff }) => ({
+          table: rateLimits,
+          key: sql`ctid`,
+          workspace: null,
+          // A window ends a minute after it starts.
+          due: sql`${rateLimits.windowStart} + interval '1 minute' < ${cutoff}`,
+        }),
+      },
+    ],
+  },
+};
+
+/** Problems that stop the job: entries the code cannot apply, or sweeps for entries that are gone. */
+export function retentionProblems(policies: PolicySet): string[] {
+  const problems: string[] = [];
+  for (const rule of policies.retention.values()) {
+    const known = SWEEPS[rule.id];
+    if (!known) problems.push(`policies/retention.yaml: entry ${rule.id} has no sweep in src/modules/retention/retention.service.ts`);
+    else if (known.trigger !== rule.trigger)
+      problems.push(`policies/retention.yaml: entry ${rule.id} has trigger ${rule.trigger}, its sweep applies ${known.trigger}`);
+  }
+  for (const id of Object.keys(SWEEPS)) {
+    if (!policies.retention.has(id))
+      problems.push(`src/modules/retention/retention.service.ts: sweep for ${id}, which policies/retention.yaml does not declare`);
+  }
+  return problems;
+}
+
+const systemOf = (workspaceId: string): Principal => ({ kind: "system", userId: "", workspaceId, role: SYSTEM_ROLE, email: "", name: "Alpha CRM (system)" });
+
+/**
+ * Applies every entry of policies/retention.yaml at `now`. A dry run counts and deletes nothing;
+ * the real run deletes in batches what no legal hold keeps and writes one decision-log entry per
+ * workspace and kind of data with the counts (never the rows).
+ */
+export async function runRetention(db: Db, policies: PolicySet, opts: RetentionOptions): Promise<RetentionReport> {
+  const problems = retentionProblems(policies);
+  if (problems.length > 0) throw new Error(`retention cannot run:\n  ${problems.join("\n  ")}`);
+  const entries: EntryReport[] = [];
+  const totals = { due: 0, deleted: 0, held: 0 };
+  for (const rule of policies.retention.values()) {
+    const cutoff = cutoffFor(opts.now, rule.period);
+    const purposes = [...policies.purposes.values()].filter((p) => p.retention === rule.id).map((p) => p.id);
+    const sweeps: SweepReport[] = [];
+    for (const s of SWEEPS[rule.id].sweeps) {
+      const counts = await sweep(db, s.spec({ rule, cutoff: sql`${cutoff.toISOString()}::timestamptz`, purposes }), opts);
+      sweeps.push({ data: s.data, ...counts });
+      totals.due += counts.due;
+      totals.deleted += counts.deleted;
+      totals.held += counts.held;
+      if (!opts.dryRun) await auditSweep(db, rule, s, cutoff, counts);
+    }
+    entries.push({ id: rule.id, trigger: rule.trigger, period: rule.period, cutoff: cutoff.toISOString(), sweeps });
+  }
+  return { now: opts.now.toISOString(), dryRun: opts.dryRun, entries, totals };
+}
+
+async function auditSweep(db: Db, rule: RetentionRule, s: Sweep, cutoff: Date, counts: SweepCounts): Promise<void> {
+  for (const [workspace, c] of Object.entries(counts.byWorkspace)) {
+    if (c.deleted === 0 && c.held === 0) continue;
+    const workspaceId = /^[0-9a-f-]{36}$/.test(workspace) ? workspace : null;
+    await recordDecision(db, workspaceId ? systemOf(workspaceId) : undefined, {
+      action: "retention_delete",
+      subject: s.subject,
+      decision: "allow",
+      rule: `retention.${rule.id}`,
+      reason: `${s.data}: ${c.deleted} deleted${c.held ? `, ${c.held} kept by a legal hold` : ""} (period ${rule.period}, cutoff ${cutoff.toISOString()})`,
+      detail: { retention: rule.id, data: s.data, period: rule.period, cutoff: cutoff.toISOString(), deleted: c.deleted, held: c.held },
+    });
+  }
+}
