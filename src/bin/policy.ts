@@ -9,12 +9,13 @@ import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet, type Purpose, 
 import { MATRIX_FILE, policyMatrix } from "../authz/policy-matrix.js";
 import { ACTIONS } from "../authz/subjects.js";
 import { registry } from "../modules/registry.js";
+import { retentionProblems } from "../modules/retention/retention.service.js";
 
 const USAGE = "usage: policy lint | test | matrix [--write] | readme | explain --role R --action A --subject S [--purpose P] [--field F]";
 
 /** What each command does, for `policy <command> --help`. */
 const HELP: Record<string, string> = {
-  lint: "policy lint: loads and validates every policy file and test file; exit 1 naming file, line and rule on a problem.",
+  lint: "policy lint: loads and validates every policy file (roles, purposes, processors, retention) and test file, and checks the retention job applies every retention period; exit 1 naming file, line and rule on a problem.",
   test: "policy test: runs policies/tests/*_test.yaml against the engine; exit 1 on a failed case or a rule without an allowing and a denying case.",
   matrix:
     "policy matrix [--write]: the role x action x subject matrix as Markdown on stdout; --write stores it in policies/MATRIX.md (committed; a test fails when it is stale).",
@@ -28,7 +29,12 @@ class UsageError extends Error {}
 
 function lint(): number {
   const policies = loadPolicies(registry);
-  console.log(`policies OK: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes`);
+  const unenforced = retentionProblems(policies);
+  for (const problem of unenforced) console.log(`RETENTION ${problem}`);
+  if (unenforced.length > 0) return 1;
+  console.log(
+    `policies OK: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes, ${policies.retention.size} retention periods`,
+  );
   const cases = loadCases(policies);
   const files = new Set(cases.map((c) => c.source.split(":")[0]));
   console.log(`tests OK: ${cases.length} cases in ${files.size} files`);
