@@ -3,3 +3,5 @@ export * from "./crm.js";
 export * from "./privacy.js";
 export * from "./limits.js";
 export * from "./secrets.js";
+export * from "./breaches.js";
+export * from "./notices.js";
