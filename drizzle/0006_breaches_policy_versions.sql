@@ -1,10 +1,12 @@
 CREATE TABLE "breach_affected_contacts" (
+	"workspace_id" uuid NOT NULL,
 	"breach_id" uuid NOT NULL,
 	"contact_id" uuid NOT NULL,
 	CONSTRAINT "breach_affected_contacts_breach_id_contact_id_pk" PRIMARY KEY("breach_id","contact_id")
 );
 --> statement-breakpoint
 CREATE TABLE "breach_affected_users" (
+	"workspace_id" uuid NOT NULL,
 	"breach_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	CONSTRAINT "breach_affected_users_breach_id_user_id_pk" PRIMARY KEY("breach_id","user_id")
@@ -28,6 +30,7 @@ CREATE TABLE "breaches" (
 );
 --> statement-breakpoint
 CREATE TABLE "policy_acknowledgements" (
+	"workspace_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"policy_version_id" uuid NOT NULL,
 	"acknowledged_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
@@ -44,10 +47,13 @@ CREATE TABLE "policy_versions" (
 	"published_by" uuid
 );
 --> statement-breakpoint
+ALTER TABLE "breach_affected_contacts" ADD CONSTRAINT "breach_affected_contacts_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "breach_affected_contacts" ADD CONSTRAINT "breach_affected_contacts_breach_id_breaches_id_fk" FOREIGN KEY ("breach_id") REFERENCES "public"."breaches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "breach_affected_users" ADD CONSTRAINT "breach_affected_users_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "breach_affected_users" ADD CONSTRAINT "breach_affected_users_breach_id_breaches_id_fk" FOREIGN KEY ("breach_id") REFERENCES "public"."breaches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "breaches" ADD CONSTRAINT "breaches_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "breaches" ADD CONSTRAINT "breaches_reported_by_users_id_fk" FOREIGN KEY ("reported_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "policy_acknowledgements" ADD CONSTRAINT "policy_acknowledgements_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_acknowledgements" ADD CONSTRAINT "policy_acknowledgements_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_acknowledgements" ADD CONSTRAINT "policy_acknowledgements_policy_version_id_policy_versions_id_fk" FOREIGN KEY ("policy_version_id") REFERENCES "public"."policy_versions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policy_versions" ADD CONSTRAINT "policy_versions_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -35,6 +35,10 @@ export const breaches = pgTable(
 export const breachAffectedContacts = pgTable(
   "breach_affected_contacts",
   {
+    // The tenant (shard key) on every row, as on every table.
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
     breachId: uuid("breach_id")
       .notNull()
       .references(() => breaches.id, { onDelete: "cascade" }),
@@ -46,6 +50,10 @@ export const breachAffectedContacts = pgTable(
 export const breachAffectedUsers = pgTable(
   "breach_affected_users",
   {
+    // The tenant (shard key) on every row, as on every table.
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
     breachId: uuid("breach_id")
       .notNull()
       .references(() => breaches.id, { onDelete: "cascade" }),

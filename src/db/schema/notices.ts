@@ -31,6 +31,10 @@ export const policyVersions = pgTable(
 export const policyAcknowledgements = pgTable(
   "policy_acknowledgements",
   {
+    // The user's workspace (the shard key), even for a platform version.
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),

@@ -53,8 +53,9 @@ export async function detectedInFuture(db: Db, at: Date): Promise<boolean> {
 /** Inserts the breach and who it affected, in the caller's transaction. */
 export async function insertBreach(tx: Db, values: NewBreach, contactIds: readonly string[], userIds: readonly string[]): Promise<string> {
   const [row] = await tx.insert(breaches).values(values).returning({ id: breaches.id });
-  if (contactIds.length > 0) await tx.insert(breachAffectedContacts).values(contactIds.map((contactId) => ({ breachId: row.id, contactId })));
-  if (userIds.length > 0) await tx.insert(breachAffectedUsers).values(userIds.map((userId) => ({ breachId: row.id, userId })));
+  if (contactIds.length > 0)
+    await tx.insert(breachAffectedContacts).values(contactIds.map((contactId) => ({ workspaceId: values.workspaceId, breachId: row.id, contactId })));
+  if (userIds.length > 0) await tx.insert(breachAffectedUsers).values(userIds.map((userId) => ({ workspaceId: values.workspaceId, breachId: row.id, userId })));
   return row.id;
 }
 

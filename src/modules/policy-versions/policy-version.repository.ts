@@ -78,7 +78,7 @@ export async function acknowledge(db: Db, user: { id: string; workspaceId: strin
     if (found.length === 0) return false;
     await tx
       .insert(policyAcknowledgements)
-      .values(found.map((v) => ({ userId: user.id, policyVersionId: v.id })))
+      .values(found.map((v) => ({ workspaceId: user.workspaceId, userId: user.id, policyVersionId: v.id })))
       .onConflictDoNothing();
     return true;
   });
