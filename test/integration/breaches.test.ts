@@ -94,6 +94,12 @@ describe("reportBreach", () => {
     expect((await notify("dpo", late.id, "CONTROLLERS")).data!.recordBreachNotification.status).toBe("NOTIFIED");
   });
 
+  it("stays overdue while affected users are not notified after 72 hours", async () => {
+    const late = (await report("dpo", { detectedAt: new Date(Date.now() - 80 * HOUR).toISOString(), affectedContactIds: [] })).data!.reportBreach;
+    expect((await notify("dpo", late.id, "AUTHORITY")).data!.recordBreachNotification).toMatchObject({ overdue: true, status: "NOTIFYING" });
+    expect((await notify("dpo", late.id, "USERS")).data!.recordBreachNotification).toMatchObject({ overdue: false, status: "NOTIFIED" });
+  });
+
   it("lets the owner report under legal_compliance, not under a purpose without breach_records", async () => {
     expect((await report("owner")).errors).toBeUndefined();
     const refused = await report("owner", {}, null);
