@@ -172,6 +172,19 @@ describe("material changes reach every user once", () => {
     expectCode(await t.gql(ACK, { v: "2026-12" }), "UNAUTHENTICATED");
   });
 
+  it("shows notices only on the caller's own profile (null on a colleague's)", async () => {
+    const res = await t.gql(
+      `{ auditLog(first: 200) { nodes { actorId actor { id policyNotices { version } } } } }`,
+      {},
+      { token: tokens.owner, purpose: "legal_compliance" },
+    );
+    expect(res.errors).toBeUndefined();
+    const actors = (res.data!.auditLog.nodes as Array<{ actor: { id: string; policyNotices: unknown } | null }>).flatMap((n) => (n.actor ? [n.actor] : []));
+    const [owner] = await db(t).select({ id: users.id }).from(users).where(eq(users.email, "owner@acme.test"));
+    expect(actors.some((a) => a.id !== owner.id && a.policyNotices === null)).toBe(true);
+    expect(actors.filter((a) => a.id === owner.id).every((a) => Array.isArray(a.policyNotices))).toBe(true);
+  });
+
   it("creates no notice for a non-material change", async () => {
     await publish("dpo", { version: "acme-1.2", summary: "Wording", material: false });
     expect(await noticesOf("auditor")).not.toContain("acme-1.2");

@@ -11,10 +11,9 @@ import { type BreachRecord, type BreachTarget, notifiedAtColumn } from "./breach
 /** The register's only order: newest detection first, ties by id. */
 const ORDER = "Breach:DETECTED_AT:DESC";
 
-const { workspaceId, ...columns } = getTableColumns(breaches);
+/** A breach row with who it affected (counted) and the database clock it was read at. */
 const record = {
-  ...columns,
-  workspaceId,
+  ...getTableColumns(breaches),
   affectedContacts: sql<number>`(select count(*) from ${breachAffectedContacts} where ${breachAffectedContacts.breachId} = ${breaches.id})`.mapWith(Number),
   affectedUsers: sql<number>`(select count(*) from ${breachAffectedUsers} where ${breachAffectedUsers.breachId} = ${breaches.id})`.mapWith(Number),
   // Overdue is decided against the database's clock, the one every process shares.
