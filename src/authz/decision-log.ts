@@ -20,7 +20,8 @@ export interface DecisionEntry {
  */
 export async function recordDecision(db: Db, principal: Principal | undefined, entry: DecisionEntry): Promise<void> {
   await db.insert(auditLog).values({
-    workspaceId: principal?.workspaceId ?? null,
+    // The system principal acting for the whole platform (a platform policy version) has no workspace.
+    workspaceId: principal?.workspaceId || null,
     actorId: actorId(principal),
     actorRole: principal?.role ?? null,
     action: entry.action,

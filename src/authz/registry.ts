@@ -52,6 +52,11 @@ export interface SubjectDef {
   privacyActions?: readonly Action[];
   /** Column holding the purpose a record serves (an interaction is written only under it). */
   recordPurpose?: string;
+  /**
+   * Rows anyone may read, signed in or not (published privacy notices): the type's fields are
+   * never masked and the repository alone chooses the rows. Writes still need a policy rule.
+   */
+  public?: boolean;
 }
 
 /** A subject with what is derived from its declaration and its table. */

@@ -115,6 +115,7 @@ export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, 
     throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
   }
   if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return run(next);
+  if (typeGuard?.kind === "ability" && ctx.registry.get(typeGuard.subject).public) return run(next);
   if (!ctx.principal) throw toGraphQLError(unauthenticated());
   if (typeGuard?.kind === "ability") {
     const policyField = (fieldGuard?.kind === "ability" && fieldGuard.field) || info.fieldName;

@@ -7,6 +7,8 @@ import { DealResolver } from "../modules/deals/deal.resolver.js";
 import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
 import { AuditResolver } from "../modules/audit/audit.resolver.js";
+import { BreachNoticeResolver, BreachResolver } from "../modules/breaches/breach.resolver.js";
+import { PolicyNoticeResolver, PolicyVersionResolver } from "../modules/policy-versions/policy-version.resolver.js";
 import { ConsentResolver } from "../modules/consent/consent.resolver.js";
 import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
@@ -26,6 +28,10 @@ export const RESOLVERS = [
   ExplainResolver,
   AuditResolver,
   LegalHoldResolver,
+  BreachResolver,
+  BreachNoticeResolver,
+  PolicyVersionResolver,
+  PolicyNoticeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -1,17 +1,19 @@
 import { createRegistry } from "../authz/registry.js";
 import { auditEntrySubject } from "./audit/audit.subject.js";
+import { breachSubject } from "./breaches/breach.subject.js";
 import { companySubject } from "./companies/company.subject.js";
 import { consentEventSubject } from "./consent/consent.subject.js";
 import { contactSubject } from "./contacts/contact.subject.js";
 import { dealSubject } from "./deals/deal.subject.js";
 import { legalHoldSubject } from "./legal-holds/legal-hold.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
+import { policyVersionSubject } from "./policy-versions/policy-version.subject.js";
 import { userSubject, workspaceSubject } from "./users/user.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract
- * that have no table yet (privacy requests, API tokens, usage events, breaches, policy
- * versions) are declared by the issue that builds them.
+ * that have no table yet (privacy requests, API tokens, usage events) are declared by the
+ * issue that builds them.
  */
 const SUBJECT_DEFS = [
   contactSubject,
@@ -20,6 +22,8 @@ const SUBJECT_DEFS = [
   interactionSubject,
   consentEventSubject,
   auditEntrySubject,
+  breachSubject,
+  policyVersionSubject,
   userSubject,
   workspaceSubject,
   legalHoldSubject,

@@ -4,3 +4,5 @@ export * from "./privacy.js";
 export * from "./limits.js";
 export * from "./secrets.js";
 export * from "./holds.js";
+export * from "./breaches.js";
+export * from "./notices.js";

@@ -42,6 +42,16 @@ export function proofTable(): string {
 const blank = (value: string | null | undefined) => value === null || value === undefined || value.trim() === "";
 
 /**
+ * The proof with the notice in force filled in when the caller gave none, for the sources
+ * where the person is shown a notice as they consent (those whose proof lists noticeVersion);
+ * an import keeps what it brought, since the person consented elsewhere, earlier.
+ */
+export function withNoticeInForce(source: GrantSource, proof: ConsentProof, inForce: string | undefined): ConsentProof {
+  const shown = (CONSENT_PROOF[source].fields as readonly ProofField[]).includes("noticeVersion");
+  return shown && blank(proof.noticeVersion) && inForce !== undefined ? { ...proof, noticeVersion: inForce } : proof;
+}
+
+/**
  * The first problem with the proof for `source`, as [argument path, message], or undefined.
  * Every grant needs proof, so a re-grant after a withdrawal brings fresh proof by construction.
  */

@@ -10,7 +10,8 @@ import type { ContactRow } from "../contacts/contact.type.js";
 import { ConsentState } from "./consent.subject.js";
 import type { LatestConsent } from "./consent.loaders.js";
 import { applyConsent, consentHistory } from "./consent.repository.js";
-import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, type ConsentProof } from "./consent.proof.js";
+import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, withNoticeInForce, type ConsentProof } from "./consent.proof.js";
+import { policyVersionService } from "../policy-versions/policy-version.service.js";
 import type { ConsentEventRow } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
@@ -88,12 +89,14 @@ export const consentService = {
   async grant(ctx: Scope, contactId: string, purposeId: string, sourceArg: string, proof?: ConsentProof | null) {
     const purpose = consentPurpose(ctx, purposeId);
     const source = checkSource(sourceArg, GRANT_SOURCES);
-    const problem = proofProblem(source, proof ?? {});
+    // No notice version given: the one in force now (the workspace's newest, else Alpha CRM's).
+    const given = withNoticeInForce(source, proof ?? {}, await policyVersionService.current(ctx, ctx.principal!.workspaceId));
+    const problem = proofProblem(source, given);
     if (problem) throw badInput(...problem);
     const contact = await contactForRights(ctx, contactId, "grant_consent");
     // A tombstone keeps no personal data: a new consent (and its proof) would bring some back.
     if (contact.erasedAt) throw badInput("contactId", "this person was erased; no consent can be recorded");
-    if (!(await record(ctx, contact, purpose, "granted", source, proof ?? {}))) {
+    if (!(await record(ctx, contact, purpose, "granted", source, given))) {
       throw badInput("purpose", `consent for ${purpose.id} is already granted; withdraw it first to record a new one`);
     }
     return rightsResult(ctx, contact.id);

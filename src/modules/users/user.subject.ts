@@ -16,6 +16,9 @@ export const userSubject = {
     workspace: { required: true },
     lastLoginAt: { category: "usage" },
     createdAt: {},
+    // Addressed to the user themself (null on anyone else's profile): breach and policy notices.
+    breachNotices: {},
+    policyNotices: {},
   },
   conditions: ["id", "workspaceId", "role"],
   hiddenColumns: ["passwordHash"],
