@@ -3,3 +3,4 @@ export * from "./crm.js";
 export * from "./privacy.js";
 export * from "./limits.js";
 export * from "./secrets.js";
+export * from "./usage.js";
