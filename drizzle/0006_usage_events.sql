@@ -20,4 +20,5 @@ ALTER TABLE "usage_events" ADD CONSTRAINT "usage_events_user_id_users_id_fk" FOR
 CREATE INDEX "usage_events_workspace_idx" ON "usage_events" USING btree ("workspace_id","occurred_at","id");--> statement-breakpoint
 CREATE INDEX "usage_events_user_idx" ON "usage_events" USING btree ("user_id","occurred_at","id");--> statement-breakpoint
 CREATE INDEX "usage_events_occurred_idx" ON "usage_events" USING btree ("occurred_at");--> statement-breakpoint
-CREATE INDEX "usage_events_session_idx" ON "usage_events" USING btree ("session_id") WHERE kind = 'login' and duration_seconds is null;
+CREATE INDEX "usage_events_session_idx" ON "usage_events" USING btree ("session_id") WHERE kind = 'login' and duration_seconds is null;--> statement-breakpoint
+CREATE INDEX "sessions_expires_idx" ON "sessions" USING btree ("expires_at");

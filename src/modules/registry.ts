@@ -5,11 +5,12 @@ import { consentEventSubject } from "./consent/consent.subject.js";
 import { contactSubject } from "./contacts/contact.subject.js";
 import { dealSubject } from "./deals/deal.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
+import { usageEventSubject } from "./usage/usage.subject.js";
 import { userSubject, workspaceSubject } from "./users/user.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract
- * that have no table yet (privacy requests, API tokens, usage events, breaches, policy
+ * that have no table yet (privacy requests, API tokens, breaches, policy
  * versions) are declared by the issue that builds them.
  */
 const SUBJECT_DEFS = [
@@ -19,6 +20,7 @@ const SUBJECT_DEFS = [
   interactionSubject,
   consentEventSubject,
   auditEntrySubject,
+  usageEventSubject,
   userSubject,
   workspaceSubject,
 ] as const;

@@ -52,8 +52,6 @@ export const usageEvents = pgTable(
     index("usage_events_workspace_idx").on(t.workspaceId, t.occurredAt, t.id),
     index("usage_events_user_idx").on(t.userId, t.occurredAt, t.id),
     index("usage_events_occurred_idx").on(t.occurredAt),
-    index("usage_events_session_idx")
-      .on(t.sessionId)
-      .where(sql`kind = 'login' and duration_seconds is null`),
+    index("usage_events_session_idx").on(t.sessionId).where(sql`kind = 'login' and duration_seconds is null`),
   ],
 );
