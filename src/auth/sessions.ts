@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Principal } from "../authz/ability.js";
+import { checkBatchSize, type BatchOptions } from "../db/batches.js";
 import { rowsOf, type Db } from "../db/client.js";
 import { rateLimits, sessions, usageEvents, users, workspaces } from "../db/schema/index.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
@@ -120,18 +121,6 @@ export async function signOut(db: Db, token: string, now = new Date()): Promise<
       .where(openLogins(deleted.map((d) => d.id)));
     return true;
   });
-}
-
-export interface BatchOptions {
-  /** Count what would change, change nothing. */
-  dryRun: boolean;
-  /** Rows per transaction (1 to 100,000). */
-  batchSize: number;
-}
-
-export function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
-    throw new RangeError(`batchSize must be a whole number from 1 to 100000, got ${batchSize}`);
 }
 
 /** What closeExpiredSessions did (or, in a dry run, would do). */

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, inArray, lt, notInArray, sql, type SQL } from "drizzle-orm";
-import { checkBatchSize, type BatchOptions } from "../../auth/sessions.js";
+import { checkBatchSize, type BatchOptions } from "../../db/batches.js";
 import type { Db } from "../../db/client.js";
 import { usageEvents } from "../../db/schema/index.js";
 import { badInput } from "../../errors.js";
