@@ -1,4 +1,4 @@
-import { and, asc, count, desc, inArray, lt, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, lt, notInArray, sql, type SQL } from "drizzle-orm";
 import { checkBatchSize, type BatchOptions } from "../../db/batches.js";
 import type { Db } from "../../db/client.js";
 import { usageEvents } from "../../db/schema/index.js";
@@ -74,8 +74,9 @@ export async function deleteUsageEventsBefore(db: Db, cutoff: Date, opts: Delete
   if (opts.dryRun) return { count: Number((await db.select({ n: count() }).from(usageEvents).where(old))[0].n) };
   let total = 0;
   for (;;) {
-    const batch = db.select({ id: usageEvents.id }).from(usageEvents).where(old).orderBy(usageEvents.occurredAt).limit(opts.batchSize);
-    const deleted = await db.delete(usageEvents).where(inArray(usageEvents.id, batch)).returning({ id: usageEvents.id });
+    // By physical row id (a TID scan): `id in (...)` let the planner hash-join a full scan.
+    const batch = db.select({ ctid: sql`ctid` }).from(usageEvents).where(old).orderBy(usageEvents.occurredAt).limit(opts.batchSize);
+    const deleted = await db.delete(usageEvents).where(sql`ctid = any(array(${batch}))`).returning({ id: usageEvents.id });
     total += deleted.length;
     if (deleted.length < opts.batchSize) return { count: total };
   }
