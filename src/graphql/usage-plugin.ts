@@ -4,13 +4,13 @@ import { usageService, type ActionDetail } from "../modules/usage/usage.service.
 import type { AppContext } from "./context.js";
 
 /** Logged already, as a page view or feature use (recordUsage) or as a LOGIN: not an action as well. */
-const NOT_ACTIONS = new Set(["recordUsage", "login", "__typename"]);
+const NOT_ACTIONS = new Set(["recordUsage", "login"]);
 const MAX_OPERATION_NAME = 100;
 
 /** Root field names (never aliases, which the client chooses), through fragments, each once. */
 function rootFields(selection: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
   const names = selection.selections.flatMap((node): string[] => {
-    if (node.kind === Kind.FIELD) return [node.name.value];
+    if (node.kind === Kind.FIELD) return node.name.value === "__typename" ? [] : [node.name.value];
     if (node.kind === Kind.INLINE_FRAGMENT) return rootFields(node.selectionSet, fragments, seen);
     const name = node.name.value;
     if (seen.has(name) || !fragments[name]) return [];
