@@ -33,6 +33,11 @@ export interface Config {
   sessionTtlHours: number;
   /** Believe X-Forwarded-For (only behind a load balancer that sets it). */
   trustProxy: boolean;
+  /**
+   * Header in which the proxy in front states the client's country (`cf-ipcountry`), lower
+   * case; only read behind a trusted proxy, since a client could send it itself otherwise.
+   */
+  geoCountryHeader: string | undefined;
   /** How long a shutdown waits for in-flight requests before it closes the database anyway. */
   shutdownTimeoutSeconds: number;
   /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
@@ -100,6 +105,15 @@ export function processEnv(envFile = ".env"): Env {
   return process.env;
 }
 
+/** GEO_COUNTRY_HEADER: an HTTP header name, kept in lower case as Node hands headers over. */
+function headerName(s: Settings, name: string): string | undefined {
+  const raw = s.env[name]?.trim();
+  if (!raw) return undefined;
+  if (/^[A-Za-z0-9-]{1,64}$/.test(raw)) return raw.toLowerCase();
+  s.problem(`${name} must be an HTTP header name (letters, digits, hyphens), got "${raw}"`);
+  return undefined;
+}
+
 export function loadConfig(env: Env = processEnv()): Config {
   const s = new Settings(env);
   const nodeEnv = env.NODE_ENV || undefined;
@@ -142,9 +156,13 @@ export function loadConfig(env: Env = processEnv()): Config {
     maxBodyBytes: s.int("MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     sessionTtlHours: s.int("SESSION_TTL_HOURS", 12, 1, 24 * 30),
     trustProxy: s.bool("TRUST_PROXY", false),
+    geoCountryHeader: headerName(s, "GEO_COUNTRY_HEADER"),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
   };
+  if (config.geoCountryHeader && !config.trustProxy) {
+    s.problem("GEO_COUNTRY_HEADER needs TRUST_PROXY=true: without a proxy that sets it, any client could claim any country");
+  }
   if (s.problems.length > 0) throw new ConfigError(s.problems);
   return config;
 }

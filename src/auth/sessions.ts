@@ -1,7 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Principal } from "../authz/ability.js";
+import { checkBatchSize, type BatchOptions } from "../db/batches.js";
 import { rowsOf, type Db } from "../db/client.js";
-import { rateLimits, sessions, users, workspaces } from "../db/schema/index.js";
+import { rateLimits, sessions, usageEvents, users, workspaces } from "../db/schema/index.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import { newToken, tokenDigest } from "./tokens.js";
 
@@ -11,6 +12,16 @@ export interface SignedIn {
   token: string;
   expiresAt: Date;
   principal: Principal;
+  sessionId: string;
+}
+
+/** Where a sign-in came from, as the usage log keeps it (privacy policy 2.2). */
+export interface LoginClient {
+  /** A short label such as "Firefox 131 on macOS"; never the raw User-Agent. */
+  device: string | null;
+  ip: string | null;
+  /** ISO 3166-1 alpha-2 country code, when a trusted proxy states it. */
+  location: string | null;
 }
 
 const principalColumns = {
@@ -21,8 +32,11 @@ const principalColumns = {
   name: users.name,
 };
 
-/** Checks email and password; the same `null` for an unknown email and a wrong password. */
-export async function signIn(db: Db, email: string, password: string, ttlHours: number): Promise<SignedIn | null> {
+/**
+ * Checks email and password; the same `null` for an unknown email and a wrong password. The
+ * session and its LOGIN usage event are written together: no session without its log entry.
+ */
+export async function signIn(db: Db, email: string, password: string, ttlHours: number, client: LoginClient): Promise<SignedIn | null> {
   const [user] = await db
     .select({ ...principalColumns, passwordHash: users.passwordHash })
     .from(users)
@@ -31,17 +45,27 @@ export async function signIn(db: Db, email: string, password: string, ttlHours: 
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !ok) return null;
   const token = newToken(SESSION_PREFIX);
-  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  await db.transaction(async (tx) => {
-    await tx.insert(sessions).values({ workspaceId: user.workspaceId, userId: user.userId, tokenHash: tokenDigest(token), expiresAt });
-    await tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.userId));
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
+  const sessionId = await db.transaction(async (tx) => {
+    const [session] = await tx
+      .insert(sessions)
+      .values({ workspaceId: user.workspaceId, userId: user.userId, tokenHash: tokenDigest(token), createdAt: now, expiresAt })
+      .returning({ id: sessions.id });
+    await tx
+      .insert(usageEvents)
+      .values({ workspaceId: user.workspaceId, userId: user.userId, sessionId: session.id, kind: "login", occurredAt: now, ...client });
+    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.userId));
+    return session.id;
   });
   const { passwordHash: _, ...principal } = user;
-  return { token, expiresAt, principal: { kind: "user", ...principal } };
+  return { token, expiresAt, sessionId, principal: { kind: "user", ...principal } };
 }
 
 export interface SessionLookup {
   principal: Principal;
+  /** The session's id: usage events made under it are linked to its login. */
+  sessionId: string;
   /** Requests this session made in the current minute, this one included. */
   hits: number;
 }
@@ -66,19 +90,86 @@ export async function principalForSession(db: Db, token: string): Promise<Sessio
       on conflict (key, window_start) do update set hits = ${rateLimits}.hits + 1
       returning hits
     )
-    select s.user_id, s.workspace_id, s.role, s.email, s.name, hit.hits from s cross join hit`);
-  const [row] = rowsOf<{ user_id: string; workspace_id: string; role: string; email: string; name: string; hits: number | string }>(result);
+    select s.session_id, s.user_id, s.workspace_id, s.role, s.email, s.name, hit.hits from s cross join hit`);
+  const [row] = rowsOf<{ session_id: string; user_id: string; workspace_id: string; role: string; email: string; name: string; hits: number | string }>(result);
   if (!row) return null;
   return {
     principal: { kind: "user", userId: row.user_id, workspaceId: row.workspace_id, role: row.role, email: row.email, name: row.name },
+    sessionId: row.session_id,
     hits: Number(row.hits),
   };
 }
 
-export async function signOut(db: Db, token: string): Promise<boolean> {
-  const deleted = await db
-    .delete(sessions)
-    .where(eq(sessions.tokenHash, tokenDigest(token)))
-    .returning({ id: sessions.id });
-  return deleted.length > 0;
+/** Whole seconds from a login to `end` (never negative): the login's duration. */
+const secondsSince = (end: unknown) => sql<number>`greatest(0, floor(extract(epoch from (${end} - ${usageEvents.occurredAt}))))::int`;
+
+/** The open LOGIN events of these sessions (duration not yet known). */
+const openLogins = (sessionIds: string[]) =>
+  and(inArray(usageEvents.sessionId, sessionIds), eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds));
+
+/** Ends the session and, in the same transaction, records how long its login lasted. */
+export async function signOut(db: Db, token: string, now = new Date()): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(sessions)
+      .where(eq(sessions.tokenHash, tokenDigest(token)))
+      .returning({ id: sessions.id });
+    if (deleted.length === 0) return false;
+    await tx
+      .update(usageEvents)
+      .set({ durationSeconds: secondsSince(sql.param(now, usageEvents.occurredAt)) })
+      .where(openLogins(deleted.map((d) => d.id)));
+    return true;
+  });
+}
+
+/** What closeExpiredSessions did (or, in a dry run, would do). */
+export interface ClosedSessions {
+  /** Sessions expired at `now`, deleted. */
+  sessions: number;
+  /** Their LOGIN usage events whose duration was filled (expiry minus login time). */
+  logins: number;
+}
+
+/**
+ * Sessions that expired by `now`: their logins get a duration (expires_at - login time) and the
+ * sessions are deleted, one transaction per batch (rows locked, so two runs never clash). The
+ * retention job calls it; a dry run only counts.
+ */
+export async function closeExpiredSessions(db: Db, now: Date, opts: BatchOptions): Promise<ClosedSessions> {
+  checkBatchSize(opts.batchSize);
+  const expired = lte(sessions.expiresAt, now);
+  if (opts.dryRun) {
+    const [{ n }] = await db.select({ n: count() }).from(sessions).where(expired);
+    const [{ logins }] = await db
+      .select({ logins: count() })
+      .from(usageEvents)
+      .innerJoin(sessions, eq(sessions.id, usageEvents.sessionId))
+      .where(and(expired, eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds)));
+    return { sessions: Number(n), logins: Number(logins) };
+  }
+  const total: ClosedSessions = { sessions: 0, logins: 0 };
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const rows = await tx
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(expired)
+        .orderBy(sessions.expiresAt)
+        .limit(opts.batchSize)
+        .for("update", { skipLocked: true });
+      if (rows.length === 0) return { sessions: 0, logins: 0 };
+      const ids = rows.map((r) => r.id);
+      const filled = await tx
+        .update(usageEvents)
+        .set({ durationSeconds: secondsSince(sql`(select ${sessions.expiresAt} from ${sessions} where ${sessions.id} = ${usageEvents.sessionId})`) })
+        .where(openLogins(ids))
+        .returning({ id: usageEvents.id });
+      await tx.delete(sessions).where(inArray(sessions.id, ids));
+      return { sessions: rows.length, logins: filled.length };
+    });
+    total.sessions += batch.sessions;
+    total.logins += batch.logins;
+    if (batch.sessions < opts.batchSize) return total;
+  }
 }

@@ -43,6 +43,9 @@ function roleFits(principal: Principal): boolean {
   return (principal.role === SYSTEM_ROLE) === (principal.kind === "system");
 }
 export const SELF_PROFILE = "self.profile";
+export const SELF_USAGE = "self.usage_events";
+/** The rules every user holds over their own data, after the gates (policy-cases and README name them). */
+export const SELF_RULES = [SELF_PROFILE, SELF_USAGE] as const;
 export { LEGAL_COMPLIANCE };
 
 function interpolate(value: unknown, principal: Principal): unknown {
@@ -90,6 +93,19 @@ function selfProfile(registry: Registry, principal: Principal): AppRawRule[] {
   return [{ action: "read", subject: "User", conditions: conditions as MongoQuery, reason, meta: { id: SELF_PROFILE, reason, kind: "gate" } }];
 }
 
+/**
+ * Everyone reads the usage log kept about them (Art. 15) and reports their own page views and
+ * feature use, under any purpose: Alpha CRM keeps that log as controller whatever CRM work the
+ * request does (privacy policy 2.2), so, like the own profile, it comes after the gates.
+ * Nobody else's events: those need a role rule and a purpose that declares `usage`.
+ */
+function selfUsage(registry: Registry, principal: Principal): AppRawRule[] {
+  if (principal.kind !== "user" || !registry.has("UsageEvent")) return [];
+  const reason = "Every user may read their own usage events and report their own page views and feature use.";
+  const conditions = { userId: principal.userId, ...tenantCondition(registry, "UsageEvent", principal) };
+  return [{ action: ["read", "create"], subject: "UsageEvent", conditions: conditions as MongoQuery, reason, meta: { id: SELF_USAGE, reason, kind: "gate" } }];
+}
+
 function ordered(policies: PolicySet, rules: PolicyRule[], principal: Principal): AppRawRule[] {
   const compile = (effect: PolicyRule["effect"]) => rules.filter((r) => r.effect === effect).flatMap((r) => roleRules(policies.registry, r, principal));
   return [...compile("allow"), ...compile("deny")];
@@ -101,11 +117,12 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   const purpose = policies.purposes.get(purposeId);
   // Fail closed: an unknown role or purpose, or one the role may not use, grants nothing.
   if (!role || !purpose || !role.purposes.includes(purposeId) || !roleFits(principal)) return createMongoAbility<AppAbility>([]);
-  // CASL gives the later rule priority: allows first, then denies, then gates, then the own profile.
+  // CASL gives the later rule priority: allows first, then denies, then gates, then the own data.
   return createMongoAbility<AppAbility>([
     ...ordered(policies, role.rules, principal),
     ...purposeGates(policies, purpose),
     ...selfProfile(policies.registry, principal),
+    ...selfUsage(policies.registry, principal),
   ]);
 }
 

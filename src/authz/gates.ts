@@ -140,7 +140,7 @@ export const GATES: readonly Gate[] = [
     kind: "data_category",
     when: "lacks a data category in `dataCategories`",
     denies:
-      "the subjects of that category (`Deal`: business_records, `Interaction`: communication_history, `AuditEntry`: audit, `Breach`: breach_records) and the fields tagged with it in the subject registry (`<feature>.subject.ts`)",
+      "the subjects of that category (`Deal`: business_records, `Interaction`: communication_history, `AuditEntry`: audit, `Breach`: breach_records, `UsageEvent`: usage) and the fields tagged with it in the subject registry (`<feature>.subject.ts`)",
     applies: () => true,
     reason: (p) => `Purpose ${p.id} does not cover this category of data (its data categories: ${categoriesOf(p)}).`,
     rules(p, registry) {

@@ -14,6 +14,7 @@ import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
 import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
 import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js";
+import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -32,6 +33,7 @@ export const RESOLVERS = [
   BreachNoticeResolver,
   PolicyVersionResolver,
   PolicyNoticeResolver,
+  UsageResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -16,6 +16,7 @@ export interface ResolvedRequest {
   principal?: Principal;
   purpose?: Purpose;
   token?: string;
+  sessionId?: string;
   /** Why the request cannot act; raised by the guard on the first non-public field. */
   failure?: DomainError;
   /** A malformed request (an unknown purpose header): refused before execution, a request error. */
@@ -55,14 +56,14 @@ export async function resolveRequest(db: Db, policies: PolicySet, request: Fasti
   if (token === undefined) return {};
   if (token === null) return { failure: invalidToken("Authorization must be `Bearer <token>`.") };
   if (!session) return { failure: invalidToken("The token is unknown, expired or revoked; sign in again.") };
-  const { principal } = session;
+  const { principal, sessionId } = session;
   const perMinute = limits.rateLimitPerMinute;
   if (session.hits > perMinute) {
-    return { principal, token, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
+    return { principal, token, sessionId, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
   }
   const asked = request.headers[PURPOSE_HEADER];
   const purpose = resolvePurpose(policies, principal, typeof asked === "string" ? asked : undefined);
   // An unknown purpose is a malformed request (refused before execution); one the role may not use is a denial.
-  if (purpose instanceof DomainError) return { principal, token, failure: purpose, ...(purpose.code === "bad_input" ? { invalid: purpose } : {}) };
-  return { principal, purpose, token };
+  if (purpose instanceof DomainError) return { principal, token, sessionId, failure: purpose, ...(purpose.code === "bad_input" ? { invalid: purpose } : {}) };
+  return { principal, purpose, token, sessionId };
 }

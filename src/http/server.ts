@@ -13,8 +13,10 @@ import { AppContext } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
+import { usageActionPlugin } from "../graphql/usage-plugin.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
+import { clientCountry } from "./client-country.js";
 import { serializeLoggedError } from "./log-errors.js";
 
 declare module "fastify" {
@@ -144,6 +146,7 @@ export async function buildServer({ config, database, policies, cursors, logStre
     // No HTTP caching of personal data, and no per-field cache hints to compute.
     ApolloServerPluginCacheControlDisabled(),
     finishResponsePlugin,
+    usageActionPlugin,
     ...(armor.plugins as ApolloServerPlugin<AppContext>[]),
   ];
   if (config.production) plugins.push(ApolloServerPluginLandingPageDisabled());
@@ -169,8 +172,9 @@ export async function buildServer({ config, database, policies, cursors, logStre
   await app.register(fastifyApollo(apollo), {
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
-      const { principal, purpose, token, failure, invalid } = await resolveRequest(db, policies, request, config);
-      const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, invalid, principal };
+      const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config);
+      const location = clientCountry(request.headers, config);
+      const info = { ip: request.ip, userAgent: request.headers["user-agent"], location, token, sessionId, failure, invalid, principal };
       return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
     },
   });

@@ -8,12 +8,12 @@ import { dealSubject } from "./deals/deal.subject.js";
 import { legalHoldSubject } from "./legal-holds/legal-hold.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
 import { policyVersionSubject } from "./policy-versions/policy-version.subject.js";
+import { usageEventSubject } from "./usage/usage.subject.js";
 import { userSubject, workspaceSubject } from "./users/user.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract
- * that have no table yet (privacy requests, API tokens, usage events) are declared by the
- * issue that builds them.
+ * that have no table yet (privacy requests, API tokens) are declared by the issue that builds them.
  */
 const SUBJECT_DEFS = [
   contactSubject,
@@ -24,6 +24,7 @@ const SUBJECT_DEFS = [
   auditEntrySubject,
   breachSubject,
   policyVersionSubject,
+  usageEventSubject,
   userSubject,
   workspaceSubject,
   legalHoldSubject,

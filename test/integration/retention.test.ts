@@ -7,7 +7,17 @@ import { promisify } from "node:util";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditLog, consentEvents, contactPrivacyEvents, contacts, interactions, legalHolds, rateLimits, sessions } from "../../src/db/schema/index.js";
+import {
+  auditLog,
+  consentEvents,
+  contactPrivacyEvents,
+  contacts,
+  interactions,
+  legalHolds,
+  rateLimits,
+  sessions,
+  usageEvents,
+} from "../../src/db/schema/index.js";
 import { runRetention, type RetentionReport } from "../../src/modules/retention/retention.service.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, userId, workspaceId } from "../helpers/fixtures.js";
@@ -191,6 +201,50 @@ describe("the retention job", () => {
     const [a, b] = await Promise.all([t.app.retention.runOnce(), t.app.retention.runOnce()]);
     expect([a, b].filter((r) => r === undefined)).toHaveLength(1);
     expect(await t.app.retention.runOnce()).toBeDefined();
+  });
+});
+
+describe("usage logs: twelve months (privacy policy sections 2.2 and 8)", () => {
+  const MONTH = 30 * DAY;
+  const events = { acmeOld: [] as string[], acmeRecent: "", globexHeld: "" };
+  let globexHold: string;
+
+  beforeAll(async () => {
+    const d = db(t);
+    const globex = await workspaceId(t, "Globex");
+    const sam = await userId(t, "sales@acme.test");
+    const hank = await userId(t, "owner@globex.test");
+    const rows = await d
+      .insert(usageEvents)
+      .values([
+        { workspaceId: acme, userId: sam, kind: "page_view", occurredAt: ago(13 * MONTH), detail: { path: "/contacts" } },
+        { workspaceId: acme, userId: sam, kind: "login", occurredAt: ago(14 * MONTH), durationSeconds: 600 },
+        { workspaceId: acme, userId: sam, kind: "feature", occurredAt: ago(11 * MONTH), detail: { feature: "contacts.export" } },
+        { workspaceId: globex, userId: hank, kind: "page_view", occurredAt: ago(13 * MONTH), detail: { path: "/deals" } },
+      ])
+      .returning({ id: usageEvents.id });
+    events.acmeOld = [rows[0].id, rows[1].id];
+    events.acmeRecent = rows[2].id;
+    events.globexHeld = rows[3].id;
+    const [hold] = await d.insert(legalHolds).values({ workspaceId: globex, reason: "Authority investigation of Globex" }).returning({ id: legalHolds.id });
+    globexHold = hold.id;
+  });
+
+  it("the dry run lists the events thirteen months old without deleting; the real run deletes exactly those, except under a hold", async () => {
+    const dry = await runRetention(db(t), t.app.policies, { now: new Date(), dryRun: true, batchSize: 1 });
+    expect(sweepOf(dry, "usage_logs_12_months", /usage events/)).toMatchObject({ due: 3, held: 1, deleted: 0 });
+    expect(await count(usageEvents, inArray(usageEvents.id, [...events.acmeOld, events.acmeRecent, events.globexHeld]))).toBe(4);
+
+    const real = await runRetention(db(t), t.app.policies, { now: new Date(), dryRun: false, batchSize: 1 });
+    expect(sweepOf(real, "usage_logs_12_months", /usage events/)).toMatchObject({ due: 3, held: 1, deleted: 2 });
+    expect(await count(usageEvents, inArray(usageEvents.id, events.acmeOld))).toBe(0);
+    expect(await count(usageEvents, eq(usageEvents.id, events.acmeRecent))).toBe(1);
+    expect(await count(usageEvents, eq(usageEvents.id, events.globexHeld))).toBe(1);
+
+    await db(t).update(legalHolds).set({ releasedAt: new Date(), releaseReason: "Investigation closed" }).where(eq(legalHolds.id, globexHold));
+    const resumed = await runRetention(db(t), t.app.policies, { now: new Date(), dryRun: false, batchSize: 10 });
+    expect(sweepOf(resumed, "usage_logs_12_months", /usage events/)).toMatchObject({ due: 1, held: 0, deleted: 1 });
+    expect(await count(usageEvents, eq(usageEvents.id, events.globexHeld))).toBe(0);
   });
 });
 

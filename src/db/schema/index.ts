@@ -6,3 +6,4 @@ export * from "./secrets.js";
 export * from "./holds.js";
 export * from "./breaches.js";
 export * from "./notices.js";
+export * from "./usage.js";

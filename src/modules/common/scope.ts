@@ -9,6 +9,10 @@ export interface ClientInfo {
   ip: string;
   userAgent?: string;
   token?: string;
+  /** The client's country (ISO 3166-1 alpha-2) when a trusted proxy states it (GEO_COUNTRY_HEADER). */
+  location?: string | null;
+  /** The session the request was made under, so its usage events link to that login. */
+  sessionId?: string;
 }
 
 /** Settings the domain needs; the rest of the configuration stays with the transport. */

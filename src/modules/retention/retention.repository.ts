@@ -57,10 +57,10 @@ export async function sweep(db: Db, spec: SweepSpec, opts: { dryRun: boolean; ba
       const run = async () => {
         batch = rowsOf<{ ws: string | null }>(
           await tx.execute(sql`
-            delete from ${spec.table} where ${spec.key} in (
+            delete from ${spec.table} where ${spec.key} = any(array(
               select ${spec.key} from ${spec.table} where ${spec.due} and not ${held} limit ${opts.batchSize}
               for update skip locked
-            ) returning ${workspace} as ws`),
+            )) returning ${workspace} as ws`),
         );
       };
       if (spec.inTransaction) await spec.inTransaction(tx, run);

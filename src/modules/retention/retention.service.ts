@@ -3,9 +3,10 @@ import { recordDecision } from "../../authz/decision-log.js";
 import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import type { PolicySet, RetentionRule, RetentionTrigger } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
-import { consentEvents, contactPrivacyEvents, contacts, interactions, rateLimits, sessions, users } from "../../db/schema/index.js";
+import { closeExpiredSessions } from "../../auth/sessions.js";
+import { consentEvents, contactPrivacyEvents, contacts, interactions, rateLimits, usageEvents, users } from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
-import { contactHeld } from "../legal-holds/legal-hold.repository.js";
+import { contactHeld, workspaceHeld } from "../legal-holds/legal-hold.repository.js";
 import { cutoffFor } from "./period.js";
 import { sweep, type SweepCounts, type SweepSpec } from "./retention.repository.js";
 
@@ -44,12 +45,13 @@ interface SweepContext {
   purposes: string[];
 }
 
-/** A sweep: the data it covers, and the rows due under the entry's clock. */
+/** A sweep: the data it covers, and the rows due under the entry's clock (or its own way to delete them). */
 interface Sweep {
   data: string;
   /** The subject the decision log names. */
   subject: string;
-  spec(ctx: SweepContext): SweepSpec;
+  spec?(ctx: SweepContext): SweepSpec;
+  run?(db: Db, ctx: SweepContext & { at: Date }, opts: RetentionOptions): Promise<SweepCounts>;
 }
 
 const inList = (values: string[]): SQL =>
@@ -77,9 +79,26 @@ const ledgerMaintenance = (reason: string) => (tx: Db, run: () => Promise<void>)
  * sweeps for an entry the file lacks, stops the job (a period nobody enforces would be a lie).
  */
 const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
-  // TEMPORARY until usage events and workspace purge merge.
+  // TEMPORARY until the workspace purge merges.
   account_lifetime_plus_6_months: { trigger: "workspace_cancelled", sweeps: [] },
-  usage_logs_12_months: { trigger: "recorded", sweeps: [] },
+  usage_logs_12_months: {
+    trigger: "recorded",
+    sweeps: [
+      {
+        data: "usage events (sign-ins, pages, features, actions)",
+        subject: "UsageEvent",
+        spec: ({ cutoff }) => ({
+          table: usageEvents,
+          // ctid: each batch is a TID scan, where an id list would be a semi-join over the table.
+          key: sql`ctid`,
+          workspace: sql`${usageEvents.workspaceId}`,
+          due: sql`${usageEvents.occurredAt} < ${cutoff}`,
+          // Account holders' logs are kept only by a hold on the whole workspace.
+          held: workspaceHeld(sql`${usageEvents.workspaceId}`),
+        }),
+      },
+    ],
+  },
   until_consent_withdrawn: {
     trigger: "consent_withdrawn",
     sweeps: [
@@ -152,14 +171,12 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
     trigger: "expired",
     sweeps: [
       {
-        data: "expired sessions",
+        data: "expired sessions (their sign-in's duration is filled in first)",
         subject: "Session",
-        spec: ({ cutoff }) => ({
-          table: sessions,
-          key: sql`${sessions.id}`,
-          workspace: sql`${sessions.workspaceId}`,
-          due: sql`${sessions.expiresAt} < ${cutoff}`,
-        }),
+        async run(db, { at }, opts) {
+          const closed = await closeExpiredSessions(db, at, { dryRun: opts.dryRun, batchSize: opts.batchSize });
+          return { due: closed.sessions, deleted: opts.dryRun ? 0 : closed.sessions, held: 0, byWorkspace: {} };
+        },
       },
     ],
   },
@@ -214,7 +231,8 @@ export async function runRetention(db: Db, policies: PolicySet, opts: RetentionO
     const purposes = [...policies.purposes.values()].filter((p) => p.retention === rule.id).map((p) => p.id);
     const sweeps: SweepReport[] = [];
     for (const s of SWEEPS[rule.id].sweeps) {
-      const counts = await sweep(db, s.spec({ rule, cutoff: sql`${cutoff.toISOString()}::timestamptz`, purposes }), opts);
+      const ctx: SweepContext = { rule, cutoff: sql`${cutoff.toISOString()}::timestamptz`, purposes };
+      const counts = s.run ? await s.run(db, { ...ctx, at: cutoff }, opts) : await sweep(db, s.spec!(ctx), opts);
       sweeps.push({ data: s.data, ...counts });
       totals.due += counts.due;
       totals.deleted += counts.deleted;

@@ -3,6 +3,7 @@ import type { Scope } from "../common/scope.js";
 import { beginSignIn, signInKeys, signInSucceeded } from "../../auth/throttle.js";
 import { invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
 import { recordDecision } from "../../authz/decision-log.js";
+import { usageService } from "../usage/usage.service.js";
 import { userById, workspaceById } from "./user.loaders.js";
 
 export const userService = {
@@ -15,7 +16,7 @@ export const userService = {
       throw rateLimited(`Too many failed sign-ins from this address; retry in ${attempt.retryAfter} s.`, attempt.retryAfter);
     }
     if (password.length > 1024) throw invalidCredentials();
-    const session = await signIn(ctx.db, email, password, ctx.settings.sessionTtlHours);
+    const session = await signIn(ctx.db, email, password, ctx.settings.sessionTtlHours, usageService.clientOf(ctx));
     if (!session) {
       await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
       throw invalidCredentials();
