@@ -82,5 +82,8 @@ export const privacyRequestAnswers = pgTable(
     linkedById: uuid("linked_by"),
     linkedAt: at("linked_at").notNull().defaultNow(),
   },
-  (t) => [check("privacy_request_answers_kind_check", oneOf("kind", REQUEST_ANSWER_KINDS)), uniqueIndex("privacy_request_answers_key").on(t.requestId, t.kind, t.ref)],
+  (t) => [
+    check("privacy_request_answers_kind_check", oneOf("kind", REQUEST_ANSWER_KINDS)),
+    uniqueIndex("privacy_request_answers_key").on(t.requestId, t.kind, t.ref),
+  ],
 );
