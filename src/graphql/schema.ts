@@ -6,6 +6,7 @@ import { ContactResolver } from "../modules/contacts/contact.resolver.js";
 import { DealResolver } from "../modules/deals/deal.resolver.js";
 import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
+import { WorkspaceResolver } from "../modules/users/workspace.resolver.js";
 import { AuditResolver } from "../modules/audit/audit.resolver.js";
 import { ConsentResolver } from "../modules/consent/consent.resolver.js";
 import { ExplainResolver } from "../modules/explain/explain.resolver.js";
@@ -28,6 +29,7 @@ export const RESOLVERS = [
   AuditResolver,
   LegalHoldResolver,
   PrivacyRequestResolver,
+  WorkspaceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -34,6 +34,7 @@ export const workspaceSubject = {
     plan: {},
     subscriptionStatus: {},
     cancelledAt: {},
+    timeZone: {},
     createdAt: { required: true },
   },
   conditions: ["id"],
