@@ -48,7 +48,8 @@ export class ContactResolver {
 
   @Guard("update", "Contact")
   @Mutation(() => Contact, {
-    description: "Changes a person's details. With requestId, the change answers that RECTIFICATION request and is audited with the names of the fields changed, never their values.",
+    description:
+      "Changes a person's details. With requestId, the change answers that RECTIFICATION request and is audited with the names of the fields changed, never their values.",
   })
   updateContact(
     @Arg("id", () => ID, { description: "Contact id." }) id: string,

@@ -57,7 +57,14 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
  * A rectification is audited with the names of the fields it changed, never their old or new
  * values (the audit log must not become a second copy of the personal data it corrects).
  */
-async function recordRectification(ctx: Scope, tx: Db, current: ContactRow, input: UpdateContactInput, requestId: string, answer: RequestAnswer): Promise<void> {
+async function recordRectification(
+  ctx: Scope,
+  tx: Db,
+  current: ContactRow,
+  input: UpdateContactInput,
+  requestId: string,
+  answer: RequestAnswer,
+): Promise<void> {
   const fields = (Object.keys(input) as Array<keyof UpdateContactInput>).filter((f) => input[f] !== undefined && (input[f] ?? null) !== (current[f] ?? null));
   await recordDecision(tx, ctx.principal, {
     action: "rectify",
