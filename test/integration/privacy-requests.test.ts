@@ -5,7 +5,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, privacyRequests } from "../../src/db/schema/index.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import { type GqlResult, startTestApp, type TestApp } from "../helpers/app.js";
 import { contactIdByEmail, db, userId } from "../helpers/fixtures.js";
 
 let t: TestApp;
@@ -31,7 +31,7 @@ async function submit(input: Record<string, unknown>, token = dpo) {
   return res.data!.submitPrivacyRequest;
 }
 
-const ids = (res: { data?: any }) => (res.data?.privacyRequests.nodes ?? []).map((n: { id: string }) => n.id);
+const ids = (res: GqlResult): string[] => ((res.data?.privacyRequests?.nodes ?? []) as Array<{ id: string }>).map((n) => n.id);
 const count = async () => (await db(t).select({ id: privacyRequests.id }).from(privacyRequests)).length;
 
 beforeAll(async () => {
@@ -184,7 +184,7 @@ describe("lists and filters", () => {
     const soon = await submit({ type: "PORTABILITY", contactId: ines, receivedAt: new Date(Date.now() - 25 * 86_400_000).toISOString() });
     const later = await submit({ type: "PORTABILITY", contactId: ines });
     const mine = [overdue.id, soon.id, later.id];
-    const only = (res: { data?: any }) => ids(res).filter((id: string) => mine.includes(id));
+    const only = (res: GqlResult) => ids(res).filter((id) => mine.includes(id));
 
     const byType = await t.gql(LIST, { filter: { types: ["PORTABILITY"] } }, { token: dpo });
     expect(only(byType).sort()).toEqual([...mine].sort());
