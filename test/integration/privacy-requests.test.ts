@@ -178,6 +178,27 @@ describe("a request's life", () => {
   });
 });
 
+describe("concurrency and cost", () => {
+  it("two extensions at once: one wins, the other is refused", async () => {
+    const r = await submit({ type: "ACCESS", contactId: ines });
+    const both = await Promise.all([
+      t.gql(EXTEND, { id: r.id, reason: "First reason given", months: 1 }, { token: dpo }),
+      t.gql(EXTEND, { id: r.id, reason: "Second reason given", months: 2 }, { token: dpo }),
+    ]);
+    expect(both.filter((res) => res.errors === undefined)).toHaveLength(1);
+    expect(both.filter((res) => res.errors?.[0].extensions.code === "BAD_USER_INPUT")).toHaveLength(1);
+  });
+
+  it("a page of requests with their answers costs the same number of statements whatever its size", async () => {
+    const PAGE = `query($n: Int) { privacyRequests(first: $n) { nodes { id overdue effectiveDueAt verification { method } answers { kind ref } } } }`;
+    const small = await t.gql(PAGE, { n: 2 }, { token: dpo });
+    const large = await t.gql(PAGE, { n: 30 }, { token: dpo });
+    expect(large.errors).toBeUndefined();
+    expect(large.data!.privacyRequests.nodes.length).toBeGreaterThan(10);
+    expect(large.queries).toBe(small.queries);
+  });
+});
+
 describe("lists and filters", () => {
   it("filters by type, status, overdue, deadline and person", async () => {
     const overdue = await submit({ type: "PORTABILITY", contactId: ines, receivedAt: "2025-06-01T10:00:00Z" });
