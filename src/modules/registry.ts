@@ -9,11 +9,14 @@ import { legalHoldSubject } from "./legal-holds/legal-hold.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
 import { policyVersionSubject } from "./policy-versions/policy-version.subject.js";
 import { usageEventSubject } from "./usage/usage.subject.js";
+import { privacyRequestSubject } from "./privacy-requests/privacy-request.subject.js";
 import { userSubject, workspaceSubject } from "./users/user.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract
- * that have no table yet (privacy requests, API tokens) are declared by the issue that builds them.
+ * that have no table yet (API tokens) are declared by the issue that builds them.
+ * that have no table yet (API tokens, usage events, breaches, policy
+ * versions) are declared by the issue that builds them.
  */
 const SUBJECT_DEFS = [
   contactSubject,
@@ -28,6 +31,7 @@ const SUBJECT_DEFS = [
   userSubject,
   workspaceSubject,
   legalHoldSubject,
+  privacyRequestSubject,
 ] as const;
 
 export type SubjectName = (typeof SUBJECT_DEFS)[number]["name"];

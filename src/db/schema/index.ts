@@ -7,3 +7,4 @@ export * from "./holds.js";
 export * from "./breaches.js";
 export * from "./notices.js";
 export * from "./usage.js";
+export * from "./requests.js";

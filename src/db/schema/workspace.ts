@@ -15,6 +15,8 @@ export const workspaces = pgTable(
     cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }),
     // Payment data stays at Stripe; only the customer id is kept here.
     stripeCustomerId: text("stripe_customer_id"),
+    // IANA time zone (Europe/Paris) in which legal deadlines are counted; null = UTC.
+    timeZone: text("time_zone"),
     createdAt: createdAt(),
   },
   () => [check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES))],

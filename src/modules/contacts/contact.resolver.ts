@@ -47,13 +47,21 @@ export class ContactResolver {
   }
 
   @Guard("update", "Contact")
-  @Mutation(() => Contact, { description: "Changes a person's details." })
+  @Mutation(() => Contact, {
+    description:
+      "Changes a person's details. With requestId, the change answers that RECTIFICATION request and is audited with the names of the fields changed, never their values.",
+  })
   updateContact(
     @Arg("id", () => ID, { description: "Contact id." }) id: string,
     @Arg("input", () => UpdateContactInput, { description: "The fields to change." }) input: UpdateContactInput,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The verified, open RECTIFICATION request about this person that the change answers; needs update on PrivacyRequest.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return contactService.update(ctx, id, input);
+    return contactService.update(ctx, id, input, requestId);
   }
 
   @Guard("delete", "Contact")

@@ -11,6 +11,7 @@ import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { applyConsent } from "../consent/consent.repository.js";
+import { checkRequestAnswer, linkRequestAnswer, type RequestAnswer } from "../privacy-requests/request-answers.js";
 import { contactFilter, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
@@ -52,6 +53,30 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
   }
 }
 
+/**
+ * A rectification is audited with the names of the fields it changed, never their old or new
+ * values (the audit log must not become a second copy of the personal data it corrects).
+ */
+async function recordRectification(
+  ctx: Scope,
+  tx: Db,
+  current: ContactRow,
+  input: UpdateContactInput,
+  requestId: string,
+  answer: RequestAnswer,
+): Promise<void> {
+  const fields = (Object.keys(input) as Array<keyof UpdateContactInput>).filter((f) => input[f] !== undefined && (input[f] ?? null) !== (current[f] ?? null));
+  await recordDecision(tx, ctx.principal, {
+    action: "rectify",
+    subject: "Contact",
+    subjectId: current.id,
+    purpose: ctx.purpose?.id,
+    decision: "allow",
+    detail: { requestId: requestId.toLowerCase(), fields },
+  });
+  await linkRequestAnswer(tx, ctx, requestId, answer);
+}
+
 export const contactService = {
   list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null) =>
     crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
@@ -71,12 +96,21 @@ export const contactService = {
     return crud.create(ctx, { ...input }, { check: state, set: standing });
   },
 
-  async update(ctx: Scope, id: string, input: UpdateContactInput) {
+  /**
+   * With `requestId`, the change is a rectification (Art. 16): the request is checked before
+   * anything changes, and linked and audited in the update's transaction.
+   */
+  async update(ctx: Scope, id: string, input: UpdateContactInput, requestId?: string | null) {
     for (const field of ["firstName", "lastName"] as const) {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
     await checkCompany(ctx, input.companyId);
-    return crud.update(ctx, id, { ...input }, (tx, current) => withdrawForChangedAddress(ctx, tx, current, input));
+    const rectification = requestId == null ? undefined : { kind: "rectification" as const, ref: id.toLowerCase(), about: { contactId: id.toLowerCase() } };
+    if (rectification) await checkRequestAnswer(ctx, requestId!, rectification);
+    return crud.update(ctx, id, { ...input }, async (tx, current) => {
+      await withdrawForChangedAddress(ctx, tx, current, input);
+      if (rectification) await recordRectification(ctx, tx, current, input, requestId!, rectification);
+    });
   },
 
   remove: (ctx: Scope, id: string) => crud.remove(ctx, id),

@@ -37,6 +37,7 @@ export const workspaceSubject = {
     plan: {},
     subscriptionStatus: {},
     cancelledAt: {},
+    timeZone: {},
     createdAt: { required: true },
   },
   conditions: ["id"],

@@ -34,6 +34,9 @@ export class Workspace {
   @Field(() => DateTime, { nullable: true, description: "When the subscription ended; data is kept 6 months after." })
   cancelledAt!: Date | null;
 
+  @Field(() => String, { nullable: true, description: "IANA time zone in which legal deadlines (privacy requests) are counted; null means UTC." })
+  timeZone!: string | null;
+
   @Field(() => DateTime, { description: "When the workspace was created." })
   createdAt!: Date;
 }

@@ -1,0 +1,116 @@
+/**
+ * The seam through which other parts of issue #9 link what they did to the request it answers
+ * (`eraseContact(contactId, requestId)` -> kind `erasure`, an export -> `export`...). Kept apart
+ * from the request service so answering modules (contacts, erasure, exports) import it without
+ * importing the request service's own dependencies.
+ */
+import { actorId } from "../../authz/ability.js";
+import { recordDecision } from "../../authz/decision-log.js";
+import type { Db } from "../../db/client.js";
+import { badInput, forbidden, notFound } from "../../errors.js";
+import { ensureAllowed, firstDenial } from "../common/access.js";
+import { isUuid } from "../common/crud.service.js";
+import type { Scope } from "../common/scope.js";
+import { lockRequestInWorkspace, insertAnswer, updateRequest } from "./privacy-request.repository.js";
+import type { AnswerKind, PrivacyRequestRow, RequestType } from "./privacy-request.type.js";
+
+/** Which request types each kind of action answers. */
+export const ANSWER_FITS: Record<AnswerKind, readonly RequestType[]> = {
+  export: ["access", "portability"],
+  erasure: ["erasure"],
+  rectification: ["rectification"],
+  restriction: ["restriction"],
+  objection: ["objection"],
+  consent_withdrawal: ["withdraw_consent", "objection"],
+};
+
+/**
+ * Types a decision can answer without a linked action: an objection upheld on compelling
+ * grounds (Art. 21(1)), a consent that was never given or already withdrawn, a restriction
+ * whose ground has been settled (Art. 18(1)(a), (d)). The decision is recorded in the privacy
+ * state's own ledger and the completion in the decision log. Access, portability, erasure and
+ * rectification always produce something (an export, a report, a corrected record): completing
+ * them needs a linked answer; refusing them is `rejectPrivacyRequest`, with a reason.
+ */
+export const ANSWERED_BY_DECISION: readonly RequestType[] = ["restriction", "objection", "withdraw_consent"];
+
+export interface RequestAnswer {
+  kind: AnswerKind;
+  /** The answering module's reference (an export id, an erasure report id, a contact id...). */
+  ref: string;
+  /** The person the action was about: the request must be about them too. */
+  about?: { contactId?: string | null; userId?: string | null };
+}
+
+const OPEN = new Set(["received", "in_progress"]);
+const REF_MAX = 200;
+
+/** Why this request cannot take this answer (BAD_USER_INPUT on `field`), or undefined. */
+function answerProblem(row: PrivacyRequestRow, answer: RequestAnswer, field: string): Error | undefined {
+  if (!OPEN.has(row.status)) return badInput(field, `the request is ${row.status.toUpperCase()}; only an open request can be answered`);
+  if (!row.verifiedAt) return badInput(field, "verify the requester's identity before acting on the request (GDPR Art. 12(6))");
+  if (!ANSWER_FITS[answer.kind].includes(row.type as RequestType)) {
+    return badInput(field, `a ${row.type.toUpperCase()} request is not answered by ${answer.kind}`);
+  }
+  const about = answer.about;
+  if (about && ((about.contactId != null && about.contactId !== row.contactId) || (about.userId != null && about.userId !== row.userId))) {
+    return badInput(field, "the request is about another person");
+  }
+  if (answer.ref.length === 0 || answer.ref.length > REF_MAX) return badInput(field, `answer reference must be 1 to ${REF_MAX} characters`);
+  return undefined;
+}
+
+async function findForAnswer(db: Db, ctx: Scope, requestId: string, field: string): Promise<PrivacyRequestRow> {
+  if (!isUuid(requestId)) throw badInput(field, `"${requestId}" is not an id`);
+  const row = await lockRequestInWorkspace(db, requestId.toLowerCase(), ctx.principal!.workspaceId);
+  if (!row) throw notFound("PrivacyRequest", requestId, field);
+  return row;
+}
+
+/**
+ * Checks, before the answering action runs, that it may answer this request: the request is in
+ * the caller's workspace (NOT_FOUND otherwise), the caller may update requests (answering a
+ * person's rights is a legal obligation, so under legal_compliance whatever the request's
+ * purpose; a denial is logged), and the request is open, verified, of a fitting type and about
+ * the same person. Call it outside the action's transaction; `linkRequestAnswer` repeats it
+ * under a row lock inside.
+ */
+export async function checkRequestAnswer(ctx: Scope, requestId: string, answer: RequestAnswer, field = "requestId"): Promise<void> {
+  const row = await findForAnswer(ctx.db, ctx, requestId, field);
+  await ensureAllowed(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
+  const problem = answerProblem(row, answer, field);
+  if (problem) throw problem;
+}
+
+/**
+ * Links an action to the request it answers, in the action's transaction `tx` (the link and
+ * the action commit together, or neither). Same checks as `checkRequestAnswer`, under a row
+ * lock, without logging (a denial here means the state changed since the check; the
+ * transaction rolls back). A RECEIVED request moves to IN_PROGRESS; linking the same answer
+ * twice is a no-op. Logged as `answer_privacy_request`.
+ */
+export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, answer: RequestAnswer, field = "requestId"): Promise<void> {
+  const principal = ctx.principal!;
+  const row = await findForAnswer(tx, ctx, requestId, field);
+  const denial = firstDenial(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
+  if (denial) throw forbidden(denial.verdict);
+  const problem = answerProblem(row, answer, field);
+  if (problem) throw problem;
+  const linked = await insertAnswer(tx, {
+    workspaceId: row.workspaceId,
+    requestId: row.id,
+    kind: answer.kind,
+    ref: answer.ref,
+    linkedById: actorId(principal),
+  });
+  if (!linked) return;
+  if (row.status === "received") await updateRequest(tx, row.id, { status: "in_progress", startedAt: new Date() });
+  await recordDecision(tx, principal, {
+    action: "answer_privacy_request",
+    subject: "PrivacyRequest",
+    subjectId: row.id,
+    purpose: ctx.purpose?.id,
+    decision: "allow",
+    detail: { kind: answer.kind, ref: answer.ref, type: row.type },
+  });
+}
