@@ -35,6 +35,8 @@ export interface Config {
   trustProxy: boolean;
   /** How long a shutdown waits for in-flight requests before it closes the database anyway. */
   shutdownTimeoutSeconds: number;
+  /** Verifies `POST /webhooks/stripe` (Stripe's `whsec_...`); unset, the endpoint answers 503. */
+  stripeWebhookSecret: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -116,6 +118,10 @@ export function loadConfig(env: Env = processEnv()): Config {
   if (demoPassword.length < 8) s.problem("DEMO_PASSWORD must be at least 8 characters");
   const publicUrl = s.url("PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`;
   const rateLimitPerMinute = s.int("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  if (stripeWebhookSecret !== undefined && !/^whsec_\S{16,}$/.test(stripeWebhookSecret)) {
+    s.problem("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret from Stripe (whsec_ followed by at least 16 characters)");
+  }
   const config: Config = {
     port,
     host,
@@ -141,6 +147,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     sessionTtlHours: s.int("SESSION_TTL_HOURS", 12, 1, 24 * 30),
     trustProxy: s.bool("TRUST_PROXY", false),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
+    stripeWebhookSecret,
   };
   if (s.problems.length > 0) throw new ConfigError(s.problems);
   return config;

@@ -11,6 +11,7 @@ import { ConsentResolver } from "../modules/consent/consent.resolver.js";
 import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
 import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
+import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   PurposeResolver,
   ExplainResolver,
   AuditResolver,
+  WorkspaceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

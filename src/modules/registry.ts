@@ -5,7 +5,8 @@ import { consentEventSubject } from "./consent/consent.subject.js";
 import { contactSubject } from "./contacts/contact.subject.js";
 import { dealSubject } from "./deals/deal.subject.js";
 import { interactionSubject } from "./interactions/interaction.subject.js";
-import { userSubject, workspaceSubject } from "./users/user.subject.js";
+import { userSubject } from "./users/user.subject.js";
+import { workspaceSubject } from "./workspaces/workspace.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract
