@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, stripeEvents, workspaces } from "../../src/db/schema/index.js";
+import { forgetStripeEvents } from "../../src/modules/workspaces/workspace.repository.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
 
@@ -122,6 +123,13 @@ describe("POST /webhooks/stripe", () => {
     const res = await post(t, event("invoice.paid", { customer: ACME_CUSTOMER }));
     expect(res.statusCode).toBe(200);
     expect(res.json().outcome).toBe("unhandled");
+  });
+
+  it("event ids are forgotten after 30 days, not before", async () => {
+    const held = (await db(t).select().from(stripeEvents)).length;
+    expect(held).toBeGreaterThan(0);
+    expect(await forgetStripeEvents(db(t), new Date(Date.now() + 29 * 24 * 3600_000))).toBe(0);
+    expect(await forgetStripeEvents(db(t), new Date(Date.now() + 31 * 24 * 3600_000))).toBe(held);
   });
 
   it("a purged workspace is ignored", async () => {

@@ -52,8 +52,12 @@ export async function claimStripeEvent(tx: Db, event: { id: string; type: string
   return claimed.length > 0;
 }
 
-/** Forgets processed Stripe event ids older than `before` (Stripe redelivers for 3 days at most). */
-export async function forgetStripeEvents(db: Db, before: Date): Promise<number> {
+/** How long a processed Stripe event id is remembered: Stripe redelivers for 3 days at most. */
+export const STRIPE_EVENT_RETENTION_DAYS = 30;
+
+/** Forgets the Stripe event ids processed more than STRIPE_EVENT_RETENTION_DAYS before `now`. */
+export async function forgetStripeEvents(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - STRIPE_EVENT_RETENTION_DAYS * 24 * 3600_000);
   const deleted = await db.delete(stripeEvents).where(lt(stripeEvents.processedAt, before)).returning({ id: stripeEvents.id });
   return deleted.length;
 }
