@@ -39,7 +39,10 @@ export async function registerStripeWebhook(
       try {
         event = Stripe.webhooks.constructEvent(request.body, signature, secret);
       } catch {
-        return refuse(reply, 400, ErrorCode.BAD_REQUEST, "The Stripe signature does not match this body (or is too old).");
+        return refuse(reply, 400, ErrorCode.BAD_REQUEST, "The Stripe signature does not match this body, is too old, or the body is not JSON.");
+      }
+      if (typeof event?.id !== "string" || typeof event.type !== "string" || typeof event.created !== "number") {
+        return refuse(reply, 400, ErrorCode.BAD_REQUEST, "A signed body that is not a Stripe event.");
       }
       const db = deps.database.handle(request.metrics);
       const outcome = await applyStripeEvent(

@@ -111,6 +111,21 @@ describe("POST /webhooks/stripe", () => {
     expect(await acmeRow()).toMatchObject({ subscriptionStatus: "active", cancelledAt: null });
   });
 
+  it("two deliveries of one event at once: one applies, the other is a replay", async () => {
+    const pastDue = event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "past_due" });
+    const outcomes = await Promise.all([post(t, pastDue), post(t, pastDue)]);
+    expect(outcomes.map((r) => r.json().outcome).sort()).toEqual(["applied", "replay"]);
+    const logged = await db(t).select().from(auditLog).where(eq(auditLog.action, "stripe_subscription_event"));
+    expect(logged.filter((e) => (e.detail as { eventId?: string }).eventId === pastDue.id)).toHaveLength(1);
+    await post(t, event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "active" }));
+  });
+
+  it("a signed body that is not an event is 400", async () => {
+    const res = await post(t, "null");
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
   it("an unknown customer is acknowledged (200) and ignored", async () => {
     const before = await db(t).select().from(workspaces);
     const res = await post(t, event("customer.subscription.deleted", { customer: "cus_nobody" }));

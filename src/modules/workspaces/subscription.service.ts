@@ -13,7 +13,7 @@ export interface StripeSubscriptionEvent {
   type: string;
   /** Seconds since the epoch: when Stripe says it happened. */
   created: number;
-  data: { object: { customer?: string | { id: string } | null; status?: string } };
+  data?: { object?: { customer?: string | { id: string } | null; status?: string } };
 }
 
 /**
@@ -31,13 +31,15 @@ const STATUS_MAP: Record<string, SubscriptionStatus> = { active: "active", trial
 const BILLING = "billing";
 
 function customerOf(event: StripeSubscriptionEvent): string | null {
-  const customer = event.data.object.customer;
-  return typeof customer === "string" ? customer : (customer?.id ?? null);
+  const customer = event.data?.object?.customer;
+  if (typeof customer === "string") return customer;
+  return typeof customer?.id === "string" ? customer.id : null;
 }
 
 function targetOf(event: StripeSubscriptionEvent): SubscriptionStatus | undefined {
   if (event.type === "customer.subscription.deleted") return "cancelled";
-  return STATUS_MAP[event.data.object.status ?? ""];
+  const status = event.data?.object?.status;
+  return typeof status === "string" && Object.hasOwn(STATUS_MAP, status) ? STATUS_MAP[status] : undefined;
 }
 
 /** The change an event asks of a workspace, or why it asks none. */
