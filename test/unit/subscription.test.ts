@@ -31,12 +31,12 @@ describe("what a purge deletes, read from the foreign keys", () => {
     expect(names).not.toContain("consent_events");
     expect(names).not.toContain("audit_log");
     expect(kept.map((t) => t.name).sort()).toEqual(["consent_events", "contact_privacy_events"]);
-    const before = (child: string, parent: string) => expect(names.indexOf(child), `${child} before ${parent}`).toBeLessThan(names.indexOf(parent));
-    before("sessions", "users");
-    before("interactions", "contacts");
-    before("deals", "contacts");
-    before("contacts", "companies");
-    before("companies", "users");
+    const deletedBefore = (child: string, parent: string) => expect(names.indexOf(child), `${child} before ${parent}`).toBeLessThan(names.indexOf(parent));
+    deletedBefore("sessions", "users");
+    deletedBefore("interactions", "contacts");
+    deletedBefore("deals", "contacts");
+    deletedBefore("contacts", "companies");
+    deletedBefore("companies", "users");
   });
 });
 
