@@ -42,6 +42,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
   retentionIntervalMinutes: number;
+  /** Verifies `POST /webhooks/stripe` (Stripe's `whsec_...`); unset, the endpoint answers 503. */
+  stripeWebhookSecret: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,6 +134,10 @@ export function loadConfig(env: Env = processEnv()): Config {
   if (demoPassword.length < 8) s.problem("DEMO_PASSWORD must be at least 8 characters");
   const publicUrl = s.url("PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`;
   const rateLimitPerMinute = s.int("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
+  const stripeWebhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  if (stripeWebhookSecret !== undefined && !/^whsec_\S{16,}$/.test(stripeWebhookSecret)) {
+    s.problem("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret from Stripe (whsec_ followed by at least 16 characters)");
+  }
   const config: Config = {
     port,
     host,
@@ -159,6 +165,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     geoCountryHeader: headerName(s, "GEO_COUNTRY_HEADER"),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
+    stripeWebhookSecret,
   };
   if (config.geoCountryHeader && !config.trustProxy) {
     s.problem("GEO_COUNTRY_HEADER needs TRUST_PROXY=true: without a proxy that sets it, any client could claim any country");

@@ -18,6 +18,8 @@ export const ErrorCode = {
   /** Refusals by the HTTP layer, before GraphQL: body too large, unsupported media type, unknown route. */
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  /** An endpoint whose setting is missing (POST /webhooks/stripe without STRIPE_WEBHOOK_SECRET). */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,7 +6,6 @@ import { ContactResolver } from "../modules/contacts/contact.resolver.js";
 import { DealResolver } from "../modules/deals/deal.resolver.js";
 import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
-import { WorkspaceResolver } from "../modules/users/workspace.resolver.js";
 import { AuditResolver } from "../modules/audit/audit.resolver.js";
 import { BreachNoticeResolver, BreachResolver } from "../modules/breaches/breach.resolver.js";
 import { PolicyNoticeResolver, PolicyVersionResolver } from "../modules/policy-versions/policy-version.resolver.js";
@@ -17,6 +16,7 @@ import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
 import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js";
 import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-request.resolver.js";
+import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [

@@ -18,6 +18,7 @@ import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
 import { clientCountry } from "./client-country.js";
 import { serializeLoggedError } from "./log-errors.js";
+import { registerStripeWebhook } from "./stripe-webhook.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -128,6 +129,8 @@ export async function buildServer({ config, database, policies, cursors, logStre
       return reply.code(503).send({ status: "unavailable" });
     }
   });
+
+  await registerStripeWebhook(app, { config, database, policies, cursors });
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxQueryDepth },

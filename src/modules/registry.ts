@@ -10,7 +10,8 @@ import { interactionSubject } from "./interactions/interaction.subject.js";
 import { policyVersionSubject } from "./policy-versions/policy-version.subject.js";
 import { usageEventSubject } from "./usage/usage.subject.js";
 import { privacyRequestSubject } from "./privacy-requests/privacy-request.subject.js";
-import { userSubject, workspaceSubject } from "./users/user.subject.js";
+import { userSubject } from "./users/user.subject.js";
+import { workspaceSubject } from "./workspaces/workspace.subject.js";
 
 /**
  * Every subject the API serves, each declared once by its module. Subjects of the contract

@@ -14,9 +14,11 @@ import {
   contacts,
   interactions,
   legalHolds,
+  privacyRequests,
   rateLimits,
   sessions,
   usageEvents,
+  workspaces,
 } from "../../src/db/schema/index.js";
 import { runRetention, type RetentionReport } from "../../src/modules/retention/retention.service.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -272,4 +274,46 @@ describe("npm run retention", () => {
     const help = await run("npx", ["tsx", "src/bin/retention.ts", "--help"], { env });
     expect(help.stdout).toContain("--dry-run");
   }, 60_000);
+});
+
+describe("answered privacy requests: five years after their last step", () => {
+  it("deletes a request answered six years ago, keeps one answered four years ago and every open one", async () => {
+    const d = db(t);
+    const person = await contact("Requester");
+    const at = (years: number) => ago(years * YEAR);
+    const [old, recent, open] = await d
+      .insert(privacyRequests)
+      .values([
+        { workspaceId: acme, contactId: person, type: "access", status: "completed", receivedAt: at(6.1), dueAt: at(6), completedAt: at(6), updatedAt: at(6) },
+        { workspaceId: acme, contactId: person, type: "access", status: "completed", receivedAt: at(4.1), dueAt: at(4), completedAt: at(4), updatedAt: at(4) },
+        { workspaceId: acme, contactId: person, type: "erasure", status: "received", receivedAt: at(6.1), dueAt: at(6), updatedAt: at(6) },
+      ])
+      .returning({ id: privacyRequests.id });
+    const report = await runRetention(d, t.app.policies, { now: new Date(), dryRun: false, batchSize: 10 });
+    expect(sweepOf(report, "legal_limitation_period", /privacy requests/)).toMatchObject({ due: 1, deleted: 1 });
+    expect(await count(privacyRequests, eq(privacyRequests.id, old.id))).toBe(0);
+    expect(await count(privacyRequests, inArray(privacyRequests.id, [recent.id, open.id]))).toBe(2);
+  });
+});
+
+describe("cancelled workspaces: purged six months after cancellation, unless held", () => {
+  it("a hold on any of the workspace's data keeps it from the purge, and the report says so; released, the next run purges it", async () => {
+    const d = db(t);
+    const globex = await workspaceId(t, "Globex");
+    const sevenMonthsAgo = new Date(Date.now() - 7 * 31 * DAY);
+    await d.update(workspaces).set({ subscriptionStatus: "cancelled", cancelledAt: sevenMonthsAgo }).where(eq(workspaces.id, globex));
+    const [hold] = await d.insert(legalHolds).values({ workspaceId: globex, contactId: randomUUID(), reason: "Claim about one Globex contact" }).returning();
+    const held = await runRetention(d, t.app.policies, { now: new Date(), dryRun: false, batchSize: 100 });
+    expect(sweepOf(held, "account_lifetime_plus_6_months", /workspaces/)).toMatchObject({ due: 1, held: 1, deleted: 0 });
+    expect((await d.select().from(workspaces).where(eq(workspaces.id, globex)))[0].subscriptionStatus).toBe("cancelled");
+
+    await d.update(legalHolds).set({ releasedAt: new Date() }).where(eq(legalHolds.id, hold.id));
+    const dry = await runRetention(d, t.app.policies, { now: new Date(), dryRun: true, batchSize: 100 });
+    expect(sweepOf(dry, "account_lifetime_plus_6_months", /workspaces/)).toMatchObject({ due: 1, held: 0, deleted: 0 });
+    const purged = await runRetention(d, t.app.policies, { now: new Date(), dryRun: false, batchSize: 100 });
+    expect(sweepOf(purged, "account_lifetime_plus_6_months", /workspaces/)).toMatchObject({ due: 1, deleted: 1 });
+    expect((await d.select().from(workspaces).where(eq(workspaces.id, globex)))[0].subscriptionStatus).toBe("purged");
+    const login = await t.gql(`mutation { login(email: "owner@globex.test", password: "alpha-demo") { token } }`);
+    expect(login.errors?.[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
 });

@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, index, jsonb, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, oneOf, updatedAt } from "./columns.js";
 
-export const SUBSCRIPTION_STATUSES = ["trialing", "active", "past_due", "cancelled"] as const;
+// `purged`: the account's data was deleted (src/modules/workspaces/purge.ts); the row stays as a
+// tombstone so the consent ledgers, which must outlive the account, keep their workspace.
+export const SUBSCRIPTION_STATUSES = ["trialing", "active", "past_due", "cancelled", "purged"] as const;
 
 export const workspaces = pgTable(
   "workspaces",
@@ -17,9 +19,15 @@ export const workspaces = pgTable(
     stripeCustomerId: text("stripe_customer_id"),
     // IANA time zone (Europe/Paris) in which legal deadlines are counted; null = UTC.
     timeZone: text("time_zone"),
+    // When the account's data was deleted; set together with status `purged`.
+    purgedAt: timestamp("purged_at", { withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
   },
-  () => [check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES))],
+  (t) => [
+    check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES)),
+    check("workspaces_purged_check", sql`(subscription_status = 'purged') = (purged_at is not null)`),
+    uniqueIndex("workspaces_stripe_customer_key").on(t.stripeCustomerId),
+  ],
 );
 
 export const users = pgTable(
@@ -63,4 +71,38 @@ export const sessions = pgTable(
     // closeExpiredSessions finds lapsed sessions by expiry.
     index("sessions_expires_idx").on(t.expiresAt),
   ],
+);
+
+/**
+ * One row per purged workspace: the record that its data was deleted, when, and how many rows
+ * per table. No personal data, and no foreign key: it outlives even the tombstone.
+ */
+export const workspacePurges = pgTable("workspace_purges", {
+  id: id(),
+  workspaceId: uuid("workspace_id").notNull(),
+  cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }).notNull(),
+  /** cancelledAt + the retention months: the cutoff the purge honoured. */
+  purgeAfter: timestamp("purge_after", { withTimezone: true, precision: 3 }).notNull(),
+  retentionMonths: integer("retention_months").notNull(),
+  purgedAt: timestamp("purged_at", { withTimezone: true, precision: 3 }).notNull(),
+  /** `{ table: rows deleted }`. */
+  counts: jsonb("counts").notNull(),
+});
+
+/**
+ * Stripe event ids already applied, so a redelivered event changes nothing twice. Holds no
+ * tenant or personal data (not even the customer id); rows older than
+ * the stripe_event_ids period of policies/retention.yaml are deleted by the retention job (Stripe
+ * redelivers for 3 days at most).
+ */
+export const stripeEvents = pgTable(
+  "stripe_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    /** What the event did: applied, ignored (unknown customer, purged, stale, unhandled type). */
+    outcome: text("outcome").notNull(),
+    processedAt: timestamp("processed_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index("stripe_events_processed_idx").on(t.processedAt)],
 );

@@ -44,3 +44,9 @@ export function holdsByIds(db: Db, where: SQL, ids: string[]) {
     .from(legalHolds)
     .where(and(where, inArray(legalHolds.id, ids)));
 }
+
+/** Workspaces with any active hold (on the workspace or one of its contacts): no purge may destroy them. */
+export async function workspacesUnderHold(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ id: legalHolds.workspaceId }).from(legalHolds).where(isNull(legalHolds.releasedAt));
+  return rows.map((r) => r.id);
+}

@@ -9,6 +9,8 @@ export interface SweepCounts {
   /** Due, but kept by a legal hold. */
   held: number;
   byWorkspace: Record<string, { deleted: number; held: number }>;
+  /** What a sweep that is more than a delete did, per item (a purged workspace's row counts). */
+  details?: unknown[];
 }
 
 export interface SweepSpec {

@@ -4,9 +4,22 @@ import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import type { PolicySet, RetentionRule, RetentionTrigger } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
 import { closeExpiredSessions } from "../../auth/sessions.js";
-import { consentEvents, contactPrivacyEvents, contacts, interactions, rateLimits, usageEvents, users } from "../../db/schema/index.js";
+import {
+  consentEvents,
+  contactPrivacyEvents,
+  contacts,
+  interactions,
+  privacyRequests,
+  rateLimits,
+  stripeEvents,
+  usageEvents,
+  users,
+} from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
-import { contactHeld, workspaceHeld } from "../legal-holds/legal-hold.repository.js";
+import { contactHeld, workspaceHeld, workspacesUnderHold } from "../legal-holds/legal-hold.repository.js";
+import { cancelledWorkspaces } from "../workspaces/workspace.repository.js";
+import { purgeDueWorkspaces } from "../workspaces/workspace.purge.js";
+import { cancelledRetentionMonths, purgeDate } from "../workspaces/workspace.retention.js";
 import { cutoffFor } from "./period.js";
 import { sweep, type SweepCounts, type SweepSpec } from "./retention.repository.js";
 
@@ -38,6 +51,7 @@ export interface RetentionReport {
 }
 
 interface SweepContext {
+  policies: PolicySet;
   rule: RetentionRule;
   /** The cutoff as an SQL timestamptz (drivers differ in how they bind a Date in raw SQL). */
   cutoff: SQL;
@@ -79,8 +93,41 @@ const ledgerMaintenance = (reason: string) => (tx: Db, run: () => Promise<void>)
  * sweeps for an entry the file lacks, stops the job (a period nobody enforces would be a lie).
  */
 const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
-  // TEMPORARY until the workspace purge merges.
-  account_lifetime_plus_6_months: { trigger: "workspace_cancelled", sweeps: [] },
+  account_lifetime_plus_6_months: {
+    trigger: "workspace_cancelled",
+    sweeps: [
+      {
+        data: "cancelled workspaces past their retention period (counted in workspaces; each purge logs its own row counts)",
+        subject: "Workspace",
+        async run(db, { policies }, opts) {
+          const months = cancelledRetentionMonths(policies);
+          const held = await workspacesUnderHold(db);
+          const reports = await purgeDueWorkspaces(db, { now: opts.now, months, dryRun: opts.dryRun, excludeWorkspaceIds: held });
+          const heldDue = (await cancelledWorkspaces(db)).filter(
+            (w) => held.includes(w.id) && w.cancelledAt && purgeDate(w.cancelledAt, months).getTime() <= opts.now.getTime(),
+          );
+          return {
+            due: reports.length + heldDue.length,
+            deleted: opts.dryRun ? 0 : reports.length,
+            held: heldDue.length,
+            // The purge writes its own decision-log entry; held workspaces are logged here.
+            byWorkspace: Object.fromEntries(heldDue.map((w) => [w.id, { deleted: 0, held: 1 }])),
+            details: reports.map((r) => ({ workspaceId: r.workspaceId, purgeAfter: r.purgeAfter.toISOString(), counts: r.counts, retained: r.retained })),
+          };
+        },
+      },
+    ],
+  },
+  stripe_event_ids: {
+    trigger: "recorded",
+    sweeps: [
+      {
+        data: "processed Stripe event ids",
+        subject: "StripeEvent",
+        spec: ({ cutoff }) => ({ table: stripeEvents, key: sql`${stripeEvents.id}`, workspace: null, due: sql`${stripeEvents.processedAt} < ${cutoff}` }),
+      },
+    ],
+  },
   usage_logs_12_months: {
     trigger: "recorded",
     sweeps: [
@@ -155,6 +202,19 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
         }),
       },
       {
+        data: "answered privacy requests (completed or rejected) and their answer links",
+        subject: "PrivacyRequest",
+        spec: ({ cutoff }) => ({
+          table: privacyRequests,
+          key: sql`${privacyRequests.id}`,
+          workspace: sql`${privacyRequests.workspaceId}`,
+          due: sql`${privacyRequests.status} in ('completed', 'rejected')
+            and greatest(${privacyRequests.completedAt}, ${privacyRequests.rejectedAt}, ${privacyRequests.updatedAt}) < ${cutoff}`,
+          held: sql`(${contactHeld(sql`${privacyRequests.workspaceId}`, sql`${privacyRequests.contactId}`)}
+            or ${workspaceHeld(sql`${privacyRequests.workspaceId}`)})`,
+        }),
+      },
+      {
         data: "interactions recorded under legal_compliance",
         subject: "Interaction",
         spec: ({ cutoff, purposes }) => ({
@@ -207,6 +267,11 @@ export function retentionProblems(policies: PolicySet): string[] {
     else if (known.trigger !== rule.trigger)
       problems.push(`policies/retention.yaml: entry ${rule.id} has trigger ${rule.trigger}, its sweep applies ${known.trigger}`);
   }
+  try {
+    cancelledRetentionMonths(policies);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   for (const id of Object.keys(SWEEPS)) {
     if (!policies.retention.has(id))
       problems.push(`src/modules/retention/retention.service.ts: sweep for ${id}, which policies/retention.yaml does not declare`);
@@ -231,7 +296,7 @@ export async function runRetention(db: Db, policies: PolicySet, opts: RetentionO
     const purposes = [...policies.purposes.values()].filter((p) => p.retention === rule.id).map((p) => p.id);
     const sweeps: SweepReport[] = [];
     for (const s of SWEEPS[rule.id].sweeps) {
-      const ctx: SweepContext = { rule, cutoff: sql`${cutoff.toISOString()}::timestamptz`, purposes };
+      const ctx: SweepContext = { policies, rule, cutoff: sql`${cutoff.toISOString()}::timestamptz`, purposes };
       const counts = s.run ? await s.run(db, { ...ctx, at: cutoff }, opts) : await sweep(db, s.spec!(ctx), opts);
       sweeps.push({ data: s.data, ...counts });
       totals.due += counts.due;

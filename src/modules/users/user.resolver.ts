@@ -3,7 +3,8 @@ import type { AppContext } from "../../graphql/context.js";
 import { Authenticated, Guard, Public } from "../../graphql/guard.js";
 import { EmailAddress } from "../../graphql/scalars.js";
 import { userService } from "./user.service.js";
-import { AuthPayload, User, Workspace, type UserRow } from "./user.type.js";
+import { Workspace } from "../workspaces/workspace.type.js";
+import { AuthPayload, User, type UserRow } from "./user.type.js";
 
 @Resolver(() => User)
 export class UserResolver {

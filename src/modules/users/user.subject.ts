@@ -1,5 +1,5 @@
 import type { SubjectDef } from "../../authz/registry.js";
-import { users, workspaces } from "../../db/schema/index.js";
+import { users } from "../../db/schema/index.js";
 
 /** A workspace member (an account holder): personal data whose data subject is `users`. */
 export const userSubject = {
@@ -24,23 +24,4 @@ export const userSubject = {
   hiddenColumns: ["passwordHash"],
   sortable: { CREATED_AT: "createdAt" },
   dataSubject: "users",
-} as const satisfies SubjectDef;
-
-/** The tenant itself: the workspace row is its own tenant. */
-export const workspaceSubject = {
-  name: "Workspace",
-  table: workspaces,
-  tenant: "id",
-  fields: {
-    id: { required: true },
-    name: { required: true },
-    plan: {},
-    subscriptionStatus: {},
-    cancelledAt: {},
-    timeZone: {},
-    createdAt: { required: true },
-  },
-  conditions: ["id"],
-  hiddenColumns: ["stripeCustomerId"],
-  sortable: { CREATED_AT: "createdAt" },
 } as const satisfies SubjectDef;

@@ -1,45 +1,9 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import type { SUBSCRIPTION_STATUSES, users, workspaces } from "../../db/schema/index.js";
-import { closedSetEnum } from "../../graphql/enums.js";
+import type { users } from "../../db/schema/index.js";
 import { Guard, Public } from "../../graphql/guard.js";
 import { DateTime, EmailAddress, PhoneNumber } from "../../graphql/scalars.js";
 
 export type UserRow = Omit<typeof users.$inferSelect, "passwordHash">;
-export type WorkspaceRow = typeof workspaces.$inferSelect;
-
-type SubscriptionStatusValue = (typeof SUBSCRIPTION_STATUSES)[number];
-
-const SubscriptionStatus = closedSetEnum<SubscriptionStatusValue>("SubscriptionStatus", "Where a workspace's subscription stands.", {
-  trialing: "In the free trial.",
-  active: "Paid and current.",
-  past_due: "A payment failed; the workspace still works while it is retried.",
-  cancelled: "Ended; the data is kept 6 months after cancelledAt, then deleted.",
-});
-
-@Guard("read", "Workspace")
-@ObjectType({ description: "A customer account: the tenant every record belongs to." })
-export class Workspace {
-  @Field(() => ID, { description: "Workspace id." })
-  id!: string;
-
-  @Field(() => String, { description: "Workspace name." })
-  name!: string;
-
-  @Field(() => String, { nullable: true, description: "Subscription plan." })
-  plan!: string | null;
-
-  @Field(() => SubscriptionStatus, { nullable: true, description: "TRIALING, ACTIVE, PAST_DUE or CANCELLED." })
-  subscriptionStatus!: SubscriptionStatusValue | null;
-
-  @Field(() => DateTime, { nullable: true, description: "When the subscription ended; data is kept 6 months after." })
-  cancelledAt!: Date | null;
-
-  @Field(() => String, { nullable: true, description: "IANA time zone in which legal deadlines (privacy requests) are counted; null means UTC." })
-  timeZone!: string | null;
-
-  @Field(() => DateTime, { description: "When the workspace was created." })
-  createdAt!: Date;
-}
 
 @Guard("read", "User")
 @ObjectType({ description: "A member of a workspace (an Alpha CRM account holder)." })
