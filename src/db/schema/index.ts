@@ -4,3 +4,4 @@ export * from "./privacy.js";
 export * from "./limits.js";
 export * from "./secrets.js";
 export * from "./holds.js";
+export * from "./policy-versions.js";

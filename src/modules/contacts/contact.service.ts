@@ -41,7 +41,7 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
     const evidence = `The ${field === "email" ? "email address" : "phone number"} changed; the consent was given for the previous one.`;
     const base = { workspaceId: principal.workspaceId, contactId: current.id, purpose: purpose.id, channel: purpose.channel, recordedBy: actorId(principal) };
     if (!(await applyConsent(tx, { ...base, state: "withdrawn", source: "api", evidence }))) continue;
-    await recordDecision(tx, principal, {
+    await recordDecision(tx, ctx.policies, principal, {
       action: "withdraw_consent",
       subject: "Contact",
       subjectId: current.id,
