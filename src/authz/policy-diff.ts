@@ -6,6 +6,7 @@ import { buildAbility, buildRightsAbility, decide, type AppAbility } from "./abi
 import { LEGAL_COMPLIANCE } from "./gates.js";
 import { principalFor } from "./policy-cases.js";
 import { stableJson } from "./policy-digest.js";
+import { PURPOSE_NOT_PERMITTED } from "./purpose.js";
 import type { PolicySet } from "./policy-loader.js";
 import { CRUD_ACTIONS, PRIVACY_ACTIONS } from "./subjects.js";
 
@@ -124,7 +125,8 @@ function actionsFor(policies: PolicySet, subject: string, rights: boolean): stri
   return rights ? privacy.filter((a) => (PRIVACY_ACTIONS as readonly string[]).includes(a)) : [...CRUD_ACTIONS, ...privacy];
 }
 
-const DENIED: CellState = { allowed: false, rule: "purpose.not_permitted", when: [], unless: [] };
+/** A purpose the role does not list: refused before any rule, as the API says it. */
+const DENIED: CellState = { allowed: false, rule: PURPOSE_NOT_PERMITTED, when: [], unless: [] };
 
 type Ops = Record<string, unknown>;
 const opsOf = (v: unknown): Ops => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Ops) : { $eq: v });

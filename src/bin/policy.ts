@@ -7,10 +7,12 @@ import { buildAbility, decide, type Decision } from "../authz/ability.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { purposeGates, withGatesTable } from "../authz/gates.js";
+import { purposeNotPermitted } from "../authz/purpose.js";
 import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
 import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
 import { MATRIX_FILE, policyMatrix } from "../authz/policy-matrix.js";
 import { diffText, policyDiff } from "../authz/policy-diff.js";
+import { findingText, lintPolicies } from "../authz/policy-lint.js";
 import { ACTIONS } from "../authz/subjects.js";
 import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/client.js";
@@ -25,7 +27,7 @@ const USAGE =
 
 /** What each command does, for `policy <command> --help`. */
 const HELP: Record<string, string> = {
-  lint: "policy lint: loads and validates every policy file (roles, purposes, processors, retention) and test file, and checks the retention job applies every retention period; exit 1 naming file, line and rule on a problem.",
+  lint: "policy lint [--dir DIR]: loads and validates every policy file (roles, purposes, processors, retention) and test file of policies/ or DIR, checks the retention job applies every retention period, and finds mistakes: rules shadowed by a wider rule of the same effect or overridden by a deny, allows whose conditions never hold, purposes a role lists but cannot use, purposes no role uses, processors no purpose uses. Prints ERROR/WARNING file:line: rule id: message; exit 1 on an error or invalid file, 0 with warnings only.",
   test: "policy test: runs policies/tests/*_test.yaml against the engine; exit 1 on a failed case or a rule without an allowing and a denying case.",
   matrix:
     "policy matrix [--write]: the role x action x subject matrix as Markdown on stdout; --write stores it in policies/MATRIX.md (committed; a test fails when it is stale).",
@@ -39,18 +41,21 @@ const HELP: Record<string, string> = {
 /** Bad command-line arguments: one line, exit code 2. */
 class UsageError extends Error {}
 
-function lint(): number {
-  const policies = loadPolicies(registry);
-  const unenforced = retentionProblems(policies);
-  for (const problem of unenforced) console.log(`RETENTION ${problem}`);
-  if (unenforced.length > 0) return 1;
-  console.log(
-    `policies OK: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes, ${policies.retention.size} retention periods`,
-  );
-  const cases = loadCases(policies);
+function lint(args: string[]): number {
+  const { values } = parseArgs({ args, options: { dir: { type: "string" } }, strict: true });
+  const root = values.dir ? resolve(values.dir) : POLICIES_DIR;
+  const policies = loadPolicies(registry, root);
+  const findings = lintPolicies(policies, root);
+  for (const problem of retentionProblems(policies)) findings.push({ level: "error", at: "policies/retention.yaml", message: problem });
+  for (const f of findings) console.log(findingText(f));
+  const errors = findings.filter((f) => f.level === "error").length;
+  const cases = loadCases(policies, root);
   const files = new Set(cases.map((c) => c.source.split(":")[0]));
+  console.log(
+    `policies ${errors > 0 ? "have errors" : "OK"}: ${policies.roles.size} roles, ${policies.rulesById.size} rules, ${policies.purposes.size} purposes, ${policies.retention.size} retention periods; ${errors} errors, ${findings.length - errors} warnings`,
+  );
   console.log(`tests OK: ${cases.length} cases in ${files.size} files`);
-  return 0;
+  return errors > 0 ? 1 : 0;
 }
 
 function test(): number {
@@ -121,9 +126,6 @@ function decisionLines(policies: PolicySet, q: Question, d: Decision): string[] 
     const own = rule?.conditions ? ` and ${JSON.stringify(rule.conditions)}` : "";
     lines.push(`each row must match: ${registry.get(q.subject).tenant} = the principal's workspace (added by the engine)${own}, and pass the gates below`);
   }
-  if (!q.role.purposes.includes(q.purpose.id)) {
-    lines.push(`note: ${q.role.role} may not act under ${q.purpose.id} (its purposes: ${q.role.purposes.join(", ")}), so its ability there is empty`);
-  }
   return lines;
 }
 
@@ -152,8 +154,13 @@ function explain(args: string[]): number {
   const parsed = explainArgs(args);
   const policies = loadPolicies(registry);
   const q = question(policies, parsed);
-  const ability = buildAbility(policies, principalFor(q.role.role), q.purpose.id);
-  const d = decide(ability, q.action, q.subject, undefined, q.field, { role: q.role.role, purpose: q.purpose.id });
+  // The API's words: a purpose the role may not use is refused as purpose.not_permitted, before any rule.
+  const d: Decision = q.role.purposes.includes(q.purpose.id)
+    ? decide(buildAbility(policies, principalFor(q.role.role), q.purpose.id), q.action, q.subject, undefined, q.field, {
+        role: q.role.role,
+        purpose: q.purpose.id,
+      })
+    : { allowed: false, ...purposeNotPermitted(q.role.role, q.purpose.id, q.role.purposes) };
   console.log([...decisionLines(policies, q, d), ...gateLines(policies, q)].join("\n"));
   // Scripts (and CI) can ask "is this allowed?" by the exit code.
   return d.allowed ? 0 : 1;
