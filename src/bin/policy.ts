@@ -10,7 +10,7 @@ import { purposeGates, withGatesTable } from "../authz/gates.js";
 import { purposeNotPermitted } from "../authz/purpose.js";
 import { coverageGaps, loadCases, principalFor, runCase } from "../authz/policy-cases.js";
 import { loadPolicies, POLICIES_DIR, PolicyError, type PolicySet, type Purpose, type RolePolicy } from "../authz/policy-loader.js";
-import { MATRIX_FILE, policyMatrix } from "../authz/policy-matrix.js";
+import { MATRIX_FILE, policyMatrix, policyMatrixHtml } from "../authz/policy-matrix.js";
 import { diffText, policyDiff } from "../authz/policy-diff.js";
 import { findingText, lintPolicies } from "../authz/policy-lint.js";
 import { ACTIONS } from "../authz/subjects.js";
@@ -30,7 +30,7 @@ const HELP: Record<string, string> = {
   lint: "policy lint [--dir DIR]: loads and validates every policy file (roles, purposes, processors, retention) and test file of policies/ or DIR, checks the retention job applies every retention period, and finds mistakes: rules shadowed by a wider rule of the same effect or overridden by a deny, allows whose conditions never hold, purposes a role lists but cannot use, purposes no role uses, processors no purpose uses. Prints ERROR/WARNING file:line: rule id: message; exit 1 on an error or invalid file, 0 with warnings only.",
   test: "policy test: runs policies/tests/*_test.yaml against the engine; exit 1 on a failed case or a rule without an allowing and a denying case.",
   matrix:
-    "policy matrix [--write]: the role x action x subject matrix as Markdown on stdout; --write stores it in policies/MATRIX.md (committed; a test fails when it is stale).",
+    "policy matrix [--write] [--html [--out FILE]]: the role x purpose x action x subject matrix (one row per role and each purpose it lists) as Markdown on stdout; --write stores it in policies/MATRIX.md (committed; a test fails when it is stale); --html prints one self-contained HTML page with filters by role, purpose and subject (--out FILE writes it).",
   diff: "policy diff [<git revision>] [--from-dir DIR] [--dir DIR] [--json]: the grants each role gains and loses under each purpose (action, subject, fields, conditions; purpose gates included) between the policies/ of that revision (default: the merge base with main) or --from-dir, and the working tree's policies/ or --dir; exit 0 when nothing widened, 1 when some access widened, 2 on bad arguments.",
   show: "policy show <digest>: the policy files that produced a digest (a decision-log entry's policyDigest, explainAccess.policyDigest), read from policy_versions_loaded in the database the server uses (DATABASE_URL or DATA_DIR); the working tree's files when they produce it. Exit 1 when no server started with that digest.",
   readme: "policy readme: rewrites the gate table of policies/README.md from src/authz/gates.ts.",
@@ -70,7 +70,17 @@ function test(): number {
 }
 
 function matrix(args: string[]): number {
-  const { values } = parseArgs({ args, options: { write: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ args, options: { write: { type: "boolean" }, html: { type: "boolean" }, out: { type: "string" } }, strict: true });
+  if (values.out && !values.html) throw new UsageError("matrix: --out goes with --html");
+  if (values.html) {
+    const page = policyMatrixHtml(loadPolicies(registry));
+    if (!values.out) process.stdout.write(page);
+    else {
+      writeFileSync(values.out, page);
+      console.log(`${values.out}: written`);
+    }
+    return 0;
+  }
   const text = policyMatrix(loadPolicies(registry));
   if (!values.write) {
     process.stdout.write(text);
