@@ -37,7 +37,9 @@ describe("policy digest", () => {
 
     const log = await t.gql(`{ auditLog(first: 200) { nodes { actorRole action subject rule policyDigest } } }`, {}, { token: dpo });
     expect(log.errors).toBeUndefined();
-    const entry = (log.data!.auditLog.nodes as Array<Record<string, string>>).find((n) => n.actorRole === "sales_rep" && n.action === "delete" && n.subject === "Contact");
+    const entry = (log.data!.auditLog.nodes as Array<Record<string, string>>).find(
+      (n) => n.actorRole === "sales_rep" && n.action === "delete" && n.subject === "Contact",
+    );
     expect(entry).toMatchObject({ rule: "sales_rep.contacts.no_delete", policyDigest: t.app.policies.digest });
   });
 });
