@@ -141,9 +141,9 @@ function opImplied(a: Ops, op: string, v: unknown): boolean {
     case "$eq":
       return eq !== undefined && eq[0] === v;
     case "$in":
-      return within !== undefined && within.every((x) => list(v).includes(x));
+      return within?.every((x) => list(v).includes(x)) === true;
     case "$nin":
-      return (within !== undefined && within.every((x) => !list(v).includes(x))) || (has(a, "$nin") && list(v).every((x) => list(a.$nin).includes(x)));
+      return within?.every((x) => !list(v).includes(x)) === true || (has(a, "$nin") && list(v).every((x) => list(a.$nin).includes(x)));
     case "$ne":
       return (within !== undefined && !within.includes(v)) || (has(a, "$nin") && list(a.$nin).includes(v)) || (has(a, "$ne") && a.$ne === v);
     case "$all":

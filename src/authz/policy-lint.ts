@@ -26,7 +26,7 @@ export function findingText(f: Finding): string {
 const covers = (wide: PolicyRule, narrow: PolicyRule) =>
   (wide.subject === "all" || wide.subject === narrow.subject) &&
   (wide.actions.includes("manage") || narrow.actions.every((a) => a !== "manage" && wide.actions.includes(a))) &&
-  (wide.fields === undefined || (narrow.fields !== undefined && narrow.fields.every((f) => wide.fields!.includes(f))));
+  (wide.fields === undefined || narrow.fields?.every((f) => wide.fields!.includes(f)) === true);
 
 const conditionKey = (r: PolicyRule) => (r.conditions ? stableJson(r.conditions) : "always");
 
@@ -79,7 +79,7 @@ export function unsatisfiable(rule: Pick<PolicyRule, "conditions">): string | un
     const excluded = [...list(ops.$nin), ...(Object.hasOwn(ops, "$ne") ? [ops.$ne] : [])];
     const required = list(ops.$all);
     if (required.some((v) => excluded.includes(v))) return `${field} must contain and must not hold ${required.filter((v) => excluded.includes(v)).join(", ")}`;
-    if (allowed !== undefined && allowed.every((v) => excluded.includes(v))) {
+    if (allowed?.every((v) => excluded.includes(v))) {
       return allowed.length === 0
         ? `${field} must equal two different values, or be in an empty list`
         : `${field} is both required to be and refused to be ${allowed.map(String).join(", ")}`;

@@ -120,7 +120,7 @@ export function policyMatrix(policies: PolicySet): string {
   ].join("\n");
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The matrix as one self-contained HTML page (inline CSS and JS) with filters by role, subject and purpose. */
 export function policyMatrixHtml(policies: PolicySet): string {
@@ -132,15 +132,15 @@ export function policyMatrixHtml(policies: PolicySet): string {
         .filter((r) => r.subject === subject)
         .map(
           (r) =>
-            `<tr data-role="${escape(r.role)}" data-purpose="${escape(r.purpose)}" data-subject="${escape(subject)}"><th>${escape(r.role)}</th><td>${escape(r.purpose)}</td>${r.cells
-              .map((c) => `<td class="${c.value === "deny" ? "deny" : c.value === "allow" ? "allow" : "partial"}">${escape(c.value)}</td>`)
+            `<tr data-role="${escapeHtml(r.role)}" data-purpose="${escapeHtml(r.purpose)}" data-subject="${escapeHtml(subject)}"><th>${escapeHtml(r.role)}</th><td>${escapeHtml(r.purpose)}</td>${r.cells
+              .map((c) => `<td class="${c.value === "deny" ? "deny" : c.value === "allow" ? "allow" : "partial"}">${escapeHtml(c.value)}</td>`)
               .join("")}</tr>`,
         )
         .join("\n");
-      return `<section data-subject="${escape(subject)}"><h2>${escape(subject)}</h2><table><thead><tr><th>role</th><th>purpose</th>${actions.map((a) => `<th>${escape(a)}</th>`).join("")}</tr></thead><tbody>\n${trs}\n</tbody></table></section>`;
+      return `<section data-subject="${escapeHtml(subject)}"><h2>${escapeHtml(subject)}</h2><table><thead><tr><th>role</th><th>purpose</th>${actions.map((a) => `<th>${escapeHtml(a)}</th>`).join("")}</tr></thead><tbody>\n${trs}\n</tbody></table></section>`;
     })
     .join("\n");
-  const options = (values: string[]) => ['<option value="">all</option>', ...values.map((v) => `<option>${escape(v)}</option>`)].join("");
+  const options = (values: string[]) => ['<option value="">all</option>', ...values.map((v) => `<option>${escapeHtml(v)}</option>`)].join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Permission matrix</title>
 <style>
