@@ -75,6 +75,10 @@ describe("policy diff, lint --dir, matrix --html, show", () => {
     );
     expect(policy("diff", "--from-dir", POLICIES_DIR, "--dir", POLICIES_DIR).status).toBe(0);
     expect(policy("diff", "no-such-revision-xyz").status).toBe(2);
+    // A git revision: policies/ at HEAD extracted with git archive, against the working tree's.
+    const head = policy("diff", "HEAD", "--json");
+    expect(head.status, head.stderr).toBeLessThanOrEqual(1);
+    expect(JSON.parse(head.stdout).from).toMatch(/^HEAD \([0-9a-f]+\)$/);
   });
 
   it("lint --dir lints another folder: a shadowed rule is a warning naming both rule ids (exit 0)", () => {

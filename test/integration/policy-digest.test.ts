@@ -2,7 +2,7 @@
 // decision-log entry, explainAccess answer and auditLog entry names it.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findPolicyVersion } from "../../src/authz/decision-log.js";
+import { findPolicyVersion, recordPolicyVersion } from "../../src/authz/decision-log.js";
 import { contactIdByEmail } from "../helpers/fixtures.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
@@ -22,6 +22,11 @@ describe("policy digest", () => {
     const rows = await t.app.database.handle().execute(sql`select count(*)::int as n from policy_versions_loaded where digest = ${digest}`);
     const n = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows)[0] as { n: number };
     expect(n.n).toBe(1);
+    // A later start with the same policies moves last_seen_at and keeps first_seen_at.
+    await recordPolicyVersion(t.app.database.handle(), t.app.policies);
+    const again = await findPolicyVersion(t.app.database.handle(), digest);
+    expect(again!.firstSeenAt).toEqual(version!.firstSeenAt);
+    expect(again!.lastSeenAt.getTime()).toBeGreaterThanOrEqual(version!.lastSeenAt.getTime());
   });
 
   it("a decision-log entry names the digest in force; explainAccess and auditLog show it", async () => {
