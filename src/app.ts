@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { recordPolicyVersion } from "./authz/decision-log.js";
 import { loadPolicies, type PolicySet } from "./authz/policy-loader.js";
 import type { Config } from "./config.js";
 import { openDatabase, type Database } from "./db/client.js";
@@ -47,6 +48,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   try {
     log("migrating the database");
     await migrate(database);
+    // Which policy decides from now on: recorded once per version, so a decision-log entry's
+    // policy_digest always names files the database can show (npm run policy:show).
+    await recordPolicyVersion(database.handle(), policies);
     if (config.seedDemo && (await seedDemo(database, config.demoPassword))) log("seeded the demo data (the database had no workspace)");
     // Read once, after the migrations made its table: every process shares it.
     const signingSecret = await loadSigningSecret(database.handle(), config);

@@ -1,8 +1,9 @@
-import { readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ValidateFunction } from "ajv";
 import { PERSON_STATE, PERSON_STATE_FIELDS } from "./gates.js";
+import { policyDigest } from "./policy-digest.js";
 import type { Registry } from "./registry.js";
 import { ACTION_ALIASES, ACTIONS, CONDITION_OPERATORS, type Action, type ActionAlias, type ConditionField } from "./subjects.js";
 import { ajvMessage, compileSchema, lineOf, parseYamlFile, pointer, type ParsedFile } from "./yaml-source.js";
@@ -87,6 +88,10 @@ export interface PolicySet {
   processors: Map<string, Processor>;
   retention: Map<string, RetentionRule>;
   rulesById: Map<string, PolicyRule>;
+  /** The policy files read, by path (`policies/roles/owner.yaml`): what policy:show prints. */
+  files: Record<string, string>;
+  /** sha256 of the files, the gate table and the registry (src/authz/policy-digest.ts): which policy decided. */
+  digest: string;
 }
 
 /** A policy file that does not load; the message names file, rule id and line. */
@@ -344,5 +349,8 @@ export function loadPolicies(registry: Registry, root: string = POLICIES_DIR): P
     roles.set(role.role, role);
   }
   if (problems.length > 0) throw new PolicyError(problems);
-  return { registry, roles, purposes, processors, retention, rulesById };
+  const read = [join(root, "purposes.yaml"), join(root, "processors.yaml"), join(root, "retention.yaml"), ...roleFiles.map((f) => join(root, "roles", f))];
+  const files = Object.fromEntries(read.map((path) => [`policies/${relative(root, path)}`, readFileSync(path, "utf8")]));
+  const loaded = { registry, roles, purposes, processors, retention, rulesById, files };
+  return { ...loaded, digest: policyDigest(loaded) };
 }

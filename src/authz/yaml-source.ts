@@ -16,11 +16,15 @@ export interface ParsedFile {
 /** Parses a YAML file under `root` (duplicate keys are errors); `fail` builds the thrown error. */
 export function parseYamlFile(path: string, root: string, fail: (problems: string[]) => Error): ParsedFile {
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter: lines, uniqueKeys: true });
+  const text = readFileSync(path, "utf8");
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const file = relative(join(root, ".."), path);
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw fail([`${file}:${e.linePos?.[0].line ?? 1}: ${e.message.split("\n")[0]}`]);
+    const [line, col] = [e.linePos?.[0].line ?? 1, e.linePos?.[0].col ?? 1];
+    // The offending line itself, with a caret under the column: a reviewer sees the typo.
+    const source = text.split("\n")[line - 1] ?? "";
+    throw fail([`${file}:${line}:${col}: ${e.message.split("\n")[0]}\n    | ${source}\n    | ${" ".repeat(Math.max(0, col - 1))}^`]);
   }
   return { file, doc, lines, data: doc.toJS() };
 }

@@ -60,7 +60,7 @@ export function readableFields(registry: Registry, ability: AppAbility, subject:
 }
 
 async function deny(ctx: AppContext, action: string, subject: string, decision: { rule: string; reason: string }): Promise<never> {
-  await recordDecision(ctx.db, ctx.principal, {
+  await recordDecision(ctx.db, ctx.policies, ctx.principal, {
     action,
     subject,
     purpose: ctx.purpose?.id,
@@ -75,7 +75,7 @@ async function deny(ctx: AppContext, action: string, subject: string, decision: 
 async function refuse(ctx: AppContext, guard: GuardSpec, failure: DomainError): Promise<never> {
   const { rule, reason } = failure.details;
   if (failure.code === "forbidden" && guard.kind === "ability") {
-    await recordDecision(ctx.db, ctx.request.principal, { action: guard.action, subject: guard.subject, decision: "deny", rule, reason });
+    await recordDecision(ctx.db, ctx.policies, ctx.request.principal, { action: guard.action, subject: guard.subject, decision: "deny", rule, reason });
   }
   throw toGraphQLError(failure);
 }

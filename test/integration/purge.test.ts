@@ -41,7 +41,7 @@ describe("purgeDueWorkspaces", () => {
 
   it("a dry run deletes nothing and reports what would go", async () => {
     const before = { users: await rows(users, acme), contacts: await rows(contacts, acme) };
-    const reports = await purgeDueWorkspaces(d, { now: NOW, months: 6, dryRun: true, excludeWorkspaceIds: [] });
+    const reports = await purgeDueWorkspaces(d, { policies: t.app.policies, now: NOW, months: 6, dryRun: true, excludeWorkspaceIds: [] });
     expect(reports.map((r) => r.workspaceId)).toEqual([acme]);
     const [report] = reports;
     expect(report).toMatchObject({ cancelledAt: monthsBefore(7), dryRun: true });
@@ -57,12 +57,12 @@ describe("purgeDueWorkspaces", () => {
   });
 
   it("an excluded workspace (a legal hold) is left alone", async () => {
-    const reports = await purgeDueWorkspaces(d, { now: NOW, months: 6, dryRun: true, excludeWorkspaceIds: [acme] });
+    const reports = await purgeDueWorkspaces(d, { policies: t.app.policies, now: NOW, months: 6, dryRun: true, excludeWorkspaceIds: [acme] });
     expect(reports).toEqual([]);
   });
 
   it("purgeWorkspace refuses a workspace that is not due (cancelled 5 months ago): BAD_USER_INPUT, nothing changes", async () => {
-    await expect(purgeWorkspace(d, globex, NOW, { months: 6 })).rejects.toMatchObject({ code: "bad_input" });
+    await expect(purgeWorkspace(d, globex, NOW, { policies: t.app.policies, months: 6 })).rejects.toMatchObject({ code: "bad_input" });
     expect(await rows(users, globex)).toBeGreaterThan(0);
   });
 
@@ -70,7 +70,7 @@ describe("purgeDueWorkspaces", () => {
     const ledgers = { consent: await rows(consentEvents, acme), privacy: await rows(contactPrivacyEvents, acme) };
     expect(ledgers.consent).toBeGreaterThan(0);
     const globexUsers = await rows(users, globex);
-    const reports = await purgeDueWorkspaces(d, { now: NOW, months: 6, dryRun: false, excludeWorkspaceIds: [] });
+    const reports = await purgeDueWorkspaces(d, { policies: t.app.policies, now: NOW, months: 6, dryRun: false, excludeWorkspaceIds: [] });
     expect(reports).toHaveLength(1);
     const [report] = reports;
     expect(report.workspaceId).toBe(acme);
@@ -106,8 +106,8 @@ describe("purgeDueWorkspaces", () => {
   });
 
   it("a second run finds nothing; a purged workspace cannot be purged again", async () => {
-    expect(await purgeDueWorkspaces(d, { now: NOW, months: 6, dryRun: false, excludeWorkspaceIds: [] })).toEqual([]);
-    await expect(purgeWorkspace(d, acme, NOW, { months: 6 })).rejects.toMatchObject({ code: "bad_input" });
+    expect(await purgeDueWorkspaces(d, { policies: t.app.policies, now: NOW, months: 6, dryRun: false, excludeWorkspaceIds: [] })).toEqual([]);
+    await expect(purgeWorkspace(d, acme, NOW, { policies: t.app.policies, months: 6 })).rejects.toMatchObject({ code: "bad_input" });
   });
 
   it("after the purge no Acme user can sign in, and Globex still can", async () => {

@@ -8,3 +8,4 @@ export * from "./breaches.js";
 export * from "./notices.js";
 export * from "./usage.js";
 export * from "./requests.js";
+export * from "./policy-versions.js";

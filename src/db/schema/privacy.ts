@@ -80,6 +80,8 @@ export const auditLog = pgTable(
     rule: text("rule"),
     reason: text("reason"),
     detail: jsonb("detail"),
+    /** The digest of the policy in force (policy_versions_loaded); null on entries from before it was recorded. */
+    policyDigest: text("policy_digest"),
     createdAt: createdAt(),
   },
   (t) => [check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])), index("audit_log_ws_idx").on(t.workspaceId, t.seq)],

@@ -20,6 +20,7 @@ export const auditEntrySubject = {
     rule: {},
     reason: {},
     detail: {},
+    policyDigest: {},
     createdAt: { required: true },
   },
   conditions: ["workspaceId", "actorId"],

@@ -49,6 +49,12 @@ export class AuditEntry {
   @Field(() => JSONResolver, { nullable: true, description: "Details (never secrets)." })
   detail!: unknown;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "sha256 digest of the policy in force when the entry was written (npm run policy:show -- <digest>); null on entries older than the digest.",
+  })
+  policyDigest!: string | null;
+
   @Field(() => DateTime, { description: "When." })
   createdAt!: Date;
 }

@@ -81,7 +81,7 @@ export const breachService = {
         throw badInput("input.affectedUserIds", "every id must be a user of your workspace");
       }
       const breachId = await insertBreach(tx, values, contactIds, userIds);
-      await recordDecision(tx, principal, {
+      await recordDecision(tx, ctx.policies, principal, {
         action: "create",
         subject: "Breach",
         subjectId: breachId,
@@ -108,7 +108,7 @@ export const breachService = {
     }
     await ctx.db.transaction(async (tx) => {
       const changed = await markNotified(tx, breach.id, target, whereCan(ctx, "update", "Breach"));
-      await recordDecision(tx, ctx.principal, {
+      await recordDecision(tx, ctx.policies, ctx.principal, {
         action: "update",
         subject: "Breach",
         subjectId: breach.id,

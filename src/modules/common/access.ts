@@ -42,7 +42,7 @@ export function firstDenial(
 /** Logs a denial in the decision log and throws FORBIDDEN with its rule and reason. */
 export async function refuse(ctx: Scope, action: string, subject: SubjectName, row: (object & { id?: string }) | undefined, denial: Denial): Promise<never> {
   const { verdict, field } = denial;
-  await recordDecision(ctx.db, ctx.principal, {
+  await recordDecision(ctx.db, ctx.policies, ctx.principal, {
     action,
     subject,
     subjectId: row?.id ?? null,

@@ -69,7 +69,7 @@ async function record(
     });
     // Logged either way: even a withdrawal that changes nothing showed the caller the person's
     // privacy state, so it is never a silent read.
-    await recordDecision(tx, principal, {
+    await recordDecision(tx, ctx.policies, principal, {
       action: state === "granted" ? "grant_consent" : "withdraw_consent",
       subject: "Contact",
       subjectId: contact.id,

@@ -42,7 +42,7 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
     const evidence = `The ${field === "email" ? "email address" : "phone number"} changed; the consent was given for the previous one.`;
     const base = { workspaceId: principal.workspaceId, contactId: current.id, purpose: purpose.id, channel: purpose.channel, recordedBy: actorId(principal) };
     if (!(await applyConsent(tx, { ...base, state: "withdrawn", source: "api", evidence }))) continue;
-    await recordDecision(tx, principal, {
+    await recordDecision(tx, ctx.policies, principal, {
       action: "withdraw_consent",
       subject: "Contact",
       subjectId: current.id,
@@ -66,7 +66,7 @@ async function recordRectification(
   answer: RequestAnswer,
 ): Promise<void> {
   const fields = (Object.keys(input) as Array<keyof UpdateContactInput>).filter((f) => input[f] !== undefined && (input[f] ?? null) !== (current[f] ?? null));
-  await recordDecision(tx, ctx.principal, {
+  await recordDecision(tx, ctx.policies, ctx.principal, {
     action: "rectify",
     subject: "Contact",
     subjectId: current.id,

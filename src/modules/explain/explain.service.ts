@@ -39,7 +39,7 @@ export const explainService = {
     const principal = ctx.principal!;
     const purpose = purposeId ? purposeArg(ctx, purposeId) : ctx.purpose!;
     const role = ctx.policies.roles.get(principal.role);
-    const base = { role: principal.role, purpose: purpose.id, lawfulBasis: purpose.lawfulBasis, chain: [] as AccessCheck[] };
+    const base = { role: principal.role, purpose: purpose.id, lawfulBasis: purpose.lawfulBasis, policyDigest: ctx.policies.digest, chain: [] as AccessCheck[] };
     if (!role?.purposes.includes(purpose.id)) {
       const denied = purposeNotPermitted(principal.role, purpose.id, role?.purposes);
       base.chain.push({ check: "purpose", outcome: "deny", detail: denied.reason });

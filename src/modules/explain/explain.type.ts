@@ -65,6 +65,11 @@ export class AccessDecision {
   @Field(() => String, { nullable: true, description: "policies/ file and line of the deciding role rule." })
   source!: string | null;
 
+  @Field(() => String, {
+    description: "sha256 digest of the policy in force (policies/ files, gate table, subject registry); the decision log names the same digest.",
+  })
+  policyDigest!: string;
+
   @Field(() => [AccessCheck], { description: "Purpose, role rule, tenant and the person's consent/objection/restriction/erasure state." })
   chain!: AccessCheck[];
 }

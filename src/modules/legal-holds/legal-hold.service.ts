@@ -54,7 +54,7 @@ export const legalHoldService = {
     await ensureAllowed(ctx, "create", "LegalHold", target);
     const hold = await ctx.db.transaction(async (tx: Db) => {
       const row = await insertHold(tx, { workspaceId: principal.workspaceId, contactId, reason, placedById: actorId(principal) });
-      await recordDecision(tx, principal, {
+      await recordDecision(tx, ctx.policies, principal, {
         action: "place_legal_hold",
         subject: "LegalHold",
         subjectId: row.id,
@@ -76,7 +76,7 @@ export const legalHoldService = {
     if (current.releasedAt) throw badInput("id", "this legal hold is already released");
     const released = await ctx.db.transaction(async (tx: Db) => {
       if (!(await releaseHold(tx, whereCan(ctx, "update", "LegalHold"), id, actorId(principal), why))) return false;
-      await recordDecision(tx, principal, {
+      await recordDecision(tx, ctx.policies, principal, {
         action: "release_legal_hold",
         subject: "LegalHold",
         subjectId: id,

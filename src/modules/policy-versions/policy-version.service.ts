@@ -36,7 +36,7 @@ async function publish(ctx: Scope, workspaceId: string | null, input: PublishPol
   return ctx.db.transaction(async (tx) => {
     const row = await insertVersion(tx, values);
     if (!row) throw badInput("input.version", `version ${values.version} is already published; publish a new version`);
-    await recordDecision(tx, ctx.principal, {
+    await recordDecision(tx, ctx.policies, ctx.principal, {
       action: "create",
       subject: "PolicyVersion",
       subjectId: row.id,

@@ -129,7 +129,7 @@ async function step(ctx: Scope, id: string, action: string, apply: Step): Promis
     if (!row) throw notFound("PrivacyRequest", id, "id");
     const { changes, detail } = await apply(row, tx);
     await updateRequest(tx, row.id, changes);
-    await recordDecision(tx, principal, {
+    await recordDecision(tx, ctx.policies, principal, {
       action,
       subject: "PrivacyRequest",
       subjectId: row.id,
@@ -168,7 +168,7 @@ export const privacyRequestService = {
     const dueAt = dueAtFor(law, receivedAt, zone);
     const created = await ctx.db.transaction(async (tx: Db) => {
       const inserted = await insertRequest(tx, { ...row, details, receivedAt, dueAt, ...verification, createdById: actorId(principal) });
-      await recordDecision(tx, principal, {
+      await recordDecision(tx, ctx.policies, principal, {
         action: "submit_privacy_request",
         subject: "PrivacyRequest",
         subjectId: inserted.id,

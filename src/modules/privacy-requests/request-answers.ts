@@ -105,7 +105,7 @@ export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, a
   });
   if (!linked) return;
   if (row.status === "received") await updateRequest(tx, row.id, { status: "in_progress", startedAt: new Date() });
-  await recordDecision(tx, principal, {
+  await recordDecision(tx, ctx.policies, principal, {
     action: "answer_privacy_request",
     subject: "PrivacyRequest",
     subjectId: row.id,

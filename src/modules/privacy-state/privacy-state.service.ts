@@ -31,7 +31,14 @@ async function record(
       tx,
       events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })),
     );
-    await recordDecision(tx, principal, { action, subject: "Contact", subjectId: contact.id, purpose: ctx.purpose?.id, decision: "allow", detail });
+    await recordDecision(tx, ctx.policies, principal, {
+      action,
+      subject: "Contact",
+      subjectId: contact.id,
+      purpose: ctx.purpose?.id,
+      decision: "allow",
+      detail,
+    });
   });
   return rightsResult(ctx, contact.id);
 }

@@ -102,7 +102,7 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
         async run(db, { policies }, opts) {
           const months = cancelledRetentionMonths(policies);
           const held = await workspacesUnderHold(db);
-          const reports = await purgeDueWorkspaces(db, { now: opts.now, months, dryRun: opts.dryRun, excludeWorkspaceIds: held });
+          const reports = await purgeDueWorkspaces(db, { policies, now: opts.now, months, dryRun: opts.dryRun, excludeWorkspaceIds: held });
           const heldDue = (await cancelledWorkspaces(db)).filter(
             (w) => held.includes(w.id) && w.cancelledAt && purgeDate(w.cancelledAt, months).getTime() <= opts.now.getTime(),
           );
@@ -302,18 +302,18 @@ export async function runRetention(db: Db, policies: PolicySet, opts: RetentionO
       totals.due += counts.due;
       totals.deleted += counts.deleted;
       totals.held += counts.held;
-      if (!opts.dryRun) await auditSweep(db, rule, s, cutoff, counts);
+      if (!opts.dryRun) await auditSweep(db, policies, rule, s, cutoff, counts);
     }
     entries.push({ id: rule.id, trigger: rule.trigger, period: rule.period, cutoff: cutoff.toISOString(), sweeps });
   }
   return { now: opts.now.toISOString(), dryRun: opts.dryRun, entries, totals };
 }
 
-async function auditSweep(db: Db, rule: RetentionRule, s: Sweep, cutoff: Date, counts: SweepCounts): Promise<void> {
+async function auditSweep(db: Db, policies: PolicySet, rule: RetentionRule, s: Sweep, cutoff: Date, counts: SweepCounts): Promise<void> {
   for (const [workspace, c] of Object.entries(counts.byWorkspace)) {
     if (c.deleted === 0 && c.held === 0) continue;
     const workspaceId = /^[0-9a-f-]{36}$/.test(workspace) ? workspace : null;
-    await recordDecision(db, workspaceId ? systemOf(workspaceId) : undefined, {
+    await recordDecision(db, policies, workspaceId ? systemOf(workspaceId) : undefined, {
       action: "retention_delete",
       subject: s.subject,
       decision: "allow",

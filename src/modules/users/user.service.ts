@@ -18,7 +18,7 @@ export const userService = {
     if (password.length > 1024) throw invalidCredentials();
     const session = await signIn(ctx.db, email, password, ctx.settings.sessionTtlHours, usageService.clientOf(ctx));
     if (!session) {
-      await recordDecision(ctx.db, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
+      await recordDecision(ctx.db, ctx.policies, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
       throw invalidCredentials();
     }
     await signInSucceeded(ctx.db, keys, attempt.at);

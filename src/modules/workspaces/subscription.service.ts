@@ -86,7 +86,7 @@ export async function applyStripeEvent(deps: SystemDeps, event: StripeSubscripti
     const scope = systemScope(deps, row.id, BILLING);
     const verdict = decision(scope, "update", "Workspace", row);
     if (!verdict.allowed) {
-      await recordDecision(tx, scope.principal, {
+      await recordDecision(tx, scope.policies, scope.principal, {
         action: "update",
         subject: "Workspace",
         subjectId: row.id,
@@ -100,7 +100,7 @@ export async function applyStripeEvent(deps: SystemDeps, event: StripeSubscripti
     const outcome = await remember("applied");
     if (outcome === "replay") return outcome;
     const updated = await setSubscription(tx, row.id, change);
-    await recordDecision(tx, scope.principal, {
+    await recordDecision(tx, scope.policies, scope.principal, {
       action: "stripe_subscription_event",
       subject: "Workspace",
       subjectId: row.id,

@@ -1,5 +1,6 @@
 import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
+import type { PolicySet } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
 import { badInput, notFound } from "../../errors.js";
 import { cancelledWorkspaces, countRows, deleteRows, lockWorkspace, recordPurge, tenantTables, tombstone, type WorkspaceRow } from "./workspace.repository.js";
@@ -18,6 +19,8 @@ export interface PurgeReport {
 }
 
 export interface PurgeOptions {
+  /** The policies in force: the decision log records their digest. */
+  policies: Pick<PolicySet, "digest">;
   now: Date;
   months: number;
   dryRun: boolean;
@@ -40,7 +43,7 @@ export async function purgeDueWorkspaces(db: Db, opts: PurgeOptions): Promise<Pu
   const reports: PurgeReport[] = [];
   for (const candidate of await cancelledWorkspaces(db)) {
     if (excluded.has(candidate.id) || !isDue(candidate, opts.now, opts.months)) continue;
-    const report = await purge(db, candidate.id, opts.now, opts.months, opts.dryRun);
+    const report = await purge(db, opts.policies, candidate.id, opts.now, opts.months, opts.dryRun);
     if (report) reports.push(report);
   }
   return reports;
@@ -51,8 +54,13 @@ export async function purgeDueWorkspaces(db: Db, opts: PurgeOptions): Promise<Pu
  * (`months`, privacy policy section 8 by default) has ended by `now` is purged; anything else
  * is BAD_USER_INPUT and nothing changes.
  */
-export async function purgeWorkspace(db: Db, workspaceId: string, now: Date, opts: { months: number; dryRun?: boolean }): Promise<PurgeReport> {
-  const report = await purge(db, workspaceId, now, opts.months, opts.dryRun ?? false, true);
+export async function purgeWorkspace(
+  db: Db,
+  workspaceId: string,
+  now: Date,
+  opts: { policies: Pick<PolicySet, "digest">; months: number; dryRun?: boolean },
+): Promise<PurgeReport> {
+  const report = await purge(db, opts.policies, workspaceId, now, opts.months, opts.dryRun ?? false, true);
   if (!report) throw notFound("Workspace", workspaceId);
   return report;
 }
@@ -62,7 +70,15 @@ function isDue(row: Pick<WorkspaceRow, "cancelledAt">, now: Date, months: number
 }
 
 /** The purge of one workspace under a row lock; null when it is no longer due (reactivated meanwhile). */
-async function purge(db: Db, workspaceId: string, now: Date, months: number, dryRun: boolean, strict = false): Promise<PurgeReport | null> {
+async function purge(
+  db: Db,
+  policies: Pick<PolicySet, "digest">,
+  workspaceId: string,
+  now: Date,
+  months: number,
+  dryRun: boolean,
+  strict = false,
+): Promise<PurgeReport | null> {
   const { deleted, kept } = tenantTables();
   return db.transaction(async (tx: Db) => {
     const row = await lockWorkspace(tx, workspaceId);
@@ -82,7 +98,7 @@ async function purge(db: Db, workspaceId: string, now: Date, months: number, dry
     if (!dryRun) {
       await tombstone(tx, workspaceId, now);
       await recordPurge(tx, { workspaceId, cancelledAt, purgeAfter, retentionMonths: months, purgedAt: now, counts });
-      await recordDecision(tx, system(workspaceId), {
+      await recordDecision(tx, policies, system(workspaceId), {
         action: "purge_workspace",
         subject: "Workspace",
         subjectId: workspaceId,

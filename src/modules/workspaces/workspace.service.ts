@@ -53,7 +53,7 @@ async function change(ctx: Scope, action: "cancel_workspace" | "reactivate_works
     const months = cancelledRetentionMonths(ctx.policies);
     const next = apply(row, new Date(), months);
     const updated = await setSubscription(tx, id, next);
-    await recordDecision(tx, ctx.principal, {
+    await recordDecision(tx, ctx.policies, ctx.principal, {
       action,
       subject: "Workspace",
       subjectId: id,
@@ -85,7 +85,7 @@ async function setTimeZone(ctx: Scope, timeZone: string | null): Promise<Workspa
   await ensureAllowed(ctx, "update", "Workspace", current, ["timeZone"]);
   const done = await ctx.db.transaction(async (tx: Db) => {
     if (!(await updateTimeZone(tx, current.id, zone, whereCan(ctx, "update", "Workspace")))) return undefined;
-    await recordDecision(tx, principal, {
+    await recordDecision(tx, ctx.policies, principal, {
       action: "set_time_zone",
       subject: "Workspace",
       subjectId: current.id,
