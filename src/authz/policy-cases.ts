@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ValidateFunction } from "ajv";
-import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, SELF_PROFILE, SYSTEM_ROLE, type Decision, type Principal } from "./ability.js";
+import { buildAbility, buildRightsAbility, decide, DEFAULT_DENY, SELF_CONSENT, SELF_PROFILE, SYSTEM_ROLE, type Decision, type Principal } from "./ability.js";
 import { purposeGates } from "./gates.js";
 import { POLICIES_DIR, PolicyError, type PolicySet } from "./policy-loader.js";
 import type { Registry } from "./registry.js";
@@ -55,7 +55,7 @@ function reporter(parsed: ParsedFile, problems: string[]) {
 
 /** Every gate id purposes.yaml derives, e.g. `gate.consent.marketing_email`. */
 function gateIds(policies: PolicySet): Set<string> {
-  return new Set([...[...policies.purposes.values()].flatMap((p) => purposeGates(policies, p).map((g) => g.meta.id)), SELF_PROFILE]);
+  return new Set([...[...policies.purposes.values()].flatMap((p) => purposeGates(policies, p).map((g) => g.meta.id)), SELF_PROFILE, SELF_CONSENT]);
 }
 
 type Report = (path: Array<string | number>, message: string) => void;

@@ -12,6 +12,7 @@ import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
 import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
 import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js";
+import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   ExplainResolver,
   AuditResolver,
   LegalHoldResolver,
+  UnsubscribeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
