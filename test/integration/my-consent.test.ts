@@ -106,6 +106,10 @@ describe("myConsents, grantMyConsent, withdrawMyConsent", () => {
     expectBadInput(await grant("sales", "marketing_sms", "v".repeat(51)), "noticeVersion");
     expectBadInput(await grant("sales", "marketing_sms", "2024-11-18", { "user-agent": "" }), "User-Agent header");
     expectBadInput(await withdraw("sales", "analytics"), "purpose");
+    expectBadInput(
+      await t.gql(`mutation { withdrawMyConsent(purpose: "marketing_sms", requestId: "req-1") { state } }`, {}, { token: tokens.sales }),
+      "requestId",
+    );
     expect(await ledgerSize()).toBe(before);
     expect(await userConsented(await userId(t, "sales@acme.test"))).toEqual([]);
   });

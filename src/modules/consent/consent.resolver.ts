@@ -79,8 +79,16 @@ export class ConsentResolver {
     description:
       "The signed-in user withdraws their own consent; it takes effect in the next request. A consent that is not granted is left as it is (no ledger entry, no error). Answers the user's consents.",
   })
-  withdrawMyConsent(@Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string, @Ctx() ctx: AppContext) {
-    return consentService.withdrawMine(ctx, purpose);
+  withdrawMyConsent(
+    @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The privacy request (type WITHDRAW_CONSENT) this withdrawal answers, if any; it is linked to the request.",
+    })
+    requestId: string | null,
+    @Ctx() ctx: AppContext,
+  ) {
+    return consentService.withdrawMine(ctx, purpose, requestId);
   }
 
   @Guard("read", "User")

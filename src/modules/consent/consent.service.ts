@@ -85,6 +85,8 @@ async function record(
   });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A user's own consent is given in the app (a form), with the request's own proof. */
 const MY_CONSENT_SOURCE = "form" satisfies GrantSource;
 // The proof the form source needs, named as the caller can act on it.
@@ -159,10 +161,13 @@ export const consentService = {
   },
 
   /** The signed-in user withdraws their own consent; a consent not granted is left as it is. */
-  async withdrawMine(ctx: Scope, purposeId: string) {
+  async withdrawMine(ctx: Scope, purposeId: string, requestId?: string | null) {
     const purpose = consentPurpose(ctx, purposeId);
+    if (requestId != null && !UUID.test(requestId)) throw badInput("requestId", "must be a privacy request id");
     const user = await selfForConsent(ctx, "withdraw_consent");
     await recordMine(ctx, user.id, purpose, "withdrawn", {});
+    // SEAM(privacy-requests): once part (A) is merged, pass requestId to recordMine and, inside its
+    // transaction, linkRequestAnswer(tx, ctx, requestId, { kind: "withdraw_consent", ref: `${user.id}:${purpose.id}` }).
     return consentService.mine(ctx);
   },
 
