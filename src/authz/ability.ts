@@ -85,7 +85,7 @@ function roleRules(registry: Registry, rule: PolicyRule, principal: Principal): 
  * and give or withdraw their own marketing consent (Art. 7(3): as easy as giving it): placed
  * after the gates, so no purpose hides a user from themselves.
  */
-function selfProfile(registry: Registry, principal: Principal): AppRawRule[] {
+function selfRules(registry: Registry, principal: Principal): AppRawRule[] {
   if (principal.kind !== "user" || !registry.has("User")) return [];
   const reason = "Every user may read their own profile.";
   const conditions = { id: principal.userId, ...tenantCondition(registry, "User", principal) };
@@ -117,7 +117,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   return createMongoAbility<AppAbility>([
     ...ordered(policies, role.rules, principal),
     ...purposeGates(policies, purpose),
-    ...selfProfile(policies.registry, principal),
+    ...selfRules(policies.registry, principal),
   ]);
 }
 
