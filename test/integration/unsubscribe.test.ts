@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, consentEvents, contacts } from "../../src/db/schema/index.js";
 import { loggedPath } from "../../src/http/unsubscribe.js";
 import { UnsubscribeLinks } from "../../src/modules/unsubscribe/unsubscribe.token.js";
+import { createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { testDatabase } from "../helpers/database.js";
 import { contactIdByEmail, db, workspaceId } from "../helpers/fixtures.js";
 
 const PUBLIC_URL = "https://crm.example.test";
@@ -271,29 +274,34 @@ describe("the unsubscribe page", () => {
     expect(await consented(people.homer)).not.toContain("marketing_email");
     expect((await snapshot()).rows.filter((r) => r.id !== people.homer)).toEqual(acmeBefore);
   });
-
-  it("keeps the token out of the logs", () => {
-    expect(loggedPath("/privacy/unsubscribe/AbC-123_x?utm=1")).toBe("/privacy/unsubscribe/[token]");
-    expect(loggedPath("/graphql?query=x")).toBe("/graphql");
-  });
 });
 
-describe("rate limit", () => {
-  it("counts the pages like other anonymous requests: over the limit, a 429 page with Retry-After", async () => {
-    const limited = await startTestApp({ PUBLIC_URL, RATE_LIMIT_ANONYMOUS_PER_MINUTE: "3" });
+describe("rate limit and logs", () => {
+  it("counts the pages like other anonymous requests (over the limit, a 429 page with Retry-After), and logs no token", async () => {
+    const logs: string[] = [];
+    const config = loadConfig({ DATA_DIR: "memory://", LOG_LEVEL: "info", NODE_ENV: "test", SEED_DEMO: "false", RATE_LIMIT_ANONYMOUS_PER_MINUTE: "3" });
+    const limited = await createApp(config, { database: await testDatabase(), logStream: { write: (line) => void logs.push(line) } });
     try {
+      const secretish = "Zm9vYmFyLXRva2VuLXRoYXQtbXVzdC1ub3QtYmUtbG9nZ2Vk";
       const statuses: number[] = [];
-      let last: Awaited<ReturnType<typeof limited.app.server.inject>> | undefined;
+      let last: Awaited<ReturnType<typeof limited.server.inject>> | undefined;
       for (let i = 0; i < 5; i++) {
-        last = await limited.app.server.inject({ method: "GET", url: "/privacy/unsubscribe/not-a-token", remoteAddress: "198.51.100.23" });
+        last = await limited.server.inject({ method: i % 2 ? "POST" : "GET", url: `/privacy/unsubscribe/${secretish}`, remoteAddress: "198.51.100.23" });
         statuses.push(last.statusCode);
       }
       expect(statuses.slice(0, 3)).toEqual([400, 400, 400]);
       expect(statuses.slice(3)).toEqual([429, 429]);
       expect(Number(last!.headers["retry-after"])).toBeGreaterThan(0);
       expect(last!.headers["content-type"]).toBe("text/html; charset=utf-8");
+      expect(logs.join("\n")).toContain("/privacy/unsubscribe/[token]");
+      expect(logs.join("\n")).not.toContain(secretish);
     } finally {
       await limited.close();
     }
+  });
+
+  it("keeps the token out of the logged path", () => {
+    expect(loggedPath("/privacy/unsubscribe/AbC-123_x?utm=1")).toBe("/privacy/unsubscribe/[token]");
+    expect(loggedPath("/graphql?query=x")).toBe("/graphql");
   });
 });
