@@ -136,7 +136,7 @@ describe.skipIf(!found)("the unsubscribe page in headless Chromium", () => {
     const entries = await db(t).select().from(consentEvents).where(eq(consentEvents.contactId, bruno));
     expect(entries.filter((e) => e.source === "unsubscribe_link")).toHaveLength(1);
     await page.close();
-  });
+  }, 90_000);
 
   it("a tampered link shows the 400 page, which passes axe too, and changes nothing", async () => {
     const hugo = await contactIdByEmail(t, "hugo.durand@vandelay.test");
@@ -150,7 +150,7 @@ describe.skipIf(!found)("the unsubscribe page in headless Chromium", () => {
     const [row] = await db(t).select({ c: contacts.consentedPurposes }).from(contacts).where(eq(contacts.id, hugo));
     expect(row.c).toContain("marketing_email");
     await page.close();
-  });
+  }, 90_000);
 
   it("the page's Content-Security-Policy blocked nothing it needs (its style is allowed by hash)", () => {
     expect(cspErrors).toEqual([]);
