@@ -83,7 +83,7 @@ export class ConsentResolver {
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
     @Arg("requestId", () => ID, {
       nullable: true,
-      description: "The privacy request (type WITHDRAW_CONSENT) this withdrawal answers, if any; it is linked to the request.",
+      description: "The privacy request (type WITHDRAW_CONSENT) this withdrawal answers, if any.",
     })
     requestId: string | null,
     @Ctx() ctx: AppContext,
