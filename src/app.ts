@@ -9,6 +9,7 @@ import { seedDemo } from "./db/seed.js";
 import { buildServer, type LogStream } from "./http/server.js";
 import { CursorCodec } from "./modules/common/cursor.js";
 import { registry } from "./modules/registry.js";
+import { UnsubscribeLinks } from "./modules/unsubscribe/unsubscribe.token.js";
 import { type RetentionSchedule, scheduleRetention } from "./modules/retention/retention.schedule.js";
 import { retentionProblems } from "./modules/retention/retention.service.js";
 import { StartError } from "./start-error.js";
@@ -54,7 +55,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (config.seedDemo && (await seedDemo(database, config.demoPassword))) log("seeded the demo data (the database had no workspace)");
     // Read once, after the migrations made its table: every process shares it.
     const signingSecret = await loadSigningSecret(database.handle(), config);
-    const server = await buildServer({ config, database, policies, cursors: new CursorCodec(signingSecret), logStream: opts.logStream });
+    const server = await buildServer({
+      config,
+      database,
+      policies,
+      cursors: new CursorCodec(signingSecret),
+      links: new UnsubscribeLinks(signingSecret, config.publicUrl),
+      logStream: opts.logStream,
+    });
     const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));
     return {
       server,

@@ -44,8 +44,9 @@ function roleFits(principal: Principal): boolean {
 }
 export const SELF_PROFILE = "self.profile";
 export const SELF_USAGE = "self.usage_events";
+export const SELF_CONSENT = "self.consent";
 /** The rules every user holds over their own data, after the gates (policy-cases and README name them). */
-export const SELF_RULES = [SELF_PROFILE, SELF_USAGE] as const;
+export const SELF_RULES = [SELF_PROFILE, SELF_USAGE, SELF_CONSENT] as const;
 export { LEGAL_COMPLIANCE };
 
 function interpolate(value: unknown, principal: Principal): unknown {
@@ -83,14 +84,25 @@ function roleRules(registry: Registry, rule: PolicyRule, principal: Principal): 
 }
 
 /**
- * Everyone may read their own profile (Art. 15 access, and `me` must work under any purpose):
- * placed after the gates, so no purpose hides a user from themselves.
+ * Everyone may read their own profile (Art. 15 access, and `me` must work under any purpose)
+ * and give or withdraw their own marketing consent (Art. 7(3): as easy as giving it): placed
+ * after the gates, so no purpose hides a user from themselves.
  */
-function selfProfile(registry: Registry, principal: Principal): AppRawRule[] {
+function selfRules(registry: Registry, principal: Principal): AppRawRule[] {
   if (principal.kind !== "user" || !registry.has("User")) return [];
   const reason = "Every user may read their own profile.";
   const conditions = { id: principal.userId, ...tenantCondition(registry, "User", principal) };
-  return [{ action: "read", subject: "User", conditions: conditions as MongoQuery, reason, meta: { id: SELF_PROFILE, reason, kind: "gate" } }];
+  const consent = "Every user grants and withdraws their own marketing consent, and nobody else's.";
+  return [
+    { action: "read", subject: "User", conditions: conditions as MongoQuery, reason, meta: { id: SELF_PROFILE, reason, kind: "gate" } },
+    {
+      action: ["grant_consent", "withdraw_consent"],
+      subject: "User",
+      conditions: conditions as MongoQuery,
+      reason: consent,
+      meta: { id: SELF_CONSENT, reason: consent, kind: "gate" },
+    },
+  ];
 }
 
 /**
@@ -121,7 +133,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
   return createMongoAbility<AppAbility>([
     ...ordered(policies, role.rules, principal),
     ...purposeGates(policies, purpose),
-    ...selfProfile(policies.registry, principal),
+    ...selfRules(policies.registry, principal),
     ...selfUsage(policies.registry, principal),
   ]);
 }

@@ -206,16 +206,32 @@ export const GATES: readonly Gate[] = [
       registry.has("Interaction") ? [{ subject: "Interaction", actions: ["create", "update"], conditions: { kind: { $nin: p.interactionKinds ?? [] } } }] : [],
     explain: () => undefined,
   },
-  personGate({
+  {
     kind: "consent",
     when: "has `lawfulBasis: consent`",
-    denies: "the person has no granted, unwithdrawn consent for it (`consentedPurposes` lacks it); a record with no person has no consent either",
+    denies:
+      "the person has no granted, unwithdrawn consent for it (`consentedPurposes` lacks it); a record with no person has no consent either; account holders (`User`) are gated by their own consent (`grantMyConsent`)",
     applies: (p) => p.lawfulBasis === "consent",
     reason: (p) => `Purpose ${p.id} rests on consent, and this person has no granted, unwithdrawn ${p.channel ? `${p.channel} ` : ""}consent for it.`,
-    condition: (p, path) => ({ [`${path}consentedPurposes`]: { $nin: [p.id] } }),
-    holds: (p, person) => !person.consentedPurposes.includes(p.id),
-    detail: (p, _person, denied) => (denied ? `No granted, unwithdrawn consent for ${p.id}.` : `Granted consent for ${p.id} is on record.`),
-  }),
+    // Every subject about a person: CRM people and their records through the person link,
+    // account holders through their own column (registry `ownConsent`).
+    rules: (p, registry) =>
+      registry.names
+        .map((n) => registry.get(n))
+        .filter((s) => s.consentPath !== undefined)
+        .map((s) => ({ subject: s.name, conditions: { [`${s.consentPath}consentedPurposes`]: { $nin: [p.id] } } })),
+    explain(p, subject, record, person) {
+      if (subject.consentPath === undefined) return undefined;
+      const state = (subject.personPath === undefined ? record : person) as Pick<PersonState, "consentedPurposes"> | undefined;
+      if (!state) return { check: "consent", outcome: "n/a", detail: "No person is linked to this record." };
+      const denied = !(state.consentedPurposes ?? []).includes(p.id);
+      return {
+        check: "consent",
+        outcome: outcome(denied),
+        detail: denied ? `No granted, unwithdrawn consent for ${p.id}.` : `Granted consent for ${p.id} is on record.`,
+      };
+    },
+  },
   personGate({
     kind: "objection",
     when: "is `objectable: true`",

@@ -41,6 +41,12 @@ export interface SubjectDef {
   hiddenColumns?: readonly string[];
   /** How a row is linked to a person in the CRM: the row is the person, or a relation leads there. */
   person?: { self: true } | { relation: string };
+  /**
+   * The rows are people whose only privacy state is their own consent, kept in a
+   * `consentedPurposes` column (account holders: Alpha's own marketing to its users). The
+   * consent gate applies to them as to a CRM person; the contacts' other gates do not.
+   */
+  ownConsent?: true;
   relations?: Record<string, RelationDef>;
   /** API sort keys (`CREATED_AT`) and the field each sorts by. */
   sortable?: Record<string, string>;
@@ -76,6 +82,8 @@ export interface Subject extends Omit<SubjectDef, "key"> {
   personalFields: Readonly<Record<string, readonly string[]>>;
   /** `""` for the person itself, `contact.` for rows linked to one, undefined otherwise. */
   personPath?: string;
+  /** Where the consent gate finds the consented purposes: `""` (own column), `contact.`, or undefined. */
+  consentPath?: string;
   /** For rows linked to a person: the relation's name, the person's subject and the linking column. */
   personLink?: PersonLink;
   /**
@@ -137,7 +145,11 @@ function compile(def: SubjectDef): Subject {
   for (const sortField of Object.values(def.sortable ?? {})) {
     if (!columns[sortField] || !def.fields[sortField]) throw new Error(`subject ${def.name}: sort field ${sortField} must be a column and a field`);
   }
+  if (def.ownConsent && (def.person || !columns.consentedPurposes || !def.conditions.includes("consentedPurposes"))) {
+    throw new Error(`subject ${def.name}: ownConsent needs a consentedPurposes condition column and no person link`);
+  }
   const fieldNames = Object.keys(def.fields);
+  const personPath = def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`;
   return {
     ...def,
     key,
@@ -148,7 +160,8 @@ function compile(def: SubjectDef): Subject {
     columns,
     selected: Object.fromEntries(Object.entries(columns).filter(([name]) => !hidden.has(name))),
     personalFields: Object.fromEntries(fieldNames.flatMap((f) => (def.fields[f].category ? [[f, [def.fields[f].category!].flat()]] : []))),
-    personPath: def.person === undefined ? undefined : "self" in def.person ? "" : `${def.person.relation}.`,
+    personPath,
+    consentPath: def.ownConsent ? "" : personPath,
     personLink: def.person && "relation" in def.person ? personLinkOf(def, def.person.relation, columns) : undefined,
     dependents: [],
   };

@@ -6,7 +6,10 @@ export const CRUD_ACTIONS = ["read", "create", "update", "delete"] as const;
 // Granting and withdrawing consent are separate permissions: withdrawal must stay as easy as
 // granting (Art. 7(3)), yet only some roles may record a consent, and only with proof.
 export const PRIVACY_ACTIONS = ["grant_consent", "withdraw_consent", "restrict", "object", "export", "erase"] as const;
-export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS] as const;
+// Issuing the one-click unsubscribe link (RFC 8058) of a message sent under a consent purpose:
+// the link is a credential that withdraws the person's consent, so who may make one is a rule.
+export const LINK_ACTIONS = ["issue_unsubscribe_link"] as const;
+export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Names a policy rule may use for several actions; the loader expands them. */

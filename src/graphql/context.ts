@@ -5,6 +5,7 @@ import type { Db, QueryMetrics } from "../db/client.js";
 import type { DomainError } from "../errors.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import { Scope, type ClientInfo } from "../modules/common/scope.js";
+import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
 
 export interface MaskedField {
   type: string;
@@ -29,6 +30,8 @@ export class AppContext extends Scope {
     principal: Principal | undefined,
     purpose: Purpose | undefined,
     cursors: CursorCodec,
+    /** Seals one-click unsubscribe links (PUBLIC_URL, a key derived from the signing secret). */
+    readonly links: UnsubscribeLinks,
   ) {
     super(db, policies, config, request, principal, purpose, cursors);
   }

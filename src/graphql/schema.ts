@@ -17,6 +17,7 @@ import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js
 import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-request.resolver.js";
 import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
+import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -38,6 +39,7 @@ export const RESOLVERS = [
   UsageResolver,
   PrivacyRequestResolver,
   WorkspaceResolver,
+  UnsubscribeResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -39,10 +39,16 @@ export type RequestLimits = Pick<Config, "rateLimitPerMinute" | "rateLimitAnonym
  * the limit the whole request is refused: the context fails with 429 before anything runs.
  */
 async function countAnonymous(db: Db, request: FastifyRequest, perMinute: number): Promise<void> {
-  const hits = await countThisMinute(db, `anonymous:${tokenDigest(request.ip)}`);
-  if (hits > perMinute) {
-    throw new RateLimitedError(`More than ${perMinute} requests this minute without a session from this address; retry later.`, secondsLeft(60));
+  const retryAfter = await anonymousRetryAfter(db, request.ip, perMinute);
+  if (retryAfter !== undefined) {
+    throw new RateLimitedError(`More than ${perMinute} requests this minute without a session from this address; retry later.`, retryAfter);
   }
+}
+
+/** Counts one request with no session from `ip`; the seconds to wait when over the limit, else undefined. */
+export async function anonymousRetryAfter(db: Db, ip: string, perMinute: number): Promise<number | undefined> {
+  const hits = await countThisMinute(db, `anonymous:${tokenDigest(ip)}`);
+  return hits > perMinute ? secondsLeft(60) : undefined;
 }
 
 /**

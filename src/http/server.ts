@@ -9,6 +9,7 @@ import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
+import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
 import { AppContext } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { formatError } from "../graphql/format-error.js";
@@ -19,6 +20,7 @@ import { resolveRequest } from "./authenticate.js";
 import { clientCountry } from "./client-country.js";
 import { serializeLoggedError } from "./log-errors.js";
 import { registerStripeWebhook } from "./stripe-webhook.js";
+import { loggedPath, unsubscribePages } from "./unsubscribe.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -36,6 +38,7 @@ export interface AppDeps {
   database: Database;
   policies: PolicySet;
   cursors: CursorCodec;
+  links: UnsubscribeLinks;
   logStream?: LogStream;
 }
 
@@ -85,7 +88,7 @@ function handleHttpError(error: FastifyError, request: FastifyRequest, reply: Fa
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies, cursors, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors, links, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     // The request id of every log line; returned on every response.
@@ -96,9 +99,10 @@ export async function buildServer({ config, database, policies, cursors, logStre
       level: config.logLevel,
       ...(logStream ? { stream: logStream } : {}),
       // Logs never carry tokens, passwords or personal data: no bodies, no headers, no client
-      // IP, and no query string (a GET query's variables could hold an email address).
+      // IP, no query string (a GET query's variables could hold an email address), and no
+      // unsubscribe token (a credential in the path).
       serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: serializeLoggedError,
       },
@@ -131,6 +135,7 @@ export async function buildServer({ config, database, policies, cursors, logStre
   });
 
   await registerStripeWebhook(app, { config, database, policies, cursors });
+  await app.register(unsubscribePages, { config, database, policies, cursors, links });
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxQueryDepth },
@@ -178,7 +183,7 @@ export async function buildServer({ config, database, policies, cursors, logStre
       const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config);
       const location = clientCountry(request.headers, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], location, token, sessionId, failure, invalid, principal };
-      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
+      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors, links);
     },
   });
   return app;

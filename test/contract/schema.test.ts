@@ -54,7 +54,19 @@ describe("every resolver is guarded", () => {
     const names = objectTypes(schema).flatMap((t) => [guardOf(t.extensions), ...Object.values(t.getFields()).map((f) => guardOf(f.extensions))]);
     for (const guard of names) {
       if (guard?.kind !== "ability") continue;
-      expect(["read", "create", "update", "delete", "grant_consent", "withdraw_consent", "restrict", "object", "export", "erase"]).toContain(guard.action);
+      expect([
+        "read",
+        "create",
+        "update",
+        "delete",
+        "grant_consent",
+        "withdraw_consent",
+        "restrict",
+        "object",
+        "export",
+        "erase",
+        "issue_unsubscribe_link",
+      ]).toContain(guard.action);
     }
   });
 

@@ -7,6 +7,7 @@ import { buildAbility, type Principal } from "../../src/authz/ability.js";
 import { QueryMetrics } from "../../src/db/client.js";
 import { AppContext } from "../../src/graphql/context.js";
 import { explainService } from "../../src/modules/explain/explain.service.js";
+import { UnsubscribeLinks } from "../../src/modules/unsubscribe/unsubscribe.token.js";
 import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { auditLog, consentEvents, contactPrivacyEvents, contacts, interactions } from "../../src/db/schema/index.js";
@@ -393,6 +394,7 @@ describe("list visibility, can() and explainAccess always agree", () => {
                 principal,
                 t.app.policies.purposes.get("legal_compliance"),
                 new CursorCodec(t.app.signingSecret),
+                new UnsubscribeLinks(t.app.signingSecret, t.config.publicUrl),
               );
               for (const id of people) {
                 const verdict = await explainService.explain(ctx, "read", "Contact", id, purpose);

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { subject } from "@casl/ability";
 import { describe, expect, it } from "vitest";
-import { buildAbility, buildRightsAbility, decide, SELF_PROFILE, type Principal } from "../../src/authz/ability.js";
+import { buildAbility, buildRightsAbility, decide, SELF_CONSENT, SELF_PROFILE, type Principal } from "../../src/authz/ability.js";
 import { explainGates, GATES, withGatesTable } from "../../src/authz/gates.js";
 import { loadPolicies, POLICIES_DIR } from "../../src/authz/policy-loader.js";
 import { registry } from "../../src/modules/registry.js";
@@ -123,6 +123,21 @@ describe("purpose limitation for every category and subject", () => {
     expect(decide(buildAbility(policies, principal, "legal_compliance"), "read", "User", self, "email").rule).toBe(SELF_PROFILE);
     // Only reading: the own profile grants no write.
     expect(buildAbility(policies, principal, "legal_compliance").can("update", self)).toBe(false);
+  });
+
+  it("gates account holders by their own consent under a consent purpose, and nowhere else", () => {
+    const colleague = (consentedPurposes: string[]) => row("User", { id: "33333333-3333-4333-8333-333333333333", consentedPurposes });
+    const email = buildAbility(policies, as("owner"), "marketing_email");
+    expect(decide(email, "read", "User", colleague([]))).toMatchObject({ allowed: false, rule: "gate.consent.marketing_email" });
+    expect(decide(email, "read", "User", colleague(["marketing_sms"]))).toMatchObject({ allowed: false, rule: "gate.consent.marketing_email" });
+    expect(decide(email, "read", "User", colleague(["marketing_email"])).allowed).toBe(true);
+    expect(decide(buildAbility(policies, as("owner"), "service_provision"), "read", "User", colleague([])).allowed).toBe(true);
+    // The gate never hides a user from themselves, and they act on their own consent only.
+    const principal = as("marketing");
+    const self = row("User", { id: principal.userId, consentedPurposes: [] });
+    expect(decide(buildAbility(policies, principal, "marketing_email"), "read", "User", self).rule).toBe(SELF_PROFILE);
+    expect(decide(buildAbility(policies, principal, "marketing_email"), "grant_consent", "User", self).rule).toBe(SELF_CONSENT);
+    expect(decide(buildAbility(policies, principal, "analytics"), "withdraw_consent", "User", colleague(["marketing_email"])).allowed).toBe(false);
   });
 });
 

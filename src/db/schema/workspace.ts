@@ -44,10 +44,17 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: text("role").notNull(),
     lastLoginAt: timestamp("last_login_at", { withTimezone: true, precision: 3 }),
+    // The account holder's own marketing consents (Alpha is the controller), denormalised from
+    // the consent ledger (consent_events.subject_user_id) like a contact's, for the consent gate.
+    consentedPurposes: text("consented_purposes").array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id)],
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("users_consented_gin").using("gin", t.consentedPurposes),
+  ],
 );
 
 export const sessions = pgTable(

@@ -1,7 +1,7 @@
 import { and, arrayContains, desc, eq, inArray, not, sql, type SQL } from "drizzle-orm";
 import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
-import { auditLog, consentEvents, contacts } from "../../db/schema/index.js";
+import { auditLog, consentEvents, contacts, users } from "../../db/schema/index.js";
 import { findWhere } from "../common/entity-store.js";
 
 export interface ConsentChange {
@@ -40,6 +40,44 @@ export async function applyConsent(tx: Db, change: ConsentChange): Promise<boole
   if (changed.length === 0) return false;
   await tx.insert(consentEvents).values(change);
   return true;
+}
+
+export type UserConsentChange = Omit<ConsentChange, "contactId"> & { userId: string };
+
+/**
+ * An account holder's own consent (Alpha's marketing to its users): the same conditional
+ * update and ledger entry as `applyConsent`, on the user row and `subject_user_id`.
+ */
+export async function applyUserConsent(tx: Db, { userId, ...change }: UserConsentChange): Promise<boolean> {
+  const granted = arrayContains(users.consentedPurposes, [change.purpose]);
+  const grant = change.state === "granted";
+  const changed = await tx
+    .update(users)
+    .set({
+      consentedPurposes: (grant
+        ? sql`array_append(${users.consentedPurposes}, ${change.purpose}::text)`
+        : sql`array_remove(${users.consentedPurposes}, ${change.purpose}::text)`) as never,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(users.id, userId), eq(users.workspaceId, change.workspaceId), grant ? not(granted) : granted))
+    .returning({ id: users.id });
+  if (changed.length === 0) return false;
+  await tx.insert(consentEvents).values({ ...change, subjectUserId: userId });
+  return true;
+}
+
+/** An account holder's consented purposes and the latest ledger event per purpose. */
+export async function userConsentState(db: Db, workspaceId: string, userId: string) {
+  const [user] = await db
+    .select({ consentedPurposes: users.consentedPurposes })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.workspaceId, workspaceId)));
+  const latest = await db
+    .selectDistinctOn([consentEvents.purpose], { purpose: consentEvents.purpose, state: consentEvents.state, createdAt: consentEvents.createdAt })
+    .from(consentEvents)
+    .where(and(eq(consentEvents.workspaceId, workspaceId), eq(consentEvents.subjectUserId, userId)))
+    .orderBy(consentEvents.purpose, desc(consentEvents.createdAt), desc(consentEvents.id));
+  return user ? { consentedPurposes: user.consentedPurposes, latest } : undefined;
 }
 
 /** One person's ledger, newest first, as the ability lets the caller see it (with the person's state). */

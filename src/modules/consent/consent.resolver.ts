@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
-import { Contact } from "../contacts/contact.type.js";
+import { Contact, ContactConsent } from "../contacts/contact.type.js";
 import { userById } from "../users/user.loaders.js";
 import { User } from "../users/user.type.js";
 import { GRANT_SOURCES, proofTable } from "./consent.proof.js";
@@ -49,6 +49,46 @@ export class ConsentResolver {
     @Ctx() ctx: AppContext,
   ) {
     return consentService.withdraw(ctx, contactId, purpose, source);
+  }
+
+  @Guard("read", "User")
+  @Query(() => [ContactConsent], {
+    description:
+      "The signed-in user's own marketing consents (Alpha CRM's marketing to its account holders, privacy policy section 6): one entry per consent-based purpose.",
+  })
+  myConsents(@Ctx() ctx: AppContext) {
+    return consentService.mine(ctx);
+  }
+
+  @Guard("grant_consent", "User")
+  @Mutation(() => [ContactConsent], {
+    description:
+      "The signed-in user gives their own consent to a consent-based purpose (marketing_email, marketing_sms), recorded in the consent ledger with the request's own proof: the notice version shown, the client address and the User-Agent header. A consent already granted is refused (withdraw it first). Answers the user's consents.",
+  })
+  grantMyConsent(
+    @Arg("purpose", () => String, { description: "A purpose whose lawful basis is consent, e.g. marketing_email." }) purpose: string,
+    @Arg("noticeVersion", () => String, { description: "Version of the privacy notice the app showed the user (at most 50 characters)." })
+    noticeVersion: string,
+    @Ctx() ctx: AppContext,
+  ) {
+    return consentService.grantMine(ctx, purpose, noticeVersion);
+  }
+
+  @Guard("withdraw_consent", "User")
+  @Mutation(() => [ContactConsent], {
+    description:
+      "The signed-in user withdraws their own consent; it takes effect in the next request. A consent that is not granted is left as it is (no ledger entry, no error). Answers the user's consents.",
+  })
+  withdrawMyConsent(
+    @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The privacy request (type WITHDRAW_CONSENT) this withdrawal answers, if any.",
+    })
+    requestId: string | null,
+    @Ctx() ctx: AppContext,
+  ) {
+    return consentService.withdrawMine(ctx, purpose, requestId);
   }
 
   @Guard("read", "User")

@@ -2,20 +2,25 @@ import { actorId } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import type { Purpose } from "../../authz/policy-loader.js";
 import type { Scope } from "../common/scope.js";
-import { badInput } from "../../errors.js";
-import { whereCan } from "../common/access.js";
+import { badInput, notFound } from "../../errors.js";
+import { ensureAllowed, whereCan } from "../common/access.js";
+import { userById } from "../users/user.loaders.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import { contactService } from "../contacts/contact.service.js";
 import type { ContactRow } from "../contacts/contact.type.js";
 import { ConsentState } from "./consent.subject.js";
 import type { LatestConsent } from "./consent.loaders.js";
-import { applyConsent, consentHistory } from "./consent.repository.js";
-import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, withNoticeInForce, type ConsentProof } from "./consent.proof.js";
+import { applyConsent, applyUserConsent, consentHistory, userConsentState } from "./consent.repository.js";
+import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, withNoticeInForce, type ConsentProof, type GrantSource } from "./consent.proof.js";
 import { policyVersionService } from "../policy-versions/policy-version.service.js";
 import type { ConsentEventRow } from "./consent.type.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
-export function consentView(ctx: Scope, contact: ContactRow, latest: LatestConsent[]) {
+export function consentView(
+  ctx: Scope,
+  contact: Pick<ContactRow, "consentedPurposes">,
+  latest: ReadonlyArray<Pick<LatestConsent, "purpose" | "state" | "createdAt">>,
+) {
   const consentPurposes = [...ctx.policies.purposes.values()].filter((p) => p.lawfulBasis === "consent");
   return consentPurposes.map((purpose) => {
     const last = latest.find((e) => e.purpose === purpose.id);
@@ -81,7 +86,92 @@ async function record(
   });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A user's own consent is given in the app (a form), with the request's own proof. */
+const MY_CONSENT_SOURCE = "form" satisfies GrantSource;
+// The proof the form source needs, named as the caller can act on it.
+const MY_PROOF_FIELDS: Record<string, string> = {
+  "proof.noticeVersion": "noticeVersion",
+  "proof.subjectIp": "client address",
+  "proof.subjectUserAgent": "User-Agent header",
+};
+
+/** The signed-in user's own row, if the ability lets them act on their own consent. */
+async function selfForConsent(ctx: Scope, action: "grant_consent" | "withdraw_consent") {
+  const principal = ctx.principal!;
+  const user = principal.kind === "user" ? await userById(ctx).load(principal.userId) : null;
+  if (!user) throw notFound("User", principal.userId || "system");
+  await ensureAllowed(ctx, action, "User", user);
+  return user;
+}
+
+/** Records a change of the signed-in user's own consent; false when it was already in that state. */
+async function recordMine(ctx: Scope, userId: string, purpose: Purpose, state: "granted" | "withdrawn", proof: ConsentProof): Promise<boolean> {
+  const principal = ctx.principal!;
+  return ctx.db.transaction(async (tx) => {
+    const changed = await applyUserConsent(tx, {
+      workspaceId: principal.workspaceId,
+      userId,
+      purpose: purpose.id,
+      channel: purpose.channel!,
+      state,
+      source: MY_CONSENT_SOURCE,
+      noticeVersion: trimmed(proof.noticeVersion),
+      subjectIp: trimmed(proof.subjectIp),
+      subjectUserAgent: trimmed(proof.subjectUserAgent),
+      evidence: null,
+      recordedBy: actorId(principal),
+    });
+    await recordDecision(tx, ctx.policies, principal, {
+      action: state === "granted" ? "grant_consent" : "withdraw_consent",
+      subject: "User",
+      subjectId: userId,
+      purpose: ctx.purpose?.id,
+      decision: "allow",
+      detail: { consentPurpose: purpose.id, source: MY_CONSENT_SOURCE, changed },
+    });
+    return changed;
+  });
+}
+
 export const consentService = {
+  /** The signed-in user's own consents (Alpha's marketing to its account holders). */
+  async mine(ctx: Scope) {
+    const principal = ctx.principal!;
+    const state = principal.kind === "user" ? await userConsentState(ctx.db, principal.workspaceId, principal.userId) : undefined;
+    if (!state) throw notFound("User", principal.userId || "system");
+    return consentView(ctx, state, state.latest);
+  },
+
+  /**
+   * The signed-in user grants their own consent. The proof is the request's own: the user's
+   * address and browser, and the version of the notice the app showed them.
+   */
+  async grantMine(ctx: Scope, purposeId: string, noticeVersion: string) {
+    const purpose = consentPurpose(ctx, purposeId);
+    if (noticeVersion.length > 50) throw badInput("noticeVersion", "at most 50 characters");
+    const proof: ConsentProof = { noticeVersion, subjectIp: ctx.client.ip, subjectUserAgent: ctx.client.userAgent };
+    const problem = proofProblem(MY_CONSENT_SOURCE, proof);
+    if (problem) throw badInput(MY_PROOF_FIELDS[problem[0]] ?? problem[0], problem[1]);
+    const user = await selfForConsent(ctx, "grant_consent");
+    if (!(await recordMine(ctx, user.id, purpose, "granted", proof))) {
+      throw badInput("purpose", `consent for ${purpose.id} is already granted; withdraw it first to record a new one`);
+    }
+    return consentService.mine(ctx);
+  },
+
+  /** The signed-in user withdraws their own consent; a consent not granted is left as it is. */
+  async withdrawMine(ctx: Scope, purposeId: string, requestId?: string | null) {
+    const purpose = consentPurpose(ctx, purposeId);
+    if (requestId != null && !UUID.test(requestId)) throw badInput("requestId", "must be a privacy request id");
+    const user = await selfForConsent(ctx, "withdraw_consent");
+    await recordMine(ctx, user.id, purpose, "withdrawn", {});
+    // SEAM(privacy-requests): once part (A) is merged, pass requestId to recordMine and, inside its
+    // transaction, linkRequestAnswer(tx, ctx, requestId, { kind: "withdraw_consent", ref: `${user.id}:${purpose.id}` }).
+    return consentService.mine(ctx);
+  },
+
   /**
    * Records a consent with the proof its source needs (consent.proof.ts). Granting a consent
    * that is already granted is refused: the new proof would otherwise be silently dropped.

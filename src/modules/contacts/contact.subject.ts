@@ -30,5 +30,5 @@ export const contactSubject = {
   person: { self: true },
   sortable: { CREATED_AT: "createdAt", LAST_NAME: "lastName", UPDATED_AT: "updatedAt" },
   dataSubject: "contacts",
-  privacyActions: ["grant_consent", "withdraw_consent", "restrict", "object", "export", "erase"],
+  privacyActions: ["grant_consent", "withdraw_consent", "restrict", "object", "export", "erase", "issue_unsubscribe_link"],
 } as const satisfies SubjectDef;

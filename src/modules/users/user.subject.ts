@@ -20,8 +20,10 @@ export const userSubject = {
     breachNotices: {},
     policyNotices: {},
   },
-  conditions: ["id", "workspaceId", "role"],
+  conditions: ["id", "workspaceId", "role", "consentedPurposes"],
   hiddenColumns: ["passwordHash"],
+  // Under marketing_email / marketing_sms a user is reached only with their own consent.
+  ownConsent: true,
   sortable: { CREATED_AT: "createdAt" },
   dataSubject: "users",
 } as const satisfies SubjectDef;
