@@ -112,3 +112,11 @@ describe("download tokens", () => {
     expect(links.open(links.seal({ ...ticket, expiresAt: new Date(Date.now() - 1) }))).toEqual({ ok: false, reason: "expired" });
   });
 });
+
+describe("logs", () => {
+  it("never show a download token", async () => {
+    const { exportLoggedPath } = await import("../../src/http/exports.js");
+    expect(exportLoggedPath("/exports/abcDEF_123")).toBe("/exports/[token]");
+    expect(exportLoggedPath("/graphql")).toBe("/graphql");
+  });
+});
