@@ -120,3 +120,24 @@ describe("logs", () => {
     expect(exportLoggedPath("/graphql")).toBe("/graphql");
   });
 });
+
+describe("allRows", () => {
+  it("reads keyset pages after the last row's position until a short page, never all at once", async () => {
+    const { allRows } = await import("../../src/modules/exports/export.repository.js");
+    const all = Array.from({ length: 7 }, (_, i) => ({ position: { at: new Date(i * 1000), id: `r${i}` }, row: { n: i } }));
+    const asked: Array<string | undefined> = [];
+    const reader = {
+      columns: ["n"],
+      read: async (_db: unknown, after: { id: string } | undefined, limit: number) => {
+        asked.push(after?.id);
+        const start = after ? all.findIndex((r) => r.position.id === after.id) + 1 : 0;
+        return all.slice(start, start + limit);
+      },
+    };
+    const seen: unknown[] = [];
+    // biome-ignore lint/suspicious/noExplicitAny: a fake database handle; the reader ignores it
+    for await (const row of allRows(undefined as any, reader, 3)) seen.push(row);
+    expect(seen).toEqual(all.map((r) => r.row));
+    expect(asked).toEqual([undefined, "r2", "r5"]);
+  });
+});
