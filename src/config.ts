@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 
 // The only place that reads process.env (and .env). Settings are validated once at start;
 // every bad one is reported together, one line each naming the variable (src/bin/start.ts).
@@ -37,6 +39,12 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
   retentionIntervalMinutes: number;
+  /**
+   * The erasure journal file (ERASURE_JOURNAL_PATH; default DATA_DIR/erasure-journal.ndjson,
+   * or the system temp folder when DATA_DIR is memory://). With PostgreSQL, point it at durable
+   * storage that database backups do not restore.
+   */
+  erasureJournalPath: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -118,11 +126,17 @@ export function loadConfig(env: Env = processEnv()): Config {
   if (demoPassword.length < 8) s.problem("DEMO_PASSWORD must be at least 8 characters");
   const publicUrl = s.url("PUBLIC_URL", ["http:", "https:"]) ?? `http://${host}:${port}`;
   const rateLimitPerMinute = s.int("RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000);
+  const dataDir = env.DATA_DIR || "./.data";
+  const journalPath = env.ERASURE_JOURNAL_PATH || undefined;
+  if (journalPath !== undefined && (!isAbsolute(journalPath) || journalPath.endsWith("/") || /[\0\n]/.test(journalPath)))
+    s.problem("ERASURE_JOURNAL_PATH must be an absolute path to a file, e.g. /var/lib/alpha/erasure-journal.ndjson");
+  if (journalPath === undefined && production && env.DATABASE_URL)
+    s.problem("ERASURE_JOURNAL_PATH is required when NODE_ENV=production with DATABASE_URL: point it at durable storage outside the database backups");
   const config: Config = {
     port,
     host,
     databaseUrl: s.url("DATABASE_URL", ["postgres:", "postgresql:"]),
-    dataDir: env.DATA_DIR || "./.data",
+    dataDir,
     seedDemo,
     demoPassword,
     publicUrl: publicUrl.replace(/\/$/, ""),
@@ -144,6 +158,8 @@ export function loadConfig(env: Env = processEnv()): Config {
     trustProxy: s.bool("TRUST_PROXY", false),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
+    erasureJournalPath:
+      journalPath ?? (dataDir === "memory://" ? join(tmpdir(), `alpha-erasure-journal-${process.pid}.ndjson`) : join(dataDir, "erasure-journal.ndjson")),
   };
   if (s.problems.length > 0) throw new ConfigError(s.problems);
   return config;

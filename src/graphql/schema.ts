@@ -11,6 +11,7 @@ import { ConsentResolver } from "../modules/consent/consent.resolver.js";
 import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
 import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
+import { ErasureResolver } from "../modules/erasure/erasure.resolver.js";
 import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
@@ -26,6 +27,7 @@ export const RESOLVERS = [
   ExplainResolver,
   AuditResolver,
   LegalHoldResolver,
+  ErasureResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

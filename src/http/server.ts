@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
+import type { ErasureJournal } from "../modules/erasure/erasure.journal.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import { AppContext } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   database: Database;
   policies: PolicySet;
   cursors: CursorCodec;
+  /** The erasure journal (outside the database); eraseContact is refused without it. */
+  erasureJournal?: ErasureJournal;
   logStream?: LogStream;
 }
 
@@ -82,7 +85,7 @@ function handleHttpError(error: FastifyError, request: FastifyRequest, reply: Fa
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies, cursors, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors, erasureJournal, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     // The request id of every log line; returned on every response.
@@ -171,7 +174,9 @@ export async function buildServer({ config, database, policies, cursors, logStre
       const db = database.handle(request.metrics);
       const { principal, purpose, token, failure, invalid } = await resolveRequest(db, policies, request, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], token, failure, invalid, principal };
-      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
+      const ctx = new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors);
+      ctx.erasureJournal = erasureJournal;
+      return ctx;
     },
   });
   return app;

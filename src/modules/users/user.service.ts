@@ -1,7 +1,10 @@
 import { signIn, signOut } from "../../auth/sessions.js";
 import type { Scope } from "../common/scope.js";
 import { beginSignIn, signInKeys, signInSucceeded } from "../../auth/throttle.js";
-import { invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
+import { badInput, invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
+import { verifyPassword } from "../../auth/passwords.js";
+import type { Db } from "../../db/client.js";
+import { CLOSED_ROLE, closeAccount, lockUser, otherOwners } from "./user.repository.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { userById, workspaceById } from "./user.loaders.js";
 
@@ -40,4 +43,34 @@ export const userService = {
   },
 
   workspace: (ctx: Scope, id: string) => workspaceById(ctx).load(id),
+
+  /**
+   * The signed-in user closes their own account (GDPR Art. 17 for Alpha's own users): the row
+   * is anonymised, every session ends, the proof details of their own consents are removed.
+   * The last owner of a workspace must make another member owner first (BAD_USER_INPUT).
+   */
+  async closeMyAccount(ctx: Scope, password: string): Promise<boolean> {
+    const principal = ctx.principal;
+    if (!principal || principal.kind !== "user" || !principal.userId) throw unauthenticated();
+    if (password.length > 1024) throw badInput("password", "does not match this account's password");
+    const current = await ctx.db.transaction(async (tx: Db) => lockUser(tx, principal.userId));
+    if (!current) throw unauthenticated();
+    if (!(await verifyPassword(current.passwordHash, password))) throw badInput("password", "does not match this account's password");
+    const outcome = await ctx.db.transaction(async (tx: Db) => {
+      const user = await lockUser(tx, principal.userId);
+      if (!user || user.role === CLOSED_ROLE) return { closed: false as const, why: "gone" };
+      if (user.role === "owner" && (await otherOwners(tx, user.workspaceId, user.id)) === 0) return { closed: false as const, why: "last_owner" };
+      const counts = await closeAccount(tx, user.id, user.workspaceId);
+      // SEAM(usage-events): the usage-events helper's table is not in main yet. When it is,
+      // delete this user's usage events here, in this transaction, or keep them until the
+      // `usage_logs_12_months` retention period ends (policies/retention.yaml), and say which in the README.
+      await recordDecision(tx, principal, { action: "close_account", subject: "User", subjectId: user.id, decision: "allow", detail: counts });
+      return { closed: true as const };
+    });
+    if (!outcome.closed && outcome.why === "last_owner") {
+      throw badInput("account", "you are the last owner of this workspace: make another member owner first, then close your account");
+    }
+    if (!outcome.closed) throw unauthenticated();
+    return true;
+  },
 };
