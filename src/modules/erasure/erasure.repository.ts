@@ -36,7 +36,7 @@ export async function lockForErasure(tx: Db, workspaceId: string, contactId: str
  * restriction/objection history kept, and the row turned into a tombstone (names empty, so the
  * API's non-null contract holds; every other personal column null; the company link dropped).
  */
-export async function eraseLocked(tx: Db, target: ErasureTarget, actorId: string | null, erasedAt: Date): Promise<ErasureCounts> {
+export async function eraseLocked(tx: Db, target: ErasureTarget, actor: { id: string | null; role: string }, erasedAt: Date): Promise<ErasureCounts> {
   const ws = target.workspaceId;
   const deleted = await tx
     .delete(interactions)
@@ -49,12 +49,15 @@ export async function eraseLocked(tx: Db, target: ErasureTarget, actorId: string
     .returning({ id: deals.id });
   const ofPerson = and(eq(consentEvents.workspaceId, ws), eq(consentEvents.contactId, target.id));
   const withProof = or(isNotNull(consentEvents.subjectIp), isNotNull(consentEvents.subjectUserAgent), isNotNull(consentEvents.evidence));
-  const cleared = await withLedgerMaintenance(tx, { workspaceId: ws, actorId, reason: "erasure: consent proof details removed", subjectId: target.id }, () =>
-    tx
-      .update(consentEvents)
-      .set({ subjectIp: null, subjectUserAgent: null, evidence: null })
-      .where(and(ofPerson, withProof))
-      .returning({ id: consentEvents.id }),
+  const cleared = await withLedgerMaintenance(
+    tx,
+    { workspaceId: ws, actorId: actor.id, actorRole: actor.role, reason: "erasure: consent proof details removed", subjectId: target.id },
+    () =>
+      tx
+        .update(consentEvents)
+        .set({ subjectIp: null, subjectUserAgent: null, evidence: null })
+        .where(and(ofPerson, withProof))
+        .returning({ id: consentEvents.id }),
   );
   const [{ kept }] = await tx.select({ kept: sql<number>`count(*)::int` }).from(consentEvents).where(ofPerson);
   const [{ history }] = await tx

@@ -86,7 +86,7 @@ async function eraseInTransaction(ctx: Scope, contactId: string, detail: Record<
     if (!target) return { kind: "gone" as const };
     if ((await activeHoldsCovering(tx, principal.workspaceId, contactId)).length > 0) return { kind: "held" as const };
     const erasedAt = new Date();
-    const counts = await eraseLocked(tx, target, actorId(principal), erasedAt);
+    const counts = await eraseLocked(tx, target, { id: actorId(principal), role: principal.role }, erasedAt);
     await recordDecision(tx, principal, {
       action: "erase",
       subject: "Contact",

@@ -31,7 +31,12 @@ export async function otherOwners(tx: Db, workspaceId: string, userId: string): 
  * details of the user's own consents from the ledger (the states stay as proof). The row itself
  * stays so the decision log's actor ids still resolve.
  */
-export async function closeAccount(tx: Db, userId: string, workspaceId: string): Promise<{ sessionsDeleted: number; consentProofsCleared: number }> {
+export async function closeAccount(
+  tx: Db,
+  userId: string,
+  workspaceId: string,
+  role: string,
+): Promise<{ sessionsDeleted: number; consentProofsCleared: number }> {
   const ended = await tx.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
   await tx
     .update(users)
@@ -48,7 +53,7 @@ export async function closeAccount(tx: Db, userId: string, workspaceId: string):
     .where(eq(users.id, userId));
   const cleared = await withLedgerMaintenance(
     tx,
-    { workspaceId, actorId: userId, reason: "account closed: consent proof details removed", subjectId: userId },
+    { workspaceId, actorId: userId, actorRole: role, reason: "account closed: consent proof details removed", subjectId: userId },
     () =>
       tx
         .update(consentEvents)

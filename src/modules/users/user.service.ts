@@ -60,7 +60,7 @@ export const userService = {
       const user = await lockUser(tx, principal.userId);
       if (!user || user.role === CLOSED_ROLE) return { closed: false as const, why: "gone" };
       if (user.role === "owner" && (await otherOwners(tx, user.workspaceId, user.id)) === 0) return { closed: false as const, why: "last_owner" };
-      const counts = await closeAccount(tx, user.id, user.workspaceId);
+      const counts = await closeAccount(tx, user.id, user.workspaceId, user.role);
       // SEAM(usage-events): the usage-events helper's table is not in main yet. When it is,
       // delete this user's usage events here, in this transaction, or keep them until the
       // `usage_logs_12_months` retention period ends (policies/retention.yaml), and say which in the README.
