@@ -569,6 +569,7 @@ function loadWithRules(rules: Array<Record<string, unknown>>, role = "owner"): P
     cpSync(join(POLICIES_DIR, "_schemas"), join(root, "_schemas"), { recursive: true });
     cpSync(join(POLICIES_DIR, "purposes.yaml"), join(root, "purposes.yaml"));
     cpSync(join(POLICIES_DIR, "processors.yaml"), join(root, "processors.yaml"));
+    cpSync(join(POLICIES_DIR, "retention.yaml"), join(root, "retention.yaml"));
     mkdirSync(join(root, "roles"));
     writeFileSync(join(root, "roles", `${role}.yaml`), policyFile(rules, role));
     return loadPolicies(registry, root);
