@@ -8,6 +8,7 @@ import { loadSigningSecret } from "./db/secrets.js";
 import { seedDemo } from "./db/seed.js";
 import { buildServer, type LogStream } from "./http/server.js";
 import { CursorCodec } from "./modules/common/cursor.js";
+import { ErasureJournal } from "./modules/erasure/erasure.journal.js";
 import { registry } from "./modules/registry.js";
 import { UnsubscribeLinks } from "./modules/unsubscribe/unsubscribe.token.js";
 import { ExportLinks } from "./modules/exports/export.token.js";
@@ -21,6 +22,8 @@ export interface App {
   policies: PolicySet;
   /** SIGNING_SECRET, or the one generated and stored in the database (development). */
   signingSecret: string;
+  /** The erasure journal eraseContact appends to (ERASURE_JOURNAL_PATH or DATA_DIR/erasure-journal.ndjson). */
+  erasureJournal: ErasureJournal;
   /** The retention job's timer (RETENTION_INTERVAL_MINUTES); `runOnce` runs it now. */
   retention: RetentionSchedule;
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     if (config.seedDemo && (await seedDemo(database, config.demoPassword))) log("seeded the demo data (the database had no workspace)");
     // Read once, after the migrations made its table: every process shares it.
     const signingSecret = await loadSigningSecret(database.handle(), config);
+    const erasureJournal = new ErasureJournal(config.erasureJournalPath, signingSecret);
     const server = await buildServer({
       config,
       database,
@@ -63,6 +67,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       cursors: new CursorCodec(signingSecret),
       links: new UnsubscribeLinks(signingSecret, config.publicUrl),
       exports: new ExportLinks(signingSecret, config.publicUrl),
+      erasureJournal,
       logStream: opts.logStream,
     });
     const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));
@@ -71,6 +76,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       database,
       policies,
       signingSecret,
+      erasureJournal,
       retention,
       async close() {
         await retention.stop();

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
 
 // The only place that reads process.env (and .env). Settings are validated once at start;
 // every bad one is reported together, one line each naming the variable (src/bin/start.ts).
@@ -44,6 +46,12 @@ export interface Config {
   retentionIntervalMinutes: number;
   /** Verifies `POST /webhooks/stripe` (Stripe's `whsec_...`); unset, the endpoint answers 503. */
   stripeWebhookSecret: string | undefined;
+  /**
+   * The erasure journal file (ERASURE_JOURNAL_PATH; default DATA_DIR/erasure-journal.ndjson,
+   * or the system temp folder when DATA_DIR is memory://). With PostgreSQL, point it at durable
+   * storage that database backups do not restore.
+   */
+  erasureJournalPath: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,11 +146,17 @@ export function loadConfig(env: Env = processEnv()): Config {
   if (stripeWebhookSecret !== undefined && !/^whsec_\S{16,}$/.test(stripeWebhookSecret)) {
     s.problem("STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret from Stripe (whsec_ followed by at least 16 characters)");
   }
+  const dataDir = env.DATA_DIR || "./.data";
+  const journalPath = env.ERASURE_JOURNAL_PATH || undefined;
+  if (journalPath !== undefined && (!isAbsolute(journalPath) || journalPath.endsWith("/") || /[\0\n]/.test(journalPath)))
+    s.problem("ERASURE_JOURNAL_PATH must be an absolute path to a file, e.g. /var/lib/alpha/erasure-journal.ndjson");
+  if (journalPath === undefined && production && env.DATABASE_URL)
+    s.problem("ERASURE_JOURNAL_PATH is required when NODE_ENV=production with DATABASE_URL: point it at durable storage outside the database backups");
   const config: Config = {
     port,
     host,
     databaseUrl: s.url("DATABASE_URL", ["postgres:", "postgresql:"]),
-    dataDir: env.DATA_DIR || "./.data",
+    dataDir,
     seedDemo,
     demoPassword,
     publicUrl: publicUrl.replace(/\/$/, ""),
@@ -166,6 +180,8 @@ export function loadConfig(env: Env = processEnv()): Config {
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
     stripeWebhookSecret,
+    erasureJournalPath:
+      journalPath ?? (dataDir === "memory://" ? join(tmpdir(), `alpha-erasure-journal-${process.pid}.ndjson`) : join(dataDir, "erasure-journal.ndjson")),
   };
   if (config.geoCountryHeader && !config.trustProxy) {
     s.problem("GEO_COUNTRY_HEADER needs TRUST_PROXY=true: without a proxy that sets it, any client could claim any country");

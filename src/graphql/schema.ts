@@ -13,6 +13,7 @@ import { ConsentResolver } from "../modules/consent/consent.resolver.js";
 import { ExplainResolver } from "../modules/explain/explain.resolver.js";
 import { PrivacyStateResolver } from "../modules/privacy-state/privacy-state.resolver.js";
 import { PurposeResolver } from "../modules/purposes/purpose.resolver.js";
+import { ErasureResolver } from "../modules/erasure/erasure.resolver.js";
 import { LegalHoldResolver } from "../modules/legal-holds/legal-hold.resolver.js";
 import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-request.resolver.js";
@@ -42,6 +43,7 @@ export const RESOLVERS = [
   WorkspaceResolver,
   UnsubscribeResolver,
   ExportResolver,
+  ErasureResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

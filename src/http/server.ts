@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
+import type { ErasureJournal } from "../modules/erasure/erasure.journal.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
 import type { ExportLinks } from "../modules/exports/export.token.js";
@@ -42,6 +43,8 @@ export interface AppDeps {
   cursors: CursorCodec;
   links: UnsubscribeLinks;
   exports: ExportLinks;
+  /** The erasure journal (outside the database); eraseContact is refused without it. */
+  erasureJournal?: ErasureJournal;
   logStream?: LogStream;
 }
 
@@ -91,7 +94,7 @@ function handleHttpError(error: FastifyError, request: FastifyRequest, reply: Fa
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies, cursors, links, exports, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors, links, exports, erasureJournal, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     // The request id of every log line; returned on every response.
@@ -187,7 +190,7 @@ export async function buildServer({ config, database, policies, cursors, links, 
       const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config);
       const location = clientCountry(request.headers, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], location, token, sessionId, failure, invalid, principal };
-      return new AppContext(
+      const ctx = new AppContext(
         db,
         request.metrics,
         policies,
@@ -199,6 +202,8 @@ export async function buildServer({ config, database, policies, cursors, links, 
         links,
         exports,
       );
+      ctx.erasureJournal = erasureJournal;
+      return ctx;
     },
   });
   return app;

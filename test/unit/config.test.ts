@@ -35,8 +35,15 @@ describe("loadConfig", () => {
   });
 
   it("accepts a valid production environment", () => {
-    const config = loadConfig({ NODE_ENV: "production", SIGNING_SECRET: SECRET, DATABASE_URL: "postgres://u@db:5432/crm", PORT: "8080" });
+    const config = loadConfig({
+      NODE_ENV: "production",
+      SIGNING_SECRET: SECRET,
+      DATABASE_URL: "postgres://u@db:5432/crm",
+      PORT: "8080",
+      ERASURE_JOURNAL_PATH: "/var/lib/alpha/erasure-journal.ndjson",
+    });
     expect(config.production).toBe(true);
+    expect(config.erasureJournalPath).toBe("/var/lib/alpha/erasure-journal.ndjson");
     expect(config.development).toBe(false);
     expect(config.seedDemo).toBe(false);
     expect(config.port).toBe(8080);
@@ -48,6 +55,12 @@ describe("loadConfig", () => {
     ["an unknown LOG_LEVEL", { LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     ["a non-PostgreSQL DATABASE_URL", { DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     ["production without SIGNING_SECRET", { NODE_ENV: "production" }, "SIGNING_SECRET"],
+    [
+      "production on PostgreSQL without ERASURE_JOURNAL_PATH",
+      { NODE_ENV: "production", SIGNING_SECRET: SECRET, DATABASE_URL: "postgres://u@db/crm" },
+      "ERASURE_JOURNAL_PATH",
+    ],
+    ["a relative ERASURE_JOURNAL_PATH", { ERASURE_JOURNAL_PATH: "journal.ndjson" }, "ERASURE_JOURNAL_PATH"],
     ["production with SEED_DEMO=true", { NODE_ENV: "production", SEED_DEMO: "true", SIGNING_SECRET: SECRET }, "SEED_DEMO"],
     ["MAX_QUERY_DEPTH=0", { MAX_QUERY_DEPTH: "0" }, "MAX_QUERY_DEPTH"],
   ];

@@ -141,7 +141,7 @@ export class CrudService<Row extends { id: string }> {
    * write could not (another purpose's records, a restricted person's row). The refusal names
    * the rule but not the hidden row.
    */
-  private async ensureDependentsAllowed(ctx: Scope, id: string): Promise<void> {
+  async ensureDependentsAllowed(ctx: Scope, id: string): Promise<void> {
     for (const dependent of this.subject(ctx).dependents) {
       const subject = ctx.registry.get(dependent.subject);
       const where = and(eq(dependent.column, id), eq(subject.columns[subject.tenant], ctx.principal!.workspaceId))!;

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { buildAbility, buildRightsAbility, SYSTEM_ROLE, type AppAbility, type Principal } from "../../authz/ability.js";
 import type { PolicySet, Purpose } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
+import type { ErasureJournal } from "../erasure/erasure.journal.js";
 import type { CursorCodec } from "./cursor.js";
 
 /** What a request knows of its client (never used to decide access). */
@@ -30,6 +31,8 @@ export class Scope {
   ability: AppAbility;
   private rights?: AppAbility;
   private readonly rowAbilities = new WeakMap<object, AppAbility>();
+  /** Where erasures are journalled before they commit (set by the server and the replay tool); none means erasure is refused. */
+  erasureJournal?: ErasureJournal;
 
   constructor(
     readonly db: Db,
@@ -95,10 +98,12 @@ const ANONYMOUS: Principal = { kind: "user", userId: "", workspaceId: "", role: 
  * the system principal of one workspace, under policies/roles/system.yaml like any role.
  */
 export function systemScope(
-  deps: { db: Db; policies: PolicySet; cursors: CursorCodec; settings: ScopeSettings },
+  deps: { db: Db; policies: PolicySet; cursors: CursorCodec; settings: ScopeSettings; erasureJournal?: ErasureJournal },
   workspaceId: string,
   purposeId: string,
 ): Scope {
   const principal: Principal = { kind: "system", userId: "", workspaceId, role: SYSTEM_ROLE, email: "", name: "Alpha CRM (system)" };
-  return new Scope(deps.db, deps.policies, deps.settings, { ip: "127.0.0.1" }, principal, deps.policies.purposes.get(purposeId), deps.cursors);
+  const scope = new Scope(deps.db, deps.policies, deps.settings, { ip: "127.0.0.1" }, principal, deps.policies.purposes.get(purposeId), deps.cursors);
+  scope.erasureJournal = deps.erasureJournal;
+  return scope;
 }

@@ -115,13 +115,14 @@ export function latestConsentEvents(db: Db, workspaceId: string, contactIds: rea
  */
 export async function withLedgerMaintenance<T>(
   tx: Db,
-  audit: { workspaceId: string | null; actorId: string | null; reason: string; subjectId?: string },
+  audit: { workspaceId: string | null; actorId: string | null; actorRole?: string | null; reason: string; subjectId?: string },
   fn: () => Promise<T>,
 ): Promise<T> {
   await tx.execute(sql`select set_config('alpha.ledger_maintenance', 'on', true)`);
   await tx.insert(auditLog).values({
     workspaceId: audit.workspaceId,
     actorId: audit.actorId,
+    actorRole: audit.actorRole ?? null,
     action: "ledger_maintenance",
     subject: "ConsentEvent",
     subjectId: audit.subjectId ?? null,

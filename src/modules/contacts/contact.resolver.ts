@@ -15,6 +15,7 @@ import { User } from "../users/user.type.js";
 import { userById } from "../users/user.loaders.js";
 import { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { contactService } from "./contact.service.js";
+import { erasureService } from "../erasure/erasure.service.js";
 import { Contact, ContactConnection, ContactConsent, type ContactRow } from "./contact.type.js";
 
 @ArgsType()
@@ -65,9 +66,12 @@ export class ContactResolver {
   }
 
   @Guard("delete", "Contact")
-  @Mutation(() => Boolean, { description: "Deletes a person and their interactions; deals stay, unlinked. The consent ledger stays." })
+  @Mutation(() => Boolean, {
+    description:
+      "Erases a person, as eraseContact does (no person disappears without a report): needs delete under the request's purpose and the erase privacy action; the report is in the decision log.",
+  })
   deleteContact(@Arg("id", () => ID, { description: "Contact id." }) id: string, @Ctx() ctx: AppContext) {
-    return contactService.remove(ctx, id);
+    return erasureService.deleteContact(ctx, id);
   }
 
   @FieldResolver(() => Company, { nullable: true, description: "The company the person works for." })

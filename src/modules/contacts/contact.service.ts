@@ -5,7 +5,7 @@ import type { AppAbility } from "../../authz/ability.js";
 import type { Scope } from "../common/scope.js";
 import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
-import { readableBy } from "../common/access.js";
+import { ensureAllowed, readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
 import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
@@ -113,5 +113,15 @@ export const contactService = {
     });
   },
 
-  remove: (ctx: Scope, id: string) => crud.remove(ctx, id),
+  /**
+   * What a delete of the contact needs under the request's purpose: `delete` on the row and on
+   * every row it would delete or unlink. deleteContact then erases (src/modules/erasure): no
+   * person disappears without a report.
+   */
+  async checkRemovable(ctx: Scope, id: string): Promise<ContactRow> {
+    const current = await crud.get(ctx, id);
+    await ensureAllowed(ctx, "delete", "Contact", current);
+    await crud.ensureDependentsAllowed(ctx, id);
+    return current;
+  },
 };

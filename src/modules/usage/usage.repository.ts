@@ -1,4 +1,4 @@
-import { and, asc, count, desc, lt, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, lt, ne, notInArray, sql, type SQL } from "drizzle-orm";
 import { checkBatchSize, type BatchOptions } from "../../db/batches.js";
 import type { Db } from "../../db/client.js";
 import { usageEvents } from "../../db/schema/index.js";
@@ -80,4 +80,13 @@ export async function deleteUsageEventsBefore(db: Db, cutoff: Date, opts: Delete
     total += deleted.length;
     if (deleted.length < opts.batchSize) return { count: total };
   }
+}
+
+/** A closed account's page views, feature use and actions; its sign-ins stay for their retention period. */
+export async function deleteUsageOfClosedAccount(db: Db, userId: string): Promise<number> {
+  const rows = await db
+    .delete(usageEvents)
+    .where(and(eq(usageEvents.userId, userId), ne(usageEvents.kind, "login")))
+    .returning({ id: usageEvents.id });
+  return rows.length;
 }

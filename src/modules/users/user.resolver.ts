@@ -30,6 +30,15 @@ export class UserResolver {
     return userService.logout(ctx);
   }
 
+  @Authenticated()
+  @Mutation(() => Boolean, {
+    description:
+      "Closes the signed-in user's own account: name, email and phone replaced, every session ended, the password stops working. The last owner of a workspace must make another member owner first (BAD_USER_INPUT).",
+  })
+  closeMyAccount(@Arg("password", () => String, { description: "The account's current password, to confirm." }) password: string, @Ctx() ctx: AppContext) {
+    return userService.closeMyAccount(ctx, password);
+  }
+
   @FieldResolver(() => Workspace, { description: "The workspace the user belongs to." })
   workspace(@Root() user: UserRow, @Ctx() ctx: AppContext) {
     return userService.workspace(ctx, user.workspaceId);

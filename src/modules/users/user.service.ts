@@ -1,7 +1,11 @@
 import { signIn, signOut } from "../../auth/sessions.js";
 import type { Scope } from "../common/scope.js";
 import { beginSignIn, signInKeys, signInSucceeded } from "../../auth/throttle.js";
-import { invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
+import { badInput, invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
+import { verifyPassword } from "../../auth/passwords.js";
+import type { Db } from "../../db/client.js";
+import { CLOSED_ROLE, closeAccount, lockUser, otherOwners } from "./user.repository.js";
+import { deleteUsageOfClosedAccount } from "../usage/usage.repository.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { usageService } from "../usage/usage.service.js";
 import { userById, workspaceById } from "./user.loaders.js";
@@ -41,4 +45,40 @@ export const userService = {
   },
 
   workspace: (ctx: Scope, id: string) => workspaceById(ctx).load(id),
+
+  /**
+   * The signed-in user closes their own account (GDPR Art. 17 for Alpha's own users): the row
+   * is anonymised, every session ends, the proof details of their own consents are removed.
+   * The last owner of a workspace must make another member owner first (BAD_USER_INPUT).
+   */
+  async closeMyAccount(ctx: Scope, password: string): Promise<boolean> {
+    const principal = ctx.principal;
+    if (!principal || principal.kind !== "user" || !principal.userId) throw unauthenticated();
+    if (password.length > 1024) throw badInput("password", "does not match this account's password");
+    const current = await ctx.db.transaction(async (tx: Db) => lockUser(tx, principal.userId));
+    if (!current) throw unauthenticated();
+    if (!(await verifyPassword(current.passwordHash, password))) throw badInput("password", "does not match this account's password");
+    const outcome = await ctx.db.transaction(async (tx: Db) => {
+      const user = await lockUser(tx, principal.userId);
+      if (!user || user.role === CLOSED_ROLE) return { closed: false as const, why: "gone" };
+      if (user.role === "owner" && (await otherOwners(tx, user.workspaceId, user.id)) === 0) return { closed: false as const, why: "last_owner" };
+      const counts = await closeAccount(tx, user.id, user.workspaceId, user.role);
+      // Pages, features and actions served the account and go with it; sign-ins stay until
+      // usage_logs_12_months ends (policies/retention.yaml): security logs outlive the account.
+      const usageEventsDeleted = await deleteUsageOfClosedAccount(tx, user.id);
+      await recordDecision(tx, ctx.policies, principal, {
+        action: "close_account",
+        subject: "User",
+        subjectId: user.id,
+        decision: "allow",
+        detail: { ...counts, usageEventsDeleted },
+      });
+      return { closed: true as const };
+    });
+    if (!outcome.closed && outcome.why === "last_owner") {
+      throw badInput("account", "you are the last owner of this workspace: make another member owner first, then close your account");
+    }
+    if (!outcome.closed) throw unauthenticated();
+    return true;
+  },
 };

@@ -1,0 +1,369 @@
+// Erasure (issue #9 part B): eraseContact in one transaction with the legal exceptions in its
+// report, deleteContact as an erasure, legal holds, role and tenant denials, the erasure journal
+// and its replay after a "restore", and closeMyAccount.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consentEvents, contacts, deals, interactions, sessions, users } from "../../src/db/schema/index.js";
+import { CursorCodec } from "../../src/modules/common/cursor.js";
+import { systemScope } from "../../src/modules/common/scope.js";
+import { erasureService } from "../../src/modules/erasure/erasure.service.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { contactIdByEmail, db, userId, workspaceId } from "../helpers/fixtures.js";
+
+const ERASE = `mutation($id: ID!, $r: ID) { eraseContact(contactId: $id, requestId: $r) {
+  contactId erasedAt erasedFields retained { table reason count } interactionsDeleted dealsUnlinked consentProofsCleared } }`;
+const PLACE = `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { id } }`;
+const RELEASE = `mutation($id: ID!, $reason: String) { releaseLegalHold(id: $id, reason: $reason) { id } }`;
+
+let t: TestApp;
+let journalPath: string;
+const dir = mkdtempSync(join(tmpdir(), "alpha-erasure-"));
+
+beforeAll(async () => {
+  journalPath = join(dir, "journal", "erasure-journal.ndjson");
+  t = await startTestApp({ ERASURE_JOURNAL_PATH: journalPath });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const journalLines = (): string[] => {
+  try {
+    return readFileSync(journalPath, "utf8").split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+async function snapshot(id: string) {
+  const d = db(t);
+  const [row] = await d.select().from(contacts).where(eq(contacts.id, id));
+  const notes = await d.select({ id: interactions.id }).from(interactions).where(eq(interactions.contactId, id));
+  const linked = await d.select({ id: deals.id }).from(deals).where(eq(deals.contactId, id));
+  const proofs = await d.select().from(consentEvents).where(eq(consentEvents.contactId, id));
+  return { row, notes: notes.length, deals: linked.length, proofs };
+}
+
+describe("eraseContact: who may", () => {
+  it("refuses the roles without the erase action, with the role's rule, and changes nothing", async () => {
+    const alice = await contactIdByEmail(t, "alice.martin@initech.test");
+    const before = await snapshot(alice);
+    for (const email of ["sales@acme.test", "marketing@acme.test", "support@acme.test", "auditor@acme.test"]) {
+      const res = await t.gql(ERASE, { id: alice }, { token: await t.login(email) });
+      expect(res.errors?.[0]?.extensions.code, email).toBe("FORBIDDEN");
+      expect(res.data?.eraseContact ?? null).toBeNull();
+    }
+    expect(await snapshot(alice)).toEqual(before);
+    expect(journalLines()).toEqual([]);
+  });
+
+  it("another workspace's owner gets NOT_FOUND (eraseContact and deleteContact), nothing changes", async () => {
+    const alice = await contactIdByEmail(t, "alice.martin@initech.test");
+    const before = await snapshot(alice);
+    const globex = await t.login("owner@globex.test");
+    const erase = await t.gql(ERASE, { id: alice }, { token: globex, purpose: "legal_compliance" });
+    expect(erase.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+    const del = await t.gql(`mutation($id: ID!) { deleteContact(id: $id) }`, { id: alice }, { token: globex });
+    expect(del.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+    expect(await snapshot(alice)).toEqual(before);
+  });
+
+  it("a malformed requestId is BAD_USER_INPUT, nothing changes", async () => {
+    const alice = await contactIdByEmail(t, "alice.martin@initech.test");
+    const before = await snapshot(alice);
+    const res = await t.gql(ERASE, { id: alice, r: "not-a-request" }, { token: await t.login("dpo@acme.test") });
+    expect(res.errors?.[0]?.extensions.code).toBe("BAD_USER_INPUT");
+    expect(await snapshot(alice)).toEqual(before);
+  });
+
+  it("a legal hold refuses the erasure (FORBIDDEN, rule legal_hold, the hold's reason not shown); released, it goes through", async () => {
+    const dpo = await t.login("dpo@acme.test");
+    const bruno = await contactIdByEmail(t, "bruno.bernard@initech.test");
+    const before = await snapshot(bruno);
+    const hold = await t.gql(PLACE, { input: { contactId: bruno, reason: "Evidence in a pricing dispute" } }, { token: dpo });
+    expect(hold.errors).toBeUndefined();
+    const refused = await t.gql(ERASE, { id: bruno }, { token: dpo });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", rule: "legal_hold" });
+    expect(refused.errors?.[0]?.message).not.toContain("pricing dispute");
+    expect(await snapshot(bruno)).toEqual(before);
+    expect(journalLines()).toEqual([]);
+    await t.gql(RELEASE, { id: hold.data!.placeLegalHold.id, reason: "Dispute settled" }, { token: dpo });
+    const erased = await t.gql(ERASE, { id: bruno }, { token: dpo });
+    expect(erased.errors).toBeUndefined();
+    expect(erased.data!.eraseContact.contactId).toBe(bruno);
+    expect(journalLines()).toHaveLength(1);
+  });
+});
+
+describe("eraseContact: what goes, what stays, and nothing shows the person again", () => {
+  let alice: string;
+  let report: Record<string, any>;
+
+  beforeAll(async () => {
+    alice = await contactIdByEmail(t, "alice.martin@initech.test");
+    const before = await snapshot(alice);
+    expect(before.notes).toBe(3);
+    expect(before.deals).toBe(1);
+    const dpo = await t.login("dpo@acme.test");
+    // The erasure answers the person's verified ERASURE request, and is linked to it.
+    const request = await t.gql(
+      `mutation($c: ID!) { submitPrivacyRequest(input: { type: ERASURE, contactId: $c, verification: { method: EMAIL_LINK } }) { id } }`,
+      { c: alice },
+      { token: dpo },
+    );
+    expect(request.errors).toBeUndefined();
+    const requestId = request.data!.submitPrivacyRequest.id;
+    const res = await t.gql(ERASE, { id: alice, r: requestId }, { token: dpo });
+    expect(res.errors).toBeUndefined();
+    report = res.data!.eraseContact;
+    const linked = await t.gql(`query($id: ID!) { privacyRequest(id: $id) { status answers { kind ref } } }`, { id: requestId }, { token: dpo });
+    expect(linked.errors).toBeUndefined();
+    expect(linked.data!.privacyRequest).toMatchObject({ status: "IN_PROGRESS", answers: [{ kind: "ERASURE", ref: alice }] });
+  });
+
+  it("reports the erased fields and the kept rows with their legal reason", () => {
+    expect(report.contactId).toBe(alice);
+    expect(report.erasedFields).toEqual(expect.arrayContaining(["firstName", "lastName", "email", "phone", "position"]));
+    expect(report.interactionsDeleted).toBe(3);
+    expect(report.dealsUnlinked).toBe(1);
+    const tables = Object.fromEntries(report.retained.map((r: { table: string; reason: string }) => [r.table, r.reason]));
+    expect(tables.deals).toMatch(/accounting/);
+    expect(tables.consent_events).toMatch(/proof/);
+    expect(tables.contacts).toMatch(/tombstone/i);
+  });
+
+  it("leaves a tombstone: names empty, email/phone/position/company null, interactions gone, deals unlinked but kept, consent states kept without proof", async () => {
+    const after = await snapshot(alice);
+    expect(after.row).toMatchObject({ firstName: "", lastName: "", email: null, phone: null, position: null, companyId: null });
+    expect(after.row.erasedAt).toBeInstanceOf(Date);
+    expect(after.notes).toBe(0);
+    expect(after.deals).toBe(0);
+    const [deal] = await db(t).select().from(deals).where(eq(deals.title, "Initech CRM rollout"));
+    expect(deal).toMatchObject({ contactId: null, amount: 48000 });
+    expect(after.proofs.length).toBeGreaterThan(0);
+    for (const p of after.proofs) expect([p.subjectIp, p.subjectUserAgent, p.evidence]).toEqual([null, null, null]);
+  });
+
+  it("journals ids, keyed hashes and the time, never a clear value", () => {
+    const lines = journalLines();
+    const line = lines.find((l) => l.includes(alice))!;
+    expect(line).toBeDefined();
+    const entry = JSON.parse(line);
+    expect(Object.keys(entry).sort()).toEqual(["contactId", "emailHash", "erasedAt", "phoneHash", "v", "workspaceId"]);
+    expect(entry.emailHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(entry.phoneHash).toMatch(/^[0-9a-f]{64}$/);
+    for (const clear of ["alice", "Alice", "Martin", "initech", "33612345601", "612345601"]) expect(line).not.toContain(clear);
+  });
+
+  it("is in the decision log with counts, and a second erasure is BAD_USER_INPUT", async () => {
+    const dpo = await t.login("dpo@acme.test");
+    const log = await t.gql(`{ auditLog(first: 200) { nodes { action subjectId decision } } }`, {}, { token: dpo });
+    expect(log.data!.auditLog.nodes).toEqual(expect.arrayContaining([{ action: "erase", subjectId: alice, decision: "ALLOW" }]));
+    const again = await t.gql(ERASE, { id: alice }, { token: dpo });
+    expect(again.errors?.[0]?.extensions.code).toBe("BAD_USER_INPUT");
+  });
+
+  it("no list, search, cursor, nested field or single read returns the old name, email or phone, for any role and purpose", async () => {
+    const reads = [
+      `{ contacts(first: 100) { edges { cursor node { id firstName lastName email phone position erased } } } }`,
+      `{ contacts(first: 100, filter: { search: "Alice" }) { nodes { id firstName lastName email } } }`,
+      `{ contacts(first: 100, filter: { search: "martin" }) { nodes { id firstName lastName email } } }`,
+      `{ contacts(first: 100, filter: { email: "alice.martin@initech.test" }) { nodes { id firstName email } } }`,
+      `{ contacts(first: 100, orderBy: { field: LAST_NAME, direction: ASC }) { edges { cursor node { id lastName } } } }`,
+      `{ deals(first: 100) { nodes { id title amount contact { id firstName lastName email phone } } } }`,
+      `{ interactions(first: 100) { nodes { id subject body contact { id firstName email } } } }`,
+      `query($id: ID!) { contact(id: $id) { id firstName lastName email phone erased } }`,
+      `query($id: ID!) { consentHistory(contactId: $id) { id purpose state } }`,
+    ];
+    const who: Array<[string, string | undefined]> = [
+      ["owner@acme.test", undefined],
+      ["owner@acme.test", "sales_pipeline"],
+      ["owner@acme.test", "marketing_email"],
+      ["owner@acme.test", "legal_compliance"],
+      ["dpo@acme.test", "legal_compliance"],
+      ["sales@acme.test", undefined],
+      ["marketing@acme.test", undefined],
+      ["auditor@acme.test", undefined],
+    ];
+    for (const [email, purpose] of who) {
+      const token = await t.login(email);
+      for (const query of reads) {
+        const res = await t.gql(query, { id: alice }, { token, purpose });
+        const text = JSON.stringify(res);
+        for (const old of ["Alice", "alice.martin", "Martin", "+33612345601", "CTO"]) expect(text, `${email}/${purpose}: ${query}`).not.toContain(old);
+        expect(res.status, query).toBe(200);
+      }
+    }
+    // Under legal_compliance the tombstone is listed, as erased, and shows nothing personal.
+    const dpo = await t.login("dpo@acme.test");
+    const one = await t.gql(`query($id: ID!) { contact(id: $id) { id erased email phone } }`, { id: alice }, { token: dpo });
+    expect(one.data!.contact).toMatchObject({ id: alice, erased: true });
+    // Elsewhere the person is gone.
+    const owner = await t.login("owner@acme.test");
+    const hidden = await t.gql(`query($id: ID!) { contact(id: $id) { id } }`, { id: alice }, { token: owner, purpose: "sales_pipeline" });
+    expect(hidden.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("one transaction", () => {
+  it("a failure at the last step (the journal cannot be written) changes nothing in the database", async () => {
+    const blocker = join(dir, "not-a-folder");
+    writeFileSync(blocker, "x");
+    const broken = await startTestApp({ ERASURE_JOURNAL_PATH: join(blocker, "erasure-journal.ndjson") });
+    try {
+      const d = broken.app.database.handle();
+      const [emma] = await d.select().from(contacts).where(eq(contacts.email, "emma.robert@hooli.test"));
+      const count = async () => {
+        const [n] = await d.select({ n: sql<number>`count(*)::int` }).from(interactions).where(eq(interactions.contactId, emma.id));
+        const [m] = await d.select({ n: sql<number>`count(*)::int` }).from(deals).where(eq(deals.contactId, emma.id));
+        const proofs = await d.select().from(consentEvents).where(eq(consentEvents.contactId, emma.id));
+        return { n: n.n, m: m.n, proofs };
+      };
+      const before = await count();
+      const dpo = await broken.login("dpo@acme.test");
+      const res = await broken.gql(ERASE, { id: emma.id }, { token: dpo });
+      expect(res.errors?.[0]).toBeDefined();
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.errors)).not.toMatch(/ENOTDIR|\n\s+at /);
+      const [after] = await d.select().from(contacts).where(eq(contacts.id, emma.id));
+      expect(after).toEqual(emma);
+      expect(await count()).toEqual(before);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe("deleteContact is an erasure", () => {
+  it("the owner's deleteContact erases (true), leaves a tombstone and a journal line; the dpo, who may erase but not delete, is refused", async () => {
+    const owner = await t.login("owner@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const karim = await contactIdByEmail(t, "karim.simon@initech.test");
+    const refused = await t.gql(`mutation($id: ID!) { deleteContact(id: $id) }`, { id: karim }, { token: dpo });
+    expect(refused.errors?.[0]?.extensions.code).toBe("FORBIDDEN");
+    const lines = journalLines().length;
+    const res = await t.gql(`mutation($id: ID!) { deleteContact(id: $id) }`, { id: karim }, { token: owner });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.deleteContact).toBe(true);
+    const [row] = await db(t).select().from(contacts).where(eq(contacts.id, karim));
+    expect(row).toMatchObject({ email: null, firstName: "", lastName: "" });
+    expect(row.erasedAt).not.toBeNull();
+    expect(journalLines()).toHaveLength(lines + 1);
+  });
+});
+
+describe("erasure:replay after a backup restore", () => {
+  it("erases again the restored person (by id) and a copy imported again (by keyed hash), idempotently", async () => {
+    const d = db(t);
+    const acme = await workspaceId(t, "Acme");
+    const david = await contactIdByEmail(t, "david.thomas@umbrella.test");
+    const [backup] = await d.select().from(contacts).where(eq(contacts.id, david));
+    const owner = await t.login("owner@acme.test");
+    const erased = await t.gql(`mutation($id: ID!) { deleteContact(id: $id) }`, { id: david }, { token: owner, purpose: "sales_pipeline" });
+    expect(erased.data?.deleteContact).toBe(true);
+
+    // "Restore a backup": the pre-erasure row comes back, and the person is imported again under a new id.
+    await d
+      .update(contacts)
+      .set({ ...backup, erasedAt: null })
+      .where(eq(contacts.id, david));
+    const [copy] = await d
+      .insert(contacts)
+      .values({ workspaceId: acme, firstName: "Dave", lastName: "Thomas", email: "  David.Thomas@UMBRELLA.test ", phone: "+33 6 12 34 56 04" })
+      .returning();
+    const [bystander] = await d
+      .insert(contacts)
+      .values({ workspaceId: acme, firstName: "Other", lastName: "Person", email: "other.person@umbrella.test" })
+      .returning();
+
+    const deps = { db: d, policies: t.app.policies, cursors: new CursorCodec(t.app.signingSecret), settings: t.config, erasureJournal: t.app.erasureJournal };
+    const scopeFor = (ws: string) => systemScope(deps, ws, "legal_compliance");
+    const report = await erasureService.replay(t.app.erasureJournal, scopeFor);
+    expect(report.unreadable).toBe(0);
+    expect(report.erased).toEqual(
+      expect.arrayContaining([
+        { workspaceId: acme, contactId: david, matchedBy: "id" },
+        { workspaceId: acme, contactId: copy.id, matchedBy: "hash" },
+      ]),
+    );
+    expect(report.erased).toHaveLength(2);
+    const rows = await d.select().from(contacts).where(sql`${contacts.id} in (${david}, ${copy.id})`);
+    for (const r of rows) expect(r).toMatchObject({ email: null, phone: null, firstName: "", lastName: "" });
+    for (const r of rows) expect(r.erasedAt).not.toBeNull();
+    const [untouched] = await d.select().from(contacts).where(eq(contacts.id, bystander.id));
+    expect(untouched.erasedAt).toBeNull();
+    expect(untouched.email).toBe("other.person@umbrella.test");
+
+    const again = await erasureService.replay(t.app.erasureJournal, scopeFor);
+    expect(again.erased).toEqual([]);
+    expect(again.held).toEqual([]);
+    expect(again.notFound).toBe(0);
+  });
+
+  it("keeps a person a legal hold covers, and says so", async () => {
+    const d = db(t);
+    const dpo = await t.login("dpo@acme.test");
+    const hugo = await contactIdByEmail(t, "hugo.durand@vandelay.test");
+    const [backup] = await d.select().from(contacts).where(eq(contacts.id, hugo));
+    expect((await t.gql(ERASE, { id: hugo }, { token: dpo })).errors).toBeUndefined();
+    await d
+      .update(contacts)
+      .set({ ...backup, erasedAt: null })
+      .where(eq(contacts.id, hugo));
+    const hold = await t.gql(PLACE, { input: { contactId: hugo, reason: "Authority inquiry" } }, { token: dpo });
+    const deps = { db: d, policies: t.app.policies, cursors: new CursorCodec(t.app.signingSecret), settings: t.config, erasureJournal: t.app.erasureJournal };
+    const report = await erasureService.replay(t.app.erasureJournal, (ws) => systemScope(deps, ws, "legal_compliance"));
+    expect(report.held).toEqual([{ workspaceId: backup.workspaceId, contactId: hugo }]);
+    await t.gql(RELEASE, { id: hold.data!.placeLegalHold.id, reason: "Closed" }, { token: dpo });
+    const after = await erasureService.replay(t.app.erasureJournal, (ws) => systemScope(deps, ws, "legal_compliance"));
+    expect(after.erased).toEqual([{ workspaceId: backup.workspaceId, contactId: hugo, matchedBy: "id" }]);
+  });
+});
+
+describe("closeMyAccount", () => {
+  it("a wrong password is BAD_USER_INPUT and changes nothing", async () => {
+    const token = await t.login("support@acme.test");
+    const res = await t.gql(`mutation { closeMyAccount(password: "not-the-password") }`, {}, { token });
+    expect(res.errors?.[0]?.extensions.code).toBe("BAD_USER_INPUT");
+    const me = await t.gql(`{ me { id email } }`, {}, { token });
+    expect(me.data!.me.email).toBe("support@acme.test");
+  });
+
+  it("the last owner of a workspace cannot close their account (BAD_USER_INPUT)", async () => {
+    const token = await t.login("owner@globex.test");
+    const res = await t.gql(`mutation { closeMyAccount(password: "alpha-demo") }`, {}, { token });
+    expect(res.errors?.[0]?.extensions.code).toBe("BAD_USER_INPUT");
+    expect((await t.gql(`{ me { email } }`, {}, { token })).data!.me.email).toBe("owner@globex.test");
+  });
+
+  it("anonymises the user, ends every session, and the password stops working", async () => {
+    const id = await userId(t, "support@acme.test");
+    const token = await t.login("support@acme.test");
+    const res = await t.gql(`mutation { closeMyAccount(password: "alpha-demo") }`, {}, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.closeMyAccount).toBe(true);
+    const me = await t.gql(`{ me { id } }`, {}, { token });
+    expect(me.errors?.[0]?.extensions.code).toMatch(/UNAUTHENTICATED|INVALID_TOKEN/);
+    const login = await t.gql(`mutation { login(email: "support@acme.test", password: "alpha-demo") { token } }`);
+    expect(login.errors?.[0]).toBeDefined();
+    const [row] = await db(t).select().from(users).where(eq(users.id, id));
+    expect(row.email).not.toContain("support@acme.test");
+    expect(row.name).toBe("Closed account");
+    expect(row.phone).toBeNull();
+    expect(row.role).toBe("closed");
+    expect(
+      await db(t)
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.userId, id))),
+    ).toEqual([]);
+  });
+
+  it("needs a signed-in user", async () => {
+    const res = await t.gql(`mutation { closeMyAccount(password: "alpha-demo") }`);
+    expect(res.errors?.[0]?.extensions.code).toBe("UNAUTHENTICATED");
+  });
+});
