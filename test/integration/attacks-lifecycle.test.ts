@@ -3,9 +3,10 @@
 // that the surface holds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { companies, contacts, deals, interactions } from "../../src/db/schema/index.js";
+import { companies, contacts, deals, interactions, legalHolds, workspaces } from "../../src/db/schema/index.js";
+import { purgeDueWorkspaces, purgeWorkspace } from "../../src/modules/workspaces/workspace.purge.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db } from "../helpers/fixtures.js";
+import { db, workspaceId } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
@@ -71,5 +72,37 @@ describe("a legal hold survives deletes that would only unlink what it holds", (
 
     await t.gql(RELEASE, { id: hold }, { token: dpo });
     expect((await t.gql(`mutation($id: ID!) { deleteDeal(id: $id) }`, { id: deal }, { token: owner, purpose: "sales_pipeline" })).data?.deleteDeal).toBe(true);
+  });
+});
+
+describe("the purge of a cancelled workspace re-checks legal holds under its lock", () => {
+  // The retention job lists held workspaces first and purges the others one by one: a hold
+  // placed after that list was read must still stop the purge of its workspace.
+  const NOW = new Date("2027-03-15T12:00:00.000Z");
+
+  it("a workspace held after the list of held workspaces was read is not purged (stale exclusion list), nor by purgeWorkspace", async () => {
+    const d = db(t);
+    const acme = await workspaceId(t, "Acme");
+    const [contact] = await d.select({ id: contacts.id }).from(contacts).where(eq(contacts.workspaceId, acme)).limit(1);
+    const before = (await d.select({ id: contacts.id }).from(contacts).where(eq(contacts.workspaceId, acme))).length;
+    await d
+      .update(workspaces)
+      .set({ subscriptionStatus: "cancelled", cancelledAt: new Date("2026-08-01T00:00:00.000Z") })
+      .where(eq(workspaces.id, acme));
+    const [hold] = await d.insert(legalHolds).values({ workspaceId: acme, contactId: contact.id, reason: "Placed while the job runs" }).returning();
+    try {
+      const reports = await purgeDueWorkspaces(d, { policies: t.app.policies, now: NOW, months: 6, dryRun: false, excludeWorkspaceIds: [] });
+      expect(reports.map((r) => r.workspaceId)).not.toContain(acme);
+      await expect(purgeWorkspace(d, acme, NOW, { policies: t.app.policies, months: 6 })).rejects.toMatchObject({ code: "forbidden" });
+      expect((await d.select({ id: contacts.id }).from(contacts).where(eq(contacts.workspaceId, acme))).length).toBe(before);
+      expect((await d.select().from(workspaces).where(eq(workspaces.id, acme)))[0].subscriptionStatus).toBe("cancelled");
+    } finally {
+      await d.update(legalHolds).set({ releasedAt: new Date() }).where(eq(legalHolds.id, hold.id));
+      await d
+        .update(workspaces)
+        .set({ subscriptionStatus: "active", cancelledAt: null })
+        .where(eq(workspaces.id, acme))
+        .catch(() => undefined); // purged (the bug): the CHECK keeps it purged
+    }
   });
 });
