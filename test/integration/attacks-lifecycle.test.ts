@@ -2,11 +2,11 @@
 // policy versions, privacy requests, subscriptions): each test is a finding's repro or a probe
 // that the surface holds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
-import { companies, contacts, deals, interactions, legalHolds, workspaces } from "../../src/db/schema/index.js";
+import { and, eq, inArray } from "drizzle-orm";
+import { companies, contacts, deals, interactions, legalHolds, usageEvents, workspaces } from "../../src/db/schema/index.js";
 import { purgeDueWorkspaces, purgeWorkspace } from "../../src/modules/workspaces/workspace.purge.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { db, workspaceId } from "../helpers/fixtures.js";
+import { db, userId, workspaceId } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
@@ -104,5 +104,25 @@ describe("the purge of a cancelled workspace re-checks legal holds under its loc
         .where(eq(workspaces.id, acme))
         .catch(() => undefined); // purged (the bug): the CHECK keeps it purged
     }
+  });
+});
+
+describe("recordUsage cannot be used to fill the usage log", () => {
+  it("accepts at most 60 reported events per user per minute, aliases included; then RATE_LIMITED, and nothing more is stored", async () => {
+    const token = await t.login("support@acme.test");
+    const me = await userId(t, "support@acme.test");
+    const fields = Array.from({ length: 15 }, (_, i) => `r${i}: recordUsage(input: { kind: FEATURE, name: "flood.f${i}" })`).join("\n");
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await t.gql(`mutation { ${fields} }`, {}, { token }));
+    expect(results.slice(0, 4).every((r) => r.errors === undefined)).toBe(true);
+    const last = results[4];
+    // The first refused field stops the mutation (its fields are non-null and run in order).
+    expect(last.errors?.[0].extensions).toMatchObject({ code: "RATE_LIMITED", retryAfter: 60 });
+    expect(last.data ?? null).toBeNull();
+    const stored = await db(t)
+      .select({ id: usageEvents.id })
+      .from(usageEvents)
+      .where(and(eq(usageEvents.userId, me), inArray(usageEvents.kind, ["page_view", "feature"])));
+    expect(stored).toHaveLength(60);
   });
 });
