@@ -1,9 +1,10 @@
 // Reviewers' attacks on the lifecycle and rights surfaces (legal holds, usage events, breaches,
 // policy versions, privacy requests, subscriptions): each test is a finding's repro or a probe
 // that the surface holds.
+import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, inArray } from "drizzle-orm";
-import { companies, contacts, deals, interactions, legalHolds, usageEvents, workspaces } from "../../src/db/schema/index.js";
+import { companies, contacts, deals, interactions, legalHolds, stripeEvents, usageEvents, workspaces } from "../../src/db/schema/index.js";
 import { purgeDueWorkspaces, purgeWorkspace } from "../../src/modules/workspaces/workspace.purge.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, userId, workspaceId } from "../helpers/fixtures.js";
@@ -124,5 +125,39 @@ describe("recordUsage cannot be used to fill the usage log", () => {
       .from(usageEvents)
       .where(and(eq(usageEvents.userId, me), inArray(usageEvents.kind, ["page_view", "feature"])));
     expect(stored).toHaveLength(60);
+  });
+});
+
+describe("the Stripe webhook refuses a replayed delivery", () => {
+  const SECRET = "whsec_review_0123456789abcdefghijkl";
+  let s: TestApp;
+  beforeAll(async () => {
+    s = await startTestApp({ STRIPE_WEBHOOK_SECRET: SECRET });
+  });
+  afterAll(() => s.close());
+
+  it("a genuine signature older than five minutes is 400 and changes nothing; the same body signed now is applied once", async () => {
+    const acme = await workspaceId(s, "Acme");
+    await db(s).update(workspaces).set({ stripeCustomerId: "cus_Review0001" }).where(eq(workspaces.id, acme));
+    const payload = JSON.stringify({
+      id: "evt_review_old",
+      object: "event",
+      type: "customer.subscription.deleted",
+      created: Math.floor(Date.now() / 1000) - 600,
+      data: { object: { id: "sub_r", object: "subscription", customer: "cus_Review0001", status: "canceled" } },
+    });
+    const send = (timestamp: number) =>
+      s.app.server.inject({
+        method: "POST",
+        url: "/webhooks/stripe",
+        headers: { "content-type": "application/json", "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp }) },
+        payload,
+      });
+    const old = await send(Math.floor(Date.now() / 1000) - 600);
+    expect(old.statusCode).toBe(400);
+    expect((await db(s).select().from(workspaces).where(eq(workspaces.id, acme)))[0].subscriptionStatus).toBe("active");
+    expect(await db(s).select().from(stripeEvents)).toHaveLength(0);
+    expect((await send(Math.floor(Date.now() / 1000))).json()).toMatchObject({ outcome: "applied" });
+    expect((await send(Math.floor(Date.now() / 1000))).json()).toMatchObject({ outcome: "replay" });
   });
 });
