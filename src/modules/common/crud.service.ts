@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, exists, or, sql, type SQL } from "drizzle-orm";
 import type { AppAbility } from "../../authz/ability.js";
 import type { Subject } from "../../authz/registry.js";
 import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
@@ -159,19 +159,37 @@ export class CrudService<Row extends { id: string }> {
     const current = await this.get(ctx, id);
     await ensureAllowed(ctx, "delete", this.name, current);
     await this.ensureDependentsAllowed(ctx, id);
-    // A legal hold on the workspace, or on the person the row is or belongs to, keeps it. The
-    // DELETE repeats the test, so a hold placed meanwhile still wins.
+    // A legal hold on the workspace, or on the person the row is or belongs to, keeps it; so
+    // does a hold on a row the delete would cascade to or unlink (a held contact's company, the
+    // deal a held person's interaction belongs to). The DELETE repeats the test, so a hold
+    // placed meanwhile still wins.
     const subject = this.subject(ctx);
-    const held = heldWhere(subject);
+    const held = or(heldWhere(subject), ...heldDependents(ctx, subject))!;
     if (!(await deleteRow(ctx.db, subject, id, and(whereCan(ctx, "delete", this.name), sql`not ${held}`)!))) {
       const [stillThere] = await findWhere<{ id: string }>(ctx.db, ctx.registry, subject, and(eq(subject.columns[subject.key], id), held)!, []);
       if (stillThere) {
-        throw forbidden({ rule: "legal_hold", reason: `This ${this.name} is under a legal hold and cannot be deleted until the hold is released.` });
+        throw forbidden({
+          rule: "legal_hold",
+          reason: `This ${this.name}, or a record deleting it would delete or unlink, is under a legal hold: it cannot be deleted until the hold is released.`,
+        });
       }
       throw notFound(this.name, id);
     }
     return true;
   }
+}
+
+/** SQL, one per dependent subject: a row the delete would delete or unlink is kept by an active legal hold. */
+function heldDependents(ctx: Scope, subject: Subject): SQL[] {
+  return subject.dependents.map((dependent) => {
+    const other = ctx.registry.get(dependent.subject);
+    return exists(
+      ctx.db
+        .select({ one: sql`1` })
+        .from(other.table)
+        .where(and(eq(dependent.column, subject.columns[subject.key]), heldWhere(other))),
+    );
+  });
 }
 
 /** SQL: the row is kept by an active legal hold (on its workspace, or on the person it is or belongs to). */

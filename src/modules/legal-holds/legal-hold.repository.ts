@@ -50,3 +50,13 @@ export async function workspacesUnderHold(db: Db): Promise<string[]> {
   const rows = await db.selectDistinct({ id: legalHolds.workspaceId }).from(legalHolds).where(isNull(legalHolds.releasedAt));
   return rows.map((r) => r.id);
 }
+
+/** Whether anything in the workspace is under an active hold (read in the caller's transaction). */
+export async function workspaceHasActiveHold(db: Db, workspaceId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: legalHolds.id })
+    .from(legalHolds)
+    .where(and(eq(legalHolds.workspaceId, workspaceId), isNull(legalHolds.releasedAt)))
+    .limit(1);
+  return rows.length > 0;
+}

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, ne, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, notInArray, sql, type SQL } from "drizzle-orm";
 import { checkBatchSize, type BatchOptions } from "../../db/batches.js";
 import type { Db } from "../../db/client.js";
 import { usageEvents } from "../../db/schema/index.js";
@@ -13,6 +13,21 @@ export type NewUsageEvent = typeof usageEvents.$inferInsert;
 
 export async function insertUsageEvent(db: Db, row: NewUsageEvent): Promise<void> {
   await db.insert(usageEvents).values(row);
+}
+
+/** How many page views and feature uses a user reported in the last `seconds` (the user index answers). */
+export async function recentReports(db: Db, userId: string, seconds: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(usageEvents)
+    .where(
+      and(
+        eq(usageEvents.userId, userId),
+        gt(usageEvents.occurredAt, sql`now() - make_interval(secs => ${seconds})`),
+        inArray(usageEvents.kind, ["page_view", "feature"]),
+      ),
+    );
+  return Number(row.n);
 }
 
 /** The list's only order, newest first; cursors carry (occurredAt, id), sealed like every cursor. */

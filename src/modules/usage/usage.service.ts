@@ -2,7 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { and, eq } from "drizzle-orm";
 import type { LoginClient } from "../../auth/sessions.js";
 import { usageEvents, type UsageKind } from "../../db/schema/index.js";
-import { badInput, unauthenticated } from "../../errors.js";
+import { badInput, rateLimited, unauthenticated } from "../../errors.js";
 import { ensureAllowed, whereCan } from "../common/access.js";
 import { cursorScope } from "../common/crud.service.js";
 import { idFilter, rangeFilter } from "../common/filters.js";
@@ -10,11 +10,16 @@ import type { PageArguments } from "../common/paging.js";
 import { pageRequest } from "../common/paging.js";
 import type { Scope } from "../common/scope.js";
 import { deviceOf } from "./usage.device.js";
-import { insertUsageEvent, usagePage, type NewUsageEvent } from "./usage.repository.js";
+import { insertUsageEvent, recentReports, usagePage, type NewUsageEvent } from "./usage.repository.js";
 
 /** What the frontend may report; logins and actions are recorded by the API itself. */
 export type ReportedKind = Extract<UsageKind, "page_view" | "feature">;
 export const MAX_USAGE_NAME = 200;
+/**
+ * Reported events a user may add per minute (one a second, beyond any real frontend): the
+ * request rate limit alone let aliases (MAX_ALIASES per request) write 15 rows per request.
+ */
+export const MAX_REPORTS_PER_MINUTE = 60;
 
 // A page path without query string or fragment (those often carry search terms, emails,
 // tokens); a feature id is a dotted name. Both bounded before any pattern runs.
@@ -78,6 +83,9 @@ export const usageService = {
   async report(ctx: Scope, report: UsageReport): Promise<boolean> {
     const row = ownEvent(ctx, report.kind, reportDetail(report));
     await ensureAllowed(ctx, "create", "UsageEvent", row);
+    if ((await recentReports(ctx.db, row.userId, 60)) >= MAX_REPORTS_PER_MINUTE) {
+      throw rateLimited(`At most ${MAX_REPORTS_PER_MINUTE} page views and feature uses a minute are recorded per user; try again later.`, 60);
+    }
     await insertUsageEvent(ctx.db, row);
     return true;
   },

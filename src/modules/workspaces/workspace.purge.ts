@@ -2,7 +2,8 @@ import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import type { PolicySet } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
-import { badInput, notFound } from "../../errors.js";
+import { badInput, forbidden, notFound } from "../../errors.js";
+import { workspaceHasActiveHold } from "../legal-holds/legal-hold.repository.js";
 import { cancelledWorkspaces, countRows, deleteRows, lockWorkspace, recordPurge, tenantTables, tombstone, type WorkspaceRow } from "./workspace.repository.js";
 import { purgeDate } from "./workspace.retention.js";
 
@@ -52,7 +53,8 @@ export async function purgeDueWorkspaces(db: Db, opts: PurgeOptions): Promise<Pu
 /**
  * Purges one workspace now. Fails closed: only a cancelled workspace whose retention period
  * (`months`, privacy policy section 8 by default) has ended by `now` is purged; anything else
- * is BAD_USER_INPUT and nothing changes.
+ * is BAD_USER_INPUT, a workspace with an active legal hold FORBIDDEN (rule legal_hold), and
+ * nothing changes.
  */
 export async function purgeWorkspace(
   db: Db,
@@ -86,6 +88,15 @@ async function purge(
     if (row.subscriptionStatus !== "cancelled" || !isDue(row, now, months)) {
       if (!strict) return null;
       throw badInput("workspaceId", `workspace ${workspaceId} is ${row.subscriptionStatus} and not due for deletion on ${now.toISOString()}`);
+    }
+    // The caller's list of held workspaces may be stale: a hold placed since is seen here
+    // (placing one takes a key-share lock on this row, so it either committed or waits).
+    if (await workspaceHasActiveHold(tx, workspaceId)) {
+      if (!strict) return null;
+      throw forbidden({
+        rule: "legal_hold",
+        reason: `Workspace ${workspaceId} holds data under an active legal hold: it is not purged until every hold is released.`,
+      });
     }
     const cancelledAt = row.cancelledAt;
     const purgeAfter = purgeDate(cancelledAt, months);
