@@ -50,6 +50,14 @@ class Receiver {
   }
 }
 
+interface DeliveryShown {
+  id: string;
+  state: string;
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatusCode: number | null;
+}
+
 let t: TestApp;
 let acmeHooks: Receiver;
 let failing: Receiver;
@@ -79,7 +87,7 @@ async function create(token: string, name: string, url: string, events: string[]
 async function deliveries(token: string, name: string, state?: string) {
   const res = await t.gql(DELIVERIES, { id: hookIds.get(name), state }, { token });
   expect(res.errors).toBeUndefined();
-  return res.data!.webhookDeliveries as Array<Record<string, any>>;
+  return res.data!.webhookDeliveries as DeliveryShown[];
 }
 
 beforeAll(async () => {
