@@ -240,6 +240,12 @@ describe("delivering privacy events", () => {
     expect(again.data!.redeliverWebhookEvent).toMatchObject({ state: "PENDING", attempts: 0 });
     expect(await deliverDue(handle(), new Date(Date.now() + 1000))).toEqual({ delivered: 1, failed: 0, dead: 0 });
     expect(failing.got).toHaveLength(MAX_ATTEMPTS + 1);
+
+    // The lift is told too (after the person was informed, Art. 18(3)).
+    const lift = `mutation($id: ID!) { liftRestriction(contactId: $id, informedVia: "email of 2026-11-30") { id } }`;
+    expect((await t.gql(lift, { id: ines }, { token: owner })).errors).toBeUndefined();
+    expect(await deliverDue(handle(), new Date(Date.now() + 1000))).toEqual({ delivered: 1, failed: 0, dead: 0 });
+    expect(JSON.parse(failing.got.at(-1)!.body)).toMatchObject({ type: "contact.restriction_lifted", contact: { id: ines }, purpose: null });
   });
 
   it("a disabled webhook's events wait, and go out once it is enabled", async () => {
