@@ -14,6 +14,7 @@ import { UnsubscribeLinks } from "./modules/unsubscribe/unsubscribe.token.js";
 import { ExportLinks } from "./modules/exports/export.token.js";
 import { type RetentionSchedule, scheduleRetention } from "./modules/retention/retention.schedule.js";
 import { retentionProblems } from "./modules/retention/retention.service.js";
+import { type OutboxSchedule, scheduleOutbox } from "./modules/webhooks/outbox.schedule.js";
 import { StartError } from "./start-error.js";
 
 export interface App {
@@ -26,6 +27,8 @@ export interface App {
   erasureJournal: ErasureJournal;
   /** The retention job's timer (RETENTION_INTERVAL_MINUTES); `runOnce` runs it now. */
   retention: RetentionSchedule;
+  /** The outbox worker's timer (OUTBOX_INTERVAL_SECONDS); `runOnce` delivers what is due now. */
+  outbox: OutboxSchedule;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       logStream: opts.logStream,
     });
     const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));
+    const outbox = scheduleOutbox(
+      database,
+      { production: config.production, allowPrivate: config.webhookAllowPrivateTargets },
+      config.outboxIntervalSeconds,
+      (level, msg, detail) => server.log[level]({ ...detail }, msg),
+    );
     return {
       server,
       database,
@@ -78,7 +87,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       signingSecret,
       erasureJournal,
       retention,
+      outbox,
       async close() {
+        await outbox.stop();
         await retention.stop();
         await server.close();
         await database.close();

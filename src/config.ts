@@ -44,6 +44,10 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
   retentionIntervalMinutes: number;
+  /** Seconds between runs of the outbox delivery worker inside the server; 0 turns it off. */
+  outboxIntervalSeconds: number;
+  /** Lets webhooks target private, loopback and link-local addresses in production (SSRF guard off). */
+  webhookAllowPrivateTargets: boolean;
   /** Verifies `POST /webhooks/stripe` (Stripe's `whsec_...`); unset, the endpoint answers 503. */
   stripeWebhookSecret: string | undefined;
   /**
@@ -179,6 +183,8 @@ export function loadConfig(env: Env = processEnv()): Config {
     geoCountryHeader: headerName(s, "GEO_COUNTRY_HEADER"),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
+    outboxIntervalSeconds: s.int("OUTBOX_INTERVAL_SECONDS", 15, 0, 24 * 60 * 60),
+    webhookAllowPrivateTargets: s.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", false),
     stripeWebhookSecret,
     erasureJournalPath:
       journalPath ?? (dataDir === "memory://" ? join(tmpdir(), `alpha-erasure-journal-${process.pid}.ndjson`) : join(dataDir, "erasure-journal.ndjson")),

@@ -20,6 +20,7 @@ import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-requ
 import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
 import { ExportResolver } from "../modules/exports/export.resolver.js";
+import { WebhookResolver } from "../modules/webhooks/webhook.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -44,6 +45,7 @@ export const RESOLVERS = [
   UnsubscribeResolver,
   ExportResolver,
   ErasureResolver,
+  WebhookResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -11,6 +11,7 @@ import { policyVersionSubject } from "./policy-versions/policy-version.subject.j
 import { usageEventSubject } from "./usage/usage.subject.js";
 import { privacyRequestSubject } from "./privacy-requests/privacy-request.subject.js";
 import { userSubject } from "./users/user.subject.js";
+import { webhookSubject } from "./webhooks/webhook.subject.js";
 import { workspaceSubject } from "./workspaces/workspace.subject.js";
 
 /**
@@ -33,6 +34,7 @@ const SUBJECT_DEFS = [
   workspaceSubject,
   legalHoldSubject,
   privacyRequestSubject,
+  webhookSubject,
 ] as const;
 
 export type SubjectName = (typeof SUBJECT_DEFS)[number]["name"];

@@ -19,6 +19,9 @@ export interface ClientInfo {
 /** Settings the domain needs; the rest of the configuration stays with the transport. */
 export interface ScopeSettings {
   sessionTtlHours: number;
+  /** Webhook URLs: HTTPS and public addresses only, unless said otherwise (unset: strict). */
+  production?: boolean;
+  webhookAllowPrivateTargets?: boolean;
 }
 
 /**

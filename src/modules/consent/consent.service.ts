@@ -14,6 +14,7 @@ import { applyConsent, applyUserConsent, consentHistory, userConsentState } from
 import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, withNoticeInForce, type ConsentProof, type GrantSource } from "./consent.proof.js";
 import { policyVersionService } from "../policy-versions/policy-version.service.js";
 import type { ConsentEventRow } from "./consent.type.js";
+import { enqueuePrivacyEvent } from "../webhooks/outbox.service.js";
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
 export function consentView(
@@ -72,6 +73,16 @@ async function record(
       evidence: trimmed(proof.evidence),
       recordedBy: actorId(principal),
     });
+    // Art. 19: recipients are told in the same transaction (the event exists iff the change does).
+    if (changed && state === "withdrawn") {
+      await enqueuePrivacyEvent(tx, {
+        workspaceId: principal.workspaceId,
+        type: "consent.withdrawn",
+        contactId: contact.id,
+        purpose: purpose.id,
+        occurredAt: new Date(),
+      });
+    }
     // Logged either way: even a withdrawal that changes nothing showed the caller the person's
     // privacy state, so it is never a silent read.
     await recordDecision(tx, ctx.policies, principal, {

@@ -1,4 +1,5 @@
 import { actorId, typed } from "../../authz/ability.js";
+import { enqueuePrivacyEvent } from "../webhooks/outbox.service.js";
 import { checkRequestAnswer, linkRequestAnswer } from "../privacy-requests/request-answers.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import type { Db } from "../../db/client.js";
@@ -99,6 +100,9 @@ async function eraseInTransaction(ctx: Scope, contactId: string, detail: { reque
       detail: { ...detail, ...counts },
     });
     if (typeof detail.requestId === "string") await linkRequestAnswer(tx, ctx, detail.requestId, erasureAnswer(contactId));
+    // Art. 19: recipients (an email provider...) are told in the same transaction; the address
+    // they need to find the person is read before it was blanked.
+    await enqueuePrivacyEvent(tx, { workspaceId: principal.workspaceId, type: "contact.erased", contactId, occurredAt: erasedAt, email: target.email });
     journal.append(journal.entryFor(principal.workspaceId, contactId, target.email, target.phone, erasedAt));
     return { kind: "erased" as const, report: { contactId, erasedAt, erasedFields: ERASED_FIELDS, retained: retainedRows(counts), ...counts } };
   });

@@ -5,6 +5,10 @@ import { badInput } from "../../errors.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import type { ContactRow } from "../contacts/contact.type.js";
 import { appendEvents, updateState, type PrivacyEvent } from "./privacy-state.repository.js";
+import { enqueuePrivacyEvent, type PrivacyEventInput } from "../webhooks/outbox.service.js";
+
+/** The privacy event recipients are told about (Art. 19), if the change is one. */
+type Notice = Pick<PrivacyEventInput, "type" | "purpose">;
 
 function text(field: string, value: string, min: number, max = 2000): string {
   const trimmed = value.trim();
@@ -20,6 +24,7 @@ async function record(
   events: Array<Omit<PrivacyEvent, "workspaceId" | "contactId" | "recordedBy">>,
   change: Parameters<typeof updateState>[3],
   detail: Record<string, unknown>,
+  notice?: Notice,
 ): Promise<ContactRow> {
   const principal = ctx.principal!;
   await ctx.db.transaction(async (tx: Db) => {
@@ -31,6 +36,7 @@ async function record(
       tx,
       events.map((e) => ({ ...e, workspaceId: principal.workspaceId, contactId: contact.id, recordedBy: principal.userId })),
     );
+    if (notice) await enqueuePrivacyEvent(tx, { ...notice, workspaceId: principal.workspaceId, contactId: contact.id, occurredAt: new Date() });
     await recordDecision(tx, ctx.policies, principal, {
       action,
       subject: "Contact",
@@ -49,7 +55,17 @@ export const privacyStateService = {
     const why = text("reason", reason, 5);
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (contact.processingRestricted) throw badInput("contactId", "processing of this contact is already restricted");
-    return record(ctx, contact, "restrict_processing", [{ kind: "restricted", reason: why }], { processingRestricted: true }, { reason: why });
+    return record(
+      ctx,
+      contact,
+      "restrict_processing",
+      [{ kind: "restricted", reason: why }],
+      { processingRestricted: true },
+      { reason: why },
+      {
+        type: "contact.restricted",
+      },
+    );
   },
 
   /**
@@ -70,6 +86,7 @@ export const privacyStateService = {
       [{ kind: "subject_informed", reason: notice }, { kind: "restriction_lifted" }],
       { processingRestricted: false },
       { informedVia: notice },
+      { type: "contact.restriction_lifted" },
     );
   },
 
@@ -90,6 +107,7 @@ export const privacyStateService = {
       [{ kind: "objected", purpose: purpose.id, reason: why }],
       { addObjection: purpose.id },
       { objectedPurpose: purpose.id },
+      { type: "contact.objected", purpose: purpose.id },
     );
   },
 

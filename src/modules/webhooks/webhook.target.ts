@@ -1,0 +1,114 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
+import { badInput } from "../../errors.js";
+
+/** Where webhooks may point: production is strict unless WEBHOOK_ALLOW_PRIVATE_TARGETS says otherwise. */
+export interface TargetPolicy {
+  production: boolean;
+  allowPrivate: boolean;
+}
+
+// Addresses a webhook must not reach in production (SSRF): loopback, private, link-local
+// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA.
+const PRIVATE = new BlockList();
+for (const [net, bits] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["224.0.0.0", 3],
+] as const) {
+  PRIVATE.addSubnet(net, bits, "ipv4");
+}
+for (const [net, bits] of [
+  ["::", 127],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+] as const) {
+  PRIVATE.addSubnet(net, bits, "ipv6");
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+const unbracket = (host: string) => host.replace(/^\[|\]$/g, "");
+
+/** True for an address a production webhook must not reach (IPv4-mapped IPv6 included). */
+export function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return isPrivateAddress(mapped[1]);
+  const family = isIP(address);
+  if (family === 0) return true;
+  return PRIVATE.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+const isLoopbackHost = (host: string) => host === "localhost" || (isIP(host) !== 0 && LOOPBACK.check(host, isIP(host) === 4 ? "ipv4" : "ipv6"));
+
+/**
+ * Checks a URL an owner registers: absolute, no credentials, no fragment, HTTPS (plain HTTP
+ * only to loopback outside production) and, in production, no private or link-local literal
+ * address. Host names are resolved again at every delivery (`resolveTarget`).
+ */
+export function checkWebhookUrl(raw: string, policy: TargetPolicy): string {
+  const value = raw.trim();
+  if (value.length > 2000) throw badInput("url", "at most 2000 characters");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badInput("url", "is not an absolute URL");
+  }
+  if (url.username || url.password) throw badInput("url", "must not carry credentials; the body is signed with the webhook's secret instead");
+  if (url.hash) throw badInput("url", "must not have a fragment");
+  const host = unbracket(url.hostname);
+  if (url.protocol === "http:") {
+    if (policy.production || !isLoopbackHost(host)) throw badInput("url", "must use https (plain http only to loopback outside production)");
+  } else if (url.protocol !== "https:") {
+    throw badInput("url", "must use https");
+  }
+  if (policy.production && !policy.allowPrivate && (host === "localhost" || (isIP(host) !== 0 && isPrivateAddress(host)))) {
+    throw badInput("url", "must not point at a private, loopback or link-local address");
+  }
+  return url.toString();
+}
+
+/**
+ * At delivery: resolves the host and refuses private addresses in production, so a name that
+ * later points inside the network (DNS rebinding) is not called. Undefined when allowed.
+ */
+export async function refusedTarget(url: string, policy: TargetPolicy): Promise<string | undefined> {
+  if (!policy.production || policy.allowPrivate) return undefined;
+  const host = unbracket(new URL(url).hostname);
+  try {
+    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
+    return addresses.some((a) => isPrivateAddress(a.address)) ? "private_address" : undefined;
+  } catch {
+    return "dns";
+  }
+}
+
+/** `X-Alpha-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (as Stripe signs). */
+export function signatureHeader(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  const v1 = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
+  return `t=${t},v1=${v1}`;
+}
+
+/**
+ * What a recipient does (documented in the README, used by the tests): recomputes the HMAC
+ * and compares in constant time; refuses a timestamp older than `toleranceSeconds` (replays).
+ */
+export function verifySignature(secret: string, body: string, header: string, now: Date, toleranceSeconds = 300): boolean {
+  const parts = Object.fromEntries(header.split(",").map((p) => p.split("=", 2) as [string, string]));
+  const t = Number(parts.t);
+  if (!Number.isInteger(t) || !parts.v1 || Math.abs(now.getTime() / 1000 - t) > toleranceSeconds) return false;
+  const expected = Buffer.from(createHmac("sha256", secret).update(`${t}.${body}`).digest("hex"));
+  const given = Buffer.from(parts.v1);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
