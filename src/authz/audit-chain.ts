@@ -229,3 +229,11 @@ export function truncateAuditBefore(
     return { removed: deleted.length, checkpoint };
   });
 }
+
+/** Every chain (or one workspace's), as `npm run audit:verify` reports it: ok only when all are. */
+export async function verifyAuditChains(db: Db, workspaceId?: string | null): Promise<{ ok: boolean; chains: ChainVerification[] }> {
+  const ids = workspaceId === undefined ? await auditChains(db) : [workspaceId];
+  const chains: ChainVerification[] = [];
+  for (const id of ids) chains.push(await verifyAuditChain(db, id));
+  return { ok: chains.every((c) => c.ok), chains };
+}
