@@ -62,6 +62,16 @@ export async function signIn(db: Db, email: string, password: string, ttlHours: 
   return { token, expiresAt, sessionId, principal: { kind: "user", ...principal } };
 }
 
+/** The account an email signs in to, if any (a failed sign-in is logged in its workspace). */
+export async function accountOf(db: Db, email: string): Promise<{ userId: string; workspaceId: string } | undefined> {
+  const [user] = await db
+    .select({ userId: users.id, workspaceId: users.workspaceId })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .limit(1);
+  return user;
+}
+
 export interface SessionLookup {
   principal: Principal;
   /** The session's id: usage events made under it are linked to its login. */

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { auditLog, policyVersionsLoaded } from "../db/schema/index.js";
+import { policyVersionsLoaded } from "../db/schema/index.js";
+import { appendAuditEntry } from "./audit-chain.js";
 import { actorId, type Principal } from "./ability.js";
 import type { PolicySet } from "./policy-loader.js";
 
@@ -13,17 +14,20 @@ export interface DecisionEntry {
   rule?: string | null;
   reason?: string | null;
   detail?: Record<string, unknown>;
+  /** The chain to write to when there is no principal (a failed sign-in to a known account). */
+  workspaceId?: string | null;
 }
 
 /**
  * Appends to the decision log: every denial and every privacy action (who, what, under
  * which purpose, which rule, when, and the digest of the policy in force). Callers pass the
- * transaction of the action they log, so the log and the change commit together.
+ * transaction of the action they log, so the log and the change commit together. Each entry
+ * is hash-chained to the previous one of its workspace (audit-chain.ts).
  */
 export async function recordDecision(db: Db, policies: Pick<PolicySet, "digest">, principal: Principal | undefined, entry: DecisionEntry): Promise<void> {
-  await db.insert(auditLog).values({
+  await appendAuditEntry(db, {
     // The system principal acting for the whole platform (a platform policy version) has no workspace.
-    workspaceId: principal?.workspaceId || null,
+    workspaceId: principal?.workspaceId || entry.workspaceId || null,
     actorId: actorId(principal),
     actorRole: principal?.role ?? null,
     action: entry.action,

@@ -83,6 +83,10 @@ export const auditLog = pgTable(
     /** The digest of the policy in force (policy_versions_loaded); null on entries from before it was recorded. */
     policyDigest: text("policy_digest"),
     createdAt: createdAt(),
+    /** The hash of the previous entry of the same chain (per workspace; null for the first, or after a checkpoint's anchor). */
+    prevHash: text("prev_hash"),
+    /** sha256 over this entry's columns and prevHash (src/modules/audit/audit-chain.ts); null on entries older than the chain. */
+    hash: text("hash"),
   },
   (t) => [check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])), index("audit_log_ws_idx").on(t.workspaceId, t.seq)],
 );

@@ -1,10 +1,13 @@
-import { and, asc, count, desc, gt, lt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema/index.js";
 import { badInput } from "../../errors.js";
 import type { CursorScope } from "../common/cursor.js";
 import { openCursor } from "../common/entity-store.js";
+import { rangeFilter } from "../common/filters.js";
+import { isUuid } from "../common/crud.service.js";
 import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
+import type { AuditLogFilter } from "./audit.input.js";
 import type { AuditRow } from "./audit.type.js";
 
 /** The log's only order; its cursors carry the sequence number, sealed like every cursor. */
@@ -39,4 +42,19 @@ export async function auditPage(db: Db, where: SQL, page: PageRequest, cursors: 
     cursorOf: (row) => cursors.codec.encode({ order: ORDER, value: null, id: String(row.seq) }, cursors.workspaceId),
     count: async () => Number((await db.select({ n: count() }).from(auditLog).where(where))[0].n),
   };
+}
+
+/** The filter's conditions (all must hold); a malformed actor id is refused. */
+export function auditFilter(filter: AuditLogFilter | undefined | null): SQL | undefined {
+  if (!filter) return undefined;
+  if (filter.actorId != null && !isUuid(filter.actorId)) throw badInput("filter.actorId", `"${filter.actorId}" is not an id`);
+  if (filter.after && filter.before && filter.after >= filter.before) throw badInput("filter.before", "must be later than filter.after");
+  return and(
+    filter.actorId != null ? eq(auditLog.actorId, filter.actorId) : undefined,
+    filter.action != null ? eq(auditLog.action, filter.action) : undefined,
+    filter.subject != null ? eq(auditLog.subject, filter.subject) : undefined,
+    filter.subjectId != null ? eq(auditLog.subjectId, filter.subjectId) : undefined,
+    filter.outcome != null ? eq(auditLog.decision, filter.outcome) : undefined,
+    ...rangeFilter(auditLog.createdAt, filter.after, filter.before),
+  );
 }

@@ -1,20 +1,36 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
 import { Connection, PageArgs } from "../../graphql/pagination.js";
 import { userById } from "../users/user.loaders.js";
 import { User } from "../users/user.type.js";
 import { auditService } from "./audit.service.js";
-import { AuditEntry, type AuditRow } from "./audit.type.js";
+import { AuditLogFilter } from "./audit.input.js";
+import { AuditEntry, type AuditRow, AuditVerification } from "./audit.type.js";
 
 export const AuditEntryConnection = Connection(AuditEntry, "AuditEntry");
+
+@ArgsType()
+class AuditLogArgs extends PageArgs {
+  @Field(() => AuditLogFilter, { nullable: true, description: "Conditions entries must meet (actor, action, subject, outcome, time)." })
+  filter?: AuditLogFilter;
+}
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Guard("read", "AuditEntry")
   @Query(() => AuditEntryConnection, { description: "The decision log of the caller's workspace, newest first." })
-  async auditLog(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: AppContext) {
-    return new AuditEntryConnection(await auditService.list(ctx, args));
+  async auditLog(@Args(() => AuditLogArgs) args: AuditLogArgs, @Ctx() ctx: AppContext) {
+    return new AuditEntryConnection(await auditService.list(ctx, args, args.filter));
+  }
+
+  @Guard("read", "AuditEntry")
+  @Query(() => AuditVerification, {
+    description:
+      "Checks the hash chain of the caller's workspace's audit log: names the first entry changed, deleted or inserted outside the API (npm run audit:verify checks every chain).",
+  })
+  verifyAuditLog(@Ctx() ctx: AppContext) {
+    return auditService.verify(ctx);
   }
 
   @Guard("read", "User")

@@ -1,5 +1,6 @@
 import { and, eq, exists, or, sql, type SQL } from "drizzle-orm";
 import type { AppAbility } from "../../authz/ability.js";
+import { recordDecision } from "../../authz/decision-log.js";
 import type { Subject } from "../../authz/registry.js";
 import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
 import type { Db } from "../../db/client.js";
@@ -40,6 +41,21 @@ export class CrudService<Row extends { id: string }> {
 
   subject(ctx: Scope): Subject {
     return ctx.registry.get(this.name);
+  }
+
+  /**
+   * Every write is logged in its own transaction: who, what, which row and which fields,
+   * never their values (they may be a person's data).
+   */
+  private audit(ctx: Scope, tx: Db, action: "create" | "update" | "delete", id: string, fields: string[]): Promise<void> {
+    return recordDecision(tx, ctx.policies, ctx.principal, {
+      action,
+      subject: this.name,
+      subjectId: id,
+      purpose: ctx.purpose?.id ?? null,
+      decision: "allow",
+      detail: action === "delete" ? undefined : { fields: [...fields].sort() },
+    });
   }
 
   /** Policy field names of the input keys a write sets. */
@@ -92,7 +108,9 @@ export class CrudService<Row extends { id: string }> {
       }
       const denial = firstDenial(ctx, "create", this.name, check, this.fieldsOf(values));
       if (denial) return { denial };
-      return { id: await insertRow(tx, subject, row) };
+      const id = await insertRow(tx, subject, row);
+      await this.audit(ctx, tx, "create", id, this.fieldsOf(values));
+      return { id };
     });
     if ("missing" in outcome) throw notFound(link!.subject, person!.id!, person!.field);
     if ("denial" in outcome && outcome.denial) return refuse(ctx, "create", this.name, undefined, outcome.denial);
@@ -126,6 +144,7 @@ export class CrudService<Row extends { id: string }> {
       if (denial) return { denial };
       // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
       const updated = await updateRow(tx, subject, id, { ...changes, updatedAt: new Date() }, whereCan(ctx, "update", this.name));
+      if (updated) await this.audit(ctx, tx, "update", id, fields);
       if (updated && within) await within(tx, current);
       return { updated };
     });
@@ -165,7 +184,12 @@ export class CrudService<Row extends { id: string }> {
     // placed meanwhile still wins.
     const subject = this.subject(ctx);
     const held = or(heldWhere(subject), ...heldDependents(ctx, subject))!;
-    if (!(await deleteRow(ctx.db, subject, id, and(whereCan(ctx, "delete", this.name), sql`not ${held}`)!))) {
+    const deleted = await ctx.db.transaction(async (tx: Db) => {
+      const done = await deleteRow(tx, subject, id, and(whereCan(ctx, "delete", this.name), sql`not ${held}`)!);
+      if (done) await this.audit(ctx, tx, "delete", id, []);
+      return done;
+    });
+    if (!deleted) {
       const [stillThere] = await findWhere<{ id: string }>(ctx.db, ctx.registry, subject, and(eq(subject.columns[subject.key], id), held)!, []);
       if (stillThere) {
         throw forbidden({

@@ -1,7 +1,8 @@
 import { and, arrayContains, desc, eq, inArray, not, sql, type SQL } from "drizzle-orm";
+import { appendAuditEntry } from "../../authz/audit-chain.js";
 import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
-import { auditLog, consentEvents, contacts, users } from "../../db/schema/index.js";
+import { consentEvents, contacts, users } from "../../db/schema/index.js";
 import { findWhere } from "../common/entity-store.js";
 
 export interface ConsentChange {
@@ -119,15 +120,19 @@ export async function withLedgerMaintenance<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   await tx.execute(sql`select set_config('alpha.ledger_maintenance', 'on', true)`);
-  await tx.insert(auditLog).values({
+  await appendAuditEntry(tx, {
     workspaceId: audit.workspaceId,
     actorId: audit.actorId,
     actorRole: audit.actorRole ?? null,
     action: "ledger_maintenance",
     subject: "ConsentEvent",
     subjectId: audit.subjectId ?? null,
+    purpose: null,
     decision: "allow",
+    rule: null,
     reason: audit.reason,
+    detail: null,
+    policyDigest: null,
   });
   const result = await fn();
   await tx.execute(sql`select set_config('alpha.ledger_maintenance', 'off', true)`);

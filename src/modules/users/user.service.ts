@@ -1,4 +1,4 @@
-import { signIn, signOut } from "../../auth/sessions.js";
+import { accountOf, signIn, signOut } from "../../auth/sessions.js";
 import type { Scope } from "../common/scope.js";
 import { beginSignIn, signInKeys, signInSucceeded } from "../../auth/throttle.js";
 import { badInput, invalidCredentials, notFound, rateLimited, unauthenticated } from "../../errors.js";
@@ -22,13 +22,31 @@ export const userService = {
     if (password.length > 1024) throw invalidCredentials();
     const session = await signIn(ctx.db, email, password, ctx.settings.sessionTtlHours, usageService.clientOf(ctx));
     if (!session) {
-      await recordDecision(ctx.db, ctx.policies, undefined, { action: "login", subject: "User", decision: "deny", reason: "invalid email or password" });
+      // Logged in the workspace of the account when the email is one (its owner, DPO and
+      // auditor see attacks on their accounts); with no workspace otherwise. Never the email.
+      const account = await accountOf(ctx.db, email);
+      await recordDecision(ctx.db, ctx.policies, undefined, {
+        action: "login",
+        subject: "User",
+        subjectId: account?.userId ?? null,
+        workspaceId: account?.workspaceId ?? null,
+        decision: "deny",
+        reason: "invalid email or password",
+      });
       throw invalidCredentials();
     }
     await signInSucceeded(ctx.db, keys, attempt.at);
     const role = ctx.policies.roles.get(session.principal.role);
     const purpose = role && ctx.policies.purposes.get(role.defaultPurpose);
     if (!purpose) throw invalidCredentials();
+    await recordDecision(ctx.db, ctx.policies, session.principal, {
+      action: "login",
+      subject: "User",
+      subjectId: session.principal.userId,
+      purpose: purpose.id,
+      decision: "allow",
+      reason: "signed in",
+    });
     ctx.adopt(session.principal, purpose);
     return { token: session.token, expiresAt: session.expiresAt, user: await userService.me(ctx) };
   },
