@@ -62,7 +62,10 @@ describe("inviteUser and acceptInvitation", () => {
     const common = await t.gql(ACCEPT, { t: inv.token, p: "password1234" });
     expect(common.errors?.[0].message).toMatch(/common/);
     expect(JSON.stringify(common.errors)).not.toContain("password1234");
-    await db().update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, inv.id));
+    await db()
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invitations.id, inv.id));
     const expired = await t.gql(ACCEPT, { t: inv.token, p: GOOD });
     expect(expired.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
     expect((await db().select().from(users).where(eq(users.email, "late@acme.test"))).length).toBe(0);

@@ -41,7 +41,11 @@ describe("workspace:create in production mode", () => {
     expect(accepted.data!.acceptInvitation.user.role).toBe("owner");
     const login = await t.gql(LOGIN, { e: "boss@initech.test", p: "initech boss passphrase" });
     expect(login.data!.login.user.role).toBe("owner");
-    const invite = await t.gql(`mutation { inviteUser(input: { email: "peter@initech.test", role: "sales_rep" }) { token } }`, {}, { token: login.data!.login.token });
+    const invite = await t.gql(
+      `mutation { inviteUser(input: { email: "peter@initech.test", role: "sales_rep" }) { token } }`,
+      {},
+      { token: login.data!.login.token },
+    );
     expect(invite.data!.inviteUser.token).toMatch(/^acri_/);
 
     const third = await createWorkspace(db, t.app.policies, { name: "Initech", ownerEmail: "boss@initech.test" });
