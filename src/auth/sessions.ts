@@ -24,6 +24,15 @@ export interface LoginClient {
   location: string | null;
 }
 
+/**
+ * The SQL condition "this account may act": not deactivated. Sign-in, session look-up and
+ * anything else that authenticates a user (API tokens too) must require it.
+ */
+export const isUserActive = () => isNull(users.deactivatedAt);
+
+/** Whether a user row may act (the same test as isUserActive, on a loaded row). */
+export const userIsActive = (user: { deactivatedAt: Date | null }) => user.deactivatedAt === null;
+
 const principalColumns = {
   userId: users.id,
   workspaceId: users.workspaceId,
@@ -40,10 +49,20 @@ export async function signIn(db: Db, email: string, password: string, ttlHours: 
   const [user] = await db
     .select({ ...principalColumns, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .where(and(eq(sql`lower(${users.email})`, email.toLowerCase()), isUserActive()))
     .limit(1);
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !ok) return null;
+  const { passwordHash: _, ...principal } = user;
+  return openSession(db, { kind: "user", ...principal }, ttlHours, client);
+}
+
+/**
+ * Starts a session for a user already proven (a password checked, an invitation accepted): the
+ * session, its LOGIN usage event and lastLoginAt are written together.
+ */
+export async function openSession(db: Db, principal: Principal, ttlHours: number, client: LoginClient): Promise<SignedIn> {
+  const user = principal;
   const token = newToken(SESSION_PREFIX);
   const now = new Date();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
@@ -58,8 +77,7 @@ export async function signIn(db: Db, email: string, password: string, ttlHours: 
     await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.userId));
     return session.id;
   });
-  const { passwordHash: _, ...principal } = user;
-  return { token, expiresAt, sessionId, principal: { kind: "user", ...principal } };
+  return { token, expiresAt, sessionId, principal };
 }
 
 /** The account an email signs in to, if any (a failed sign-in is logged in its workspace). */
@@ -93,6 +111,7 @@ export async function principalForSession(db: Db, token: string): Promise<Sessio
       join ${users} on ${users.id} = ${sessions.userId}
       join ${workspaces} on ${workspaces.id} = ${users.workspaceId}
       where ${sessions.tokenHash} = ${tokenDigest(token)} and ${sessions.expiresAt} > now()
+        and ${users.deactivatedAt} is null
       limit 1
     ), hit as (
       insert into ${rateLimits} (key, window_start, hits)

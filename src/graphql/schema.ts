@@ -6,6 +6,7 @@ import { ContactResolver } from "../modules/contacts/contact.resolver.js";
 import { DealResolver } from "../modules/deals/deal.resolver.js";
 import { InteractionResolver } from "../modules/interactions/interaction.resolver.js";
 import { UserResolver } from "../modules/users/user.resolver.js";
+import { PeopleResolver } from "../modules/people/people.resolver.js";
 import { AuditResolver } from "../modules/audit/audit.resolver.js";
 import { BreachNoticeResolver, BreachResolver } from "../modules/breaches/breach.resolver.js";
 import { PolicyNoticeResolver, PolicyVersionResolver } from "../modules/policy-versions/policy-version.resolver.js";
@@ -25,6 +26,7 @@ import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
   UserResolver,
+  PeopleResolver,
   ContactResolver,
   CompanyResolver,
   DealResolver,

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 const ROOTS = ["Query", "Mutation"];
 /** The contract's public operations; everything else needs a principal. */
-const PUBLIC_OPERATIONS = ["Mutation.login", "Query.processingPurposes", "Query.policyVersions"];
+const PUBLIC_OPERATIONS = ["Mutation.login", "Mutation.acceptInvitation", "Mutation.resetPassword", "Query.processingPurposes", "Query.policyVersions"];
 
 function objectTypes(s: GraphQLSchema): GraphQLObjectType[] {
   return Object.values(s.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"));

@@ -10,3 +10,4 @@ export * from "./usage.js";
 export * from "./requests.js";
 export * from "./policy-versions.js";
 export * from "./webhooks.js";
+export * from "./people.js";

@@ -47,6 +47,8 @@ export const users = pgTable(
     // The account holder's own marketing consents (Alpha is the controller), denormalised from
     // the consent ledger (consent_events.subject_user_id) like a contact's, for the consent gate.
     consentedPurposes: text("consented_purposes").array().notNull().default(sql`'{}'::text[]`),
+    // Set by deactivateUser: sign-in is refused and every session ends at once (see isUserActive).
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true, precision: 3 }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

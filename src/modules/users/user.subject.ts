@@ -16,6 +16,8 @@ export const userSubject = {
     workspace: { required: true },
     lastLoginAt: { category: "usage" },
     createdAt: {},
+    // Set when an owner deactivated the account (sign-in refused since).
+    deactivatedAt: {},
     // Addressed to the user themself (null on anyone else's profile): breach and policy notices.
     breachNotices: {},
     policyNotices: {},

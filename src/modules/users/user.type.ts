@@ -31,6 +31,9 @@ export class User {
 
   @Field(() => DateTime, { nullable: true, description: "When the account was created." })
   createdAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When an owner deactivated the account (null while active): sign-in is refused since." })
+  deactivatedAt!: Date | null;
 }
 
 @Public()

@@ -1,0 +1,142 @@
+import { and, count, desc, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client.js";
+import { invitations, passwordResets, sessions, users, workspaces } from "../../db/schema/index.js";
+
+export type InvitationRow = typeof invitations.$inferSelect;
+export type PasswordResetRow = typeof passwordResets.$inferSelect;
+
+/** A user of the caller's workspace that the caller may act on (the policy's SQL filter), or undefined. */
+export async function findUser(db: Db, where: SQL | undefined, id: string, lock = false) {
+  const query = db
+    .select({
+      id: users.id,
+      workspaceId: users.workspaceId,
+      email: users.email,
+      role: users.role,
+      deactivatedAt: users.deactivatedAt,
+      lastLoginAt: users.lastLoginAt,
+    })
+    .from(users)
+    .where(and(eq(users.id, id), where));
+  const [row] = await (lock ? query.for("update") : query);
+  return row;
+}
+
+export const userByEmail = async (db: Db, email: string) => {
+  const [row] = await db
+    .select({ id: users.id, workspaceId: users.workspaceId, role: users.role, lastLoginAt: users.lastLoginAt })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .limit(1);
+  return row;
+};
+
+export const passwordHashOf = async (db: Db, userId: string) => {
+  const [row] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  return row?.passwordHash;
+};
+
+/** Active owners of a workspace other than `exceptUserId`, rows locked so two demotions cannot both pass. */
+export async function otherActiveOwners(db: Db, workspaceId: string, exceptUserId: string): Promise<number> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.role, "owner"), isNull(users.deactivatedAt), ne(users.id, exceptUserId)))
+    .for("update");
+  return rows.length;
+}
+
+/** A new invitation; older pending ones for the same email in the workspace are withdrawn. */
+export async function insertInvitation(db: Db, values: typeof invitations.$inferInsert): Promise<InvitationRow> {
+  await db
+    .delete(invitations)
+    .where(
+      and(eq(invitations.workspaceId, values.workspaceId), eq(sql`lower(${invitations.email})`, values.email.toLowerCase()), isNull(invitations.acceptedAt)),
+    );
+  const [row] = await db.insert(invitations).values(values).returning();
+  return row;
+}
+
+/** A pending, unexpired invitation by its token's digest, locked until the transaction ends. */
+export async function pendingInvitation(db: Db, tokenHash: string, now: Date): Promise<InvitationRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(
+      and(eq(invitations.tokenHash, tokenHash), isNull(invitations.acceptedAt), gt(invitations.expiresAt, now), ne(workspaces.subscriptionStatus, "purged")),
+    )
+    .for("update", { of: invitations });
+  return row?.invitations;
+}
+
+export async function markInvitationAccepted(db: Db, id: string, userId: string, now: Date): Promise<void> {
+  await db.update(invitations).set({ acceptedAt: now, acceptedUserId: userId }).where(eq(invitations.id, id));
+}
+
+export async function insertPasswordReset(db: Db, values: typeof passwordResets.$inferInsert): Promise<void> {
+  await db.delete(passwordResets).where(eq(passwordResets.userId, values.userId));
+  await db.insert(passwordResets).values(values);
+}
+
+export async function deletePasswordResets(db: Db, userId: string): Promise<void> {
+  await db.delete(passwordResets).where(eq(passwordResets.userId, userId));
+}
+
+/** An unused, unexpired reset token of an active user, locked until the transaction ends. */
+export async function pendingReset(db: Db, tokenHash: string, now: Date) {
+  const [row] = await db
+    .select({
+      id: passwordResets.id,
+      userId: passwordResets.userId,
+      workspaceId: passwordResets.workspaceId,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+    })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now), isNull(users.deactivatedAt)))
+    .for("update", { of: passwordResets });
+  return row;
+}
+
+export async function setPassword(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+}
+
+/** Ends the user's sessions, all of them or all but one. */
+export async function deleteSessions(db: Db, userId: string, exceptSessionId?: string): Promise<number> {
+  const rows = await db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined))
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+export const sessionsOf = (db: Db, userId: string, now: Date) =>
+  db
+    .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id));
+
+export async function deleteSessionOf(db: Db, userId: string, sessionId: string): Promise<boolean> {
+  const rows = await db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)))
+    .returning({ id: sessions.id });
+  return rows.length > 0;
+}
+
+export async function workspaceByName(db: Db, name: string) {
+  return db
+    .select({ id: workspaces.id, name: workspaces.name })
+    .from(workspaces)
+    .where(and(eq(workspaces.name, name), ne(workspaces.subscriptionStatus, "purged")));
+}
+
+export const countUsers = async (db: Db, workspaceId: string) => {
+  const [{ n }] = await db.select({ n: count() }).from(users).where(eq(users.workspaceId, workspaceId));
+  return Number(n);
+};
