@@ -18,6 +18,7 @@ import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-request.resolver.js";
 import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
+import { ApiTokenResolver } from "../modules/api-tokens/api-token.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -40,6 +41,7 @@ export const RESOLVERS = [
   PrivacyRequestResolver,
   WorkspaceResolver,
   UnsubscribeResolver,
+  ApiTokenResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -9,3 +9,4 @@ export * from "./notices.js";
 export * from "./usage.js";
 export * from "./requests.js";
 export * from "./policy-versions.js";
+export * from "./api-tokens.js";
