@@ -79,7 +79,8 @@ export class RedisCallerLimiter extends TwoLevelLimiter {
     private readonly keyPrefix = "acrm:rl",
   ) {
     super(settings);
-    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    // Commands wait for the (re)connection, one retry at most; then the insurance limiter answers.
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     // Errors are answered by the insurance limiter; the client reconnects by itself.
     this.redis.on("error", () => undefined);
   }

@@ -86,16 +86,21 @@ describe("API tokens", () => {
   });
 
   it("explainAccess names the scope that decided", async () => {
-    const { token } = await minted("sales@acme.test", { scopes: ["contacts:read"] });
-    const res = await t.gql(`{ explainAccess(action: "read", subject: "Deal") { allowed rule reason } }`, {}, { token });
-    if (res.errors?.[0]?.extensions.code === "FORBIDDEN") {
-      // explainAccess itself needs a scope the token lacks: the refusal names it.
-      expect(res.errors[0].extensions.rule).toBe("token.scopes");
-      return;
-    }
-    expect(res.errors).toBeUndefined();
-    expect(res.data!.explainAccess).toMatchObject({ allowed: false, rule: "token.scopes" });
-    expect(res.data!.explainAccess.reason).toContain("deals:read");
+    const { token } = await minted("owner@acme.test", {
+      scopes: ["audit_entries:read", "contacts:read"],
+      purposes: ["legal_compliance", "sales_pipeline"],
+      defaultPurpose: "legal_compliance",
+    });
+    const EXPLAIN = `query($s: String!) { explainAccess(action: "read", subject: $s, purpose: "sales_pipeline") { allowed rule reason chain { check outcome detail } } }`;
+    const deal = await t.gql(EXPLAIN, { s: "Deal" }, { token });
+    expect(deal.errors).toBeUndefined();
+    expect(deal.data!.explainAccess).toMatchObject({ allowed: false, rule: "token.scopes" });
+    expect(deal.data!.explainAccess.reason).toContain("deals:read");
+    const contact = await t.gql(EXPLAIN, { s: "Contact" }, { token });
+    expect(contact.data!.explainAccess.allowed).toBe(true);
+    const step = contact.data!.explainAccess.chain.find((c: { check: string }) => c.check === "TOKEN_SCOPE");
+    expect(step).toMatchObject({ outcome: "PASS" });
+    expect(step.detail).toContain("contacts:read");
   });
 
   it("a sales rep cannot mint a token wider than its role; unknown scopes and purposes are bad input", async () => {
