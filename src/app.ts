@@ -10,6 +10,7 @@ import { buildServer, type LogStream } from "./http/server.js";
 import { CursorCodec } from "./modules/common/cursor.js";
 import { registry } from "./modules/registry.js";
 import { UnsubscribeLinks } from "./modules/unsubscribe/unsubscribe.token.js";
+import { ExportLinks } from "./modules/exports/export.token.js";
 import { type RetentionSchedule, scheduleRetention } from "./modules/retention/retention.schedule.js";
 import { retentionProblems } from "./modules/retention/retention.service.js";
 import { StartError } from "./start-error.js";
@@ -61,6 +62,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       policies,
       cursors: new CursorCodec(signingSecret),
       links: new UnsubscribeLinks(signingSecret, config.publicUrl),
+      exports: new ExportLinks(signingSecret, config.publicUrl),
       logStream: opts.logStream,
     });
     const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));

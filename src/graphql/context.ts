@@ -6,6 +6,7 @@ import type { DomainError } from "../errors.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import { Scope, type ClientInfo } from "../modules/common/scope.js";
 import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
+import type { ExportLinks } from "../modules/exports/export.token.js";
 
 export interface MaskedField {
   type: string;
@@ -32,6 +33,8 @@ export class AppContext extends Scope {
     cursors: CursorCodec,
     /** Seals one-click unsubscribe links (PUBLIC_URL, a key derived from the signing secret). */
     readonly links: UnsubscribeLinks,
+    /** Seals the download links of large exports (PUBLIC_URL, a key derived from the signing secret). */
+    readonly exports: ExportLinks,
   ) {
     super(db, policies, config, request, principal, purpose, cursors);
   }

@@ -19,6 +19,7 @@ import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-requ
 import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
 import { ApiTokenResolver } from "../modules/api-tokens/api-token.resolver.js";
+import { ExportResolver } from "../modules/exports/export.resolver.js";
 import { guardMiddleware } from "./guard.js";
 
 export const RESOLVERS = [
@@ -42,6 +43,7 @@ export const RESOLVERS = [
   WorkspaceResolver,
   UnsubscribeResolver,
   ApiTokenResolver,
+  ExportResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

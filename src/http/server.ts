@@ -10,6 +10,7 @@ import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
+import type { ExportLinks } from "../modules/exports/export.token.js";
 import { AppContext } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { formatError } from "../graphql/format-error.js";
@@ -21,6 +22,7 @@ import { callerLimiter } from "./rate-limit.js";
 import { clientCountry } from "./client-country.js";
 import { serializeLoggedError } from "./log-errors.js";
 import { registerStripeWebhook } from "./stripe-webhook.js";
+import { exportDownloads, exportLoggedPath } from "./exports.js";
 import { loggedPath, unsubscribePages } from "./unsubscribe.js";
 
 declare module "fastify" {
@@ -40,6 +42,7 @@ export interface AppDeps {
   policies: PolicySet;
   cursors: CursorCodec;
   links: UnsubscribeLinks;
+  exports: ExportLinks;
   logStream?: LogStream;
 }
 
@@ -89,7 +92,7 @@ function handleHttpError(error: FastifyError, request: FastifyRequest, reply: Fa
 }
 
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
-export async function buildServer({ config, database, policies, cursors, links, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildServer({ config, database, policies, cursors, links, exports, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     // The request id of every log line; returned on every response.
@@ -101,9 +104,9 @@ export async function buildServer({ config, database, policies, cursors, links, 
       ...(logStream ? { stream: logStream } : {}),
       // Logs never carry tokens, passwords or personal data: no bodies, no headers, no client
       // IP, no query string (a GET query's variables could hold an email address), and no
-      // unsubscribe token (a credential in the path).
+      // unsubscribe or export-download token (credentials in the path).
       serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: loggedPath(req.url) }),
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: exportLoggedPath(loggedPath(req.url)) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         err: serializeLoggedError,
       },
@@ -138,6 +141,7 @@ export async function buildServer({ config, database, policies, cursors, links, 
 
   await registerStripeWebhook(app, { config, database, policies, cursors });
   await app.register(unsubscribePages, { config, database, policies, cursors, links });
+  await app.register(exportDownloads, { config, database, policies, cursors, links: exports });
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxQueryDepth },
@@ -189,7 +193,18 @@ export async function buildServer({ config, database, policies, cursors, links, 
       const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config, limiter);
       const location = clientCountry(request.headers, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], location, token, sessionId, failure, invalid, principal };
-      return new AppContext(db, request.metrics, policies, config, info, failure ? undefined : principal, failure ? undefined : purpose, cursors, links);
+      return new AppContext(
+        db,
+        request.metrics,
+        policies,
+        config,
+        info,
+        failure ? undefined : principal,
+        failure ? undefined : purpose,
+        cursors,
+        links,
+        exports,
+      );
     },
   });
   return app;

@@ -13,7 +13,8 @@ function policy(...args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", "src/bin/policy.ts", ...args], { encoding: "utf8", timeout: 60_000 });
 }
 
-describe("policy CLI", () => {
+// Each test spawns the CLI several times (a second or more each, much more on a loaded machine).
+describe("policy CLI", { timeout: 180_000 }, () => {
   it("policies/MATRIX.md is the matrix of the current policies (npm run policy:matrix -- --write)", () => {
     expect(readFileSync(MATRIX_FILE, "utf8")).toBe(policyMatrix(loadPolicies(registry)));
   });
@@ -57,7 +58,7 @@ function widened(): string {
   return root;
 }
 
-describe("policy diff, lint --dir, matrix --html, show", () => {
+describe("policy diff, lint --dir, matrix --html, show", { timeout: 180_000 }, () => {
   it("diff: widening sales_rep to delete Contact prints the grant and exits 1; narrowing prints the loss and exits 0", () => {
     const wide = widened();
     const up = policy("diff", "--from-dir", POLICIES_DIR, "--dir", wide);

@@ -8,6 +8,7 @@ import { QueryMetrics } from "../../src/db/client.js";
 import { AppContext } from "../../src/graphql/context.js";
 import { explainService } from "../../src/modules/explain/explain.service.js";
 import { UnsubscribeLinks } from "../../src/modules/unsubscribe/unsubscribe.token.js";
+import { ExportLinks } from "../../src/modules/exports/export.token.js";
 import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { auditLog, consentEvents, contactPrivacyEvents, contacts, interactions } from "../../src/db/schema/index.js";
@@ -395,6 +396,7 @@ describe("list visibility, can() and explainAccess always agree", () => {
                 t.app.policies.purposes.get("legal_compliance"),
                 new CursorCodec(t.app.signingSecret),
                 new UnsubscribeLinks(t.app.signingSecret, t.config.publicUrl),
+                new ExportLinks(t.app.signingSecret, t.config.publicUrl),
               );
               for (const id of people) {
                 const verdict = await explainService.explain(ctx, "read", "Contact", id, purpose);
