@@ -24,9 +24,13 @@ export interface Config {
   development: boolean;
   signingSecret: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of the rate-limit keys in Redis (REDIS_KEY_PREFIX), so several installs or test runs can share one Redis. */
+  redisKeyPrefix: string;
   corsOrigins: string[];
   logLevel: string;
   rateLimitPerMinute: number;
+  /** Requests per workspace per minute, all its users and tokens together (default 10x the per-caller limit). */
+  rateLimitWorkspacePerMinute: number;
   /** Requests per client address per minute without a live session (login included). */
   rateLimitAnonymousPerMinute: number;
   maxQueryDepth: number;
@@ -174,6 +178,8 @@ export function loadConfig(env: Env = processEnv()): Config {
       .filter(Boolean),
     logLevel,
     rateLimitPerMinute,
+    rateLimitWorkspacePerMinute: s.int("RATE_LIMIT_WORKSPACE_PER_MINUTE", Math.min(rateLimitPerMinute * 10, 10_000_000), 1, 10_000_000),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "acrm:rl",
     rateLimitAnonymousPerMinute: s.int("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300, 1, 1_000_000),
     maxQueryDepth: s.int("MAX_QUERY_DEPTH", 10, 2, 100),
     maxAliases: s.int("MAX_ALIASES", 15, 1, 1000),

@@ -2,7 +2,7 @@ import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Principal } from "../authz/ability.js";
 import { checkBatchSize, type BatchOptions } from "../db/batches.js";
 import { rowsOf, type Db } from "../db/client.js";
-import { rateLimits, sessions, usageEvents, users, workspaces } from "../db/schema/index.js";
+import { sessions, usageEvents, users, workspaces } from "../db/schema/index.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import { newToken, tokenDigest } from "./tokens.js";
 
@@ -94,38 +94,27 @@ export interface SessionLookup {
   principal: Principal;
   /** The session's id: usage events made under it are linked to its login. */
   sessionId: string;
-  /** Requests this session made in the current minute, this one included. */
-  hits: number;
 }
 
 /**
- * One statement: the session, its user and workspace if the token is live, and this
- * request counted against the session's per-minute limit (shared by all API processes).
+ * One statement: the session, its user and workspace if the token is live. Requests are
+ * counted per user, not here (src/http/rate-limit.ts): signing in again does not reset them.
  */
 export async function principalForSession(db: Db, token: string): Promise<SessionLookup | null> {
   const result = await db.execute(sql`
-    with s as (
-      select ${sessions.id} as session_id, ${users.id} as user_id, ${users.workspaceId} as workspace_id,
-             ${users.role} as role, ${users.email} as email, ${users.name} as name
-      from ${sessions}
-      join ${users} on ${users.id} = ${sessions.userId}
-      join ${workspaces} on ${workspaces.id} = ${users.workspaceId}
-      where ${sessions.tokenHash} = ${tokenDigest(token)} and ${sessions.expiresAt} > now()
-        and ${users.deactivatedAt} is null
-      limit 1
-    ), hit as (
-      insert into ${rateLimits} (key, window_start, hits)
-      select 'session:' || session_id, date_trunc('minute', now()), 1 from s
-      on conflict (key, window_start) do update set hits = ${rateLimits}.hits + 1
-      returning hits
-    )
-    select s.session_id, s.user_id, s.workspace_id, s.role, s.email, s.name, hit.hits from s cross join hit`);
-  const [row] = rowsOf<{ session_id: string; user_id: string; workspace_id: string; role: string; email: string; name: string; hits: number | string }>(result);
+    select ${sessions.id} as session_id, ${users.id} as user_id, ${users.workspaceId} as workspace_id,
+           ${users.role} as role, ${users.email} as email, ${users.name} as name
+    from ${sessions}
+    join ${users} on ${users.id} = ${sessions.userId}
+    join ${workspaces} on ${workspaces.id} = ${users.workspaceId}
+    where ${sessions.tokenHash} = ${tokenDigest(token)} and ${sessions.expiresAt} > now()
+      and ${users.deactivatedAt} is null
+    limit 1`);
+  const [row] = rowsOf<{ session_id: string; user_id: string; workspace_id: string; role: string; email: string; name: string }>(result);
   if (!row) return null;
   return {
     principal: { kind: "user", userId: row.user_id, workspaceId: row.workspace_id, role: row.role, email: row.email, name: row.name },
     sessionId: row.session_id,
-    hits: Number(row.hits),
   };
 }
 

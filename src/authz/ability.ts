@@ -2,33 +2,38 @@ import { createMongoAbility, subject as asSubject, type MongoAbility, type Mongo
 import { LEGAL_COMPLIANCE, purposeGates } from "./gates.js";
 import type { Conditions, PolicyRule, PolicySet } from "./policy-loader.js";
 import type { Registry } from "./registry.js";
+import { scopeRules } from "./scopes.js";
 
 export type AppAbility = MongoAbility<[string, string | Record<string, unknown>], MongoQuery>;
 
 /**
  * Who is asking: a signed-in user, or the system itself (jobs, the unsubscribe page, command-line
- * tools), which acts under the rules of policies/roles/system.yaml. API tokens (later) narrow a
- * user's ability with scopes.
+ * tools), which acts under the rules of policies/roles/system.yaml, or an API token, which acts
+ * as its creator (their CURRENT role, `userId`) narrowed by the token's scopes.
  */
 export interface Principal {
-  kind: "user" | "system";
+  kind: "user" | "system" | "token";
   userId: string;
   workspaceId: string;
   role: string;
   email: string;
   name: string;
+  /** kind `token`: the token's id and scopes (src/authz/scopes.ts). */
+  tokenId?: string;
+  scopes?: readonly string[];
 }
 
 /** The user who acted, for ledgers and logs; none when the system itself did. */
 export function actorId(principal: Principal | undefined): string | null {
-  return principal?.kind === "user" && principal.userId ? principal.userId : null;
+  // A token acts for its creator: the ledgers name the user, the audit detail names the token.
+  return (principal?.kind === "user" || principal?.kind === "token") && principal.userId ? principal.userId : null;
 }
 
 /** What every compiled CASL rule carries back to explain and decision logs. */
 export interface RuleMeta {
   id: string;
   reason: string;
-  kind: "role" | "gate";
+  kind: "role" | "gate" | "scope";
   source?: string;
 }
 
@@ -118,6 +123,11 @@ function selfUsage(registry: Registry, principal: Principal): AppRawRule[] {
   return [{ action: ["read", "create"], subject: "UsageEvent", conditions: conditions as MongoQuery, reason, meta: { id: SELF_USAGE, reason, kind: "gate" } }];
 }
 
+/** An API token gets nothing its scopes leave out (compiled last: CASL gives later rules priority). */
+function tokenScopes(registry: Registry, principal: Principal): AppRawRule[] {
+  return principal.kind === "token" ? scopeRules(registry, principal.scopes ?? []) : [];
+}
+
 function ordered(policies: PolicySet, rules: PolicyRule[], principal: Principal): AppRawRule[] {
   const compile = (effect: PolicyRule["effect"]) => rules.filter((r) => r.effect === effect).flatMap((r) => roleRules(policies.registry, r, principal));
   return [...compile("allow"), ...compile("deny")];
@@ -135,6 +145,7 @@ export function buildAbility(policies: PolicySet, principal: Principal, purposeI
     ...purposeGates(policies, purpose),
     ...selfRules(policies.registry, principal),
     ...selfUsage(policies.registry, principal),
+    ...tokenScopes(policies.registry, principal),
   ]);
 }
 
@@ -146,7 +157,11 @@ export function buildRightsAbility(policies: PolicySet, principal: Principal): A
   const role = policies.roles.get(principal.role);
   const purpose = policies.purposes.get(LEGAL_COMPLIANCE);
   if (!role || !purpose || !roleFits(principal)) return createMongoAbility<AppAbility>([]);
-  return createMongoAbility<AppAbility>([...ordered(policies, role.rules, principal), ...purposeGates(policies, purpose)]);
+  return createMongoAbility<AppAbility>([
+    ...ordered(policies, role.rules, principal),
+    ...purposeGates(policies, purpose),
+    ...tokenScopes(policies.registry, principal),
+  ]);
 }
 
 /** What a privacy-rights answer shows of a person the caller's purpose does not let it see. */

@@ -20,6 +20,7 @@ import { UsageResolver } from "../modules/usage/usage.resolver.js";
 import { PrivacyRequestResolver } from "../modules/privacy-requests/privacy-request.resolver.js";
 import { WorkspaceResolver } from "../modules/workspaces/workspace.resolver.js";
 import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver.js";
+import { ApiTokenResolver } from "../modules/api-tokens/api-token.resolver.js";
 import { ExportResolver } from "../modules/exports/export.resolver.js";
 import { WebhookResolver } from "../modules/webhooks/webhook.resolver.js";
 import { guardMiddleware } from "./guard.js";
@@ -45,6 +46,7 @@ export const RESOLVERS = [
   PrivacyRequestResolver,
   WorkspaceResolver,
   UnsubscribeResolver,
+  ApiTokenResolver,
   ExportResolver,
   ErasureResolver,
   WebhookResolver,

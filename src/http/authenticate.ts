@@ -4,10 +4,13 @@ import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import { principalForSession, SESSION_PREFIX } from "../auth/sessions.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
+import { API_TOKEN_PREFIX, principalForApiToken } from "../auth/api-tokens.js";
 import { countThisMinute, secondsLeft } from "../auth/throttle.js";
+import { recordDecision } from "../authz/decision-log.js";
+import type { CallerLimiter } from "./rate-limit.js";
 import { tokenDigest } from "../auth/tokens.js";
 import { resolvePurpose } from "../authz/purpose.js";
-import { DomainError, invalidToken, rateLimited } from "../errors.js";
+import { DomainError, forbidden, invalidToken } from "../errors.js";
 import { RateLimitedError } from "../graphql/errors.js";
 
 export const PURPOSE_HEADER = "x-processing-purpose";
@@ -30,8 +33,15 @@ function bearer(request: FastifyRequest): string | undefined | null {
   return match ? match[1] : null;
 }
 
-/** The per-minute limits (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_ANONYMOUS_PER_MINUTE). */
-export type RequestLimits = Pick<Config, "rateLimitPerMinute" | "rateLimitAnonymousPerMinute">;
+/** The anonymous per-minute limit (RATE_LIMIT_ANONYMOUS_PER_MINUTE); callers' limits are the limiter's. */
+export type RequestLimits = Pick<Config, "rateLimitAnonymousPerMinute">;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** RateLimit / RateLimit-Policy of the caller's limits, sent with the response. */
+    rateLimitHeaders?: Record<string, string>;
+  }
+}
 
 /**
  * A request no session answers for (no token, a malformed or an unknown one) is counted per
@@ -52,24 +62,60 @@ export async function anonymousRetryAfter(db: Db, ip: string, perMinute: number)
 }
 
 /**
- * Who is calling and under which purpose. A session token costs one SQL statement, which
- * also counts the request against the session's per-minute limit.
+ * Who is calling and under which purpose. A session token costs one SQL statement; an API token
+ * one too (which also moves its `last_used_at` at most once a minute); a mistyped API token
+ * (its checksum fails) none. Each caller (user or token) and its workspace are then counted by
+ * `limiter` (no SQL per request): over a limit the whole request is refused with 429.
  */
-export async function resolveRequest(db: Db, policies: PolicySet, request: FastifyRequest, limits: RequestLimits): Promise<ResolvedRequest> {
+export async function resolveRequest(
+  db: Db,
+  policies: PolicySet,
+  request: FastifyRequest,
+  limits: RequestLimits,
+  limiter?: CallerLimiter,
+): Promise<ResolvedRequest> {
   const token = bearer(request);
   const session = token?.startsWith(SESSION_PREFIX) && token.length < 200 ? await principalForSession(db, token) : null;
-  if (!session) await countAnonymous(db, request, limits.rateLimitAnonymousPerMinute);
+  const apiToken = !session && token?.startsWith(API_TOKEN_PREFIX) && token.length < 200 ? await principalForApiToken(db, token) : null;
+  if (!session && !apiToken) await countAnonymous(db, request, limits.rateLimitAnonymousPerMinute);
   if (token === undefined) return {};
   if (token === null) return { failure: invalidToken("Authorization must be `Bearer <token>`.") };
-  if (!session) return { failure: invalidToken("The token is unknown, expired or revoked; sign in again.") };
-  const { principal, sessionId } = session;
-  const perMinute = limits.rateLimitPerMinute;
-  if (session.hits > perMinute) {
-    return { principal, token, sessionId, failure: rateLimited(`More than ${perMinute} requests this minute for this session; retry later.`, secondsLeft(60)) };
+  const found = session ?? apiToken;
+  if (!found) return { failure: invalidToken("The token is unknown, expired or revoked; sign in again.") };
+  const { principal } = found;
+  const sessionId = session?.sessionId;
+  if (limiter) {
+    const caller = apiToken ? `token:${apiToken.tokenId}` : `user:${principal.userId}`;
+    const verdict = await limiter.consume(caller, principal.workspaceId);
+    request.rateLimitHeaders = verdict.headers;
+    if (!verdict.allowed) {
+      const who = apiToken ? "API token" : "user";
+      throw new RateLimitedError(`Too many requests this minute for this ${who} or its workspace; retry later.`, verdict.reset);
+    }
   }
-  const asked = request.headers[PURPOSE_HEADER];
-  const purpose = resolvePurpose(policies, principal, typeof asked === "string" ? asked : undefined);
+  if (apiToken?.firstUse) {
+    await recordDecision(db, policies, principal, {
+      action: "use",
+      subject: "ApiToken",
+      subjectId: apiToken.tokenId,
+      decision: "allow",
+      reason: "first use of the API token",
+    });
+  }
+  const header = request.headers[PURPOSE_HEADER];
+  const asked = typeof header === "string" && header.trim() !== "" ? header.trim() : undefined;
+  // A token acts only under the purposes it declared (its default when none is asked), within its creator's role.
+  if (apiToken && asked !== undefined && policies.purposes.has(asked) && !apiToken.purposes.includes(asked)) {
+    const failure = forbidden({
+      rule: TOKEN_PURPOSES_RULE,
+      reason: `This API token may act only under ${apiToken.purposes.join(", ")}; it was not given purpose ${asked}.`,
+    });
+    return { principal, token, failure };
+  }
+  const purpose = resolvePurpose(policies, principal, apiToken ? (asked ?? apiToken.defaultPurpose) : asked);
   // An unknown purpose is a malformed request (refused before execution); one the role may not use is a denial.
   if (purpose instanceof DomainError) return { principal, token, sessionId, failure: purpose, ...(purpose.code === "bad_input" ? { invalid: purpose } : {}) };
   return { principal, purpose, token, sessionId };
 }
+
+export const TOKEN_PURPOSES_RULE = "token.purposes";

@@ -19,6 +19,7 @@ import { finishResponsePlugin } from "../graphql/plugins.js";
 import { usageActionPlugin } from "../graphql/usage-plugin.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
+import { callerLimiter } from "./rate-limit.js";
 import { clientCountry } from "./client-country.js";
 import { serializeLoggedError } from "./log-errors.js";
 import { registerStripeWebhook } from "./stripe-webhook.js";
@@ -121,6 +122,7 @@ export async function buildServer({ config, database, policies, cursors, links, 
   });
   app.addHook("onSend", async (request, reply) => {
     if (request.metrics) reply.header("Server-Timing", request.metrics.header());
+    for (const [name, value] of Object.entries(request.rateLimitHeaders ?? {})) reply.header(name, value);
     reply.header("X-Request-Id", request.id);
   });
   app.setErrorHandler(handleHttpError);
@@ -184,10 +186,14 @@ export async function buildServer({ config, database, policies, cursors, links, 
   });
   await apollo.start();
 
+  // Per user, per API token and per workspace (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_WORKSPACE_PER_MINUTE).
+  const limiter = callerLimiter(config, database);
+  app.addHook("onClose", async () => limiter.close());
+
   await app.register(fastifyApollo(apollo), {
     context: async (request: FastifyRequest) => {
       const db = database.handle(request.metrics);
-      const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config);
+      const { principal, purpose, token, sessionId, failure, invalid } = await resolveRequest(db, policies, request, config, limiter);
       const location = clientCountry(request.headers, config);
       const info = { ip: request.ip, userAgent: request.headers["user-agent"], location, token, sessionId, failure, invalid, principal };
       const ctx = new AppContext(

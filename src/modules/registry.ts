@@ -1,4 +1,5 @@
 import { createRegistry } from "../authz/registry.js";
+import { apiTokenSubject } from "./api-tokens/api-token.subject.js";
 import { auditEntrySubject } from "./audit/audit.subject.js";
 import { breachSubject } from "./breaches/breach.subject.js";
 import { companySubject } from "./companies/company.subject.js";
@@ -35,6 +36,7 @@ const SUBJECT_DEFS = [
   legalHoldSubject,
   privacyRequestSubject,
   webhookSubject,
+  apiTokenSubject,
 ] as const;
 
 export type SubjectName = (typeof SUBJECT_DEFS)[number]["name"];

@@ -11,3 +11,4 @@ export * from "./requests.js";
 export * from "./policy-versions.js";
 export * from "./webhooks.js";
 export * from "./people.js";
+export * from "./api-tokens.js";

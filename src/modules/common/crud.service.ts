@@ -93,7 +93,7 @@ export class CrudService<Row extends { id: string }> {
    */
   async create(ctx: Scope, values: Record<string, unknown>, opts: CreateOptions = {}): Promise<Row> {
     const principal = ctx.principal!;
-    const row = { ...values, ...opts.set, workspaceId: principal.workspaceId, ownerId: principal.kind === "user" ? principal.userId : null };
+    const row = { ...values, ...opts.set, workspaceId: principal.workspaceId, ownerId: principal.kind !== "system" ? principal.userId : null };
     const subject = this.subject(ctx);
     const link = subject.personLink;
     const { person } = opts;

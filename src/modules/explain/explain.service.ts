@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { buildAbility, decide, type Decision } from "../../authz/ability.js";
 import { explainGates, type PersonState } from "../../authz/gates.js";
 import { purposeNotPermitted } from "../../authz/purpose.js";
+import { decidingScope, scopeFor, TOKEN_SCOPE_RULE } from "../../authz/scopes.js";
 import { ACTION_ALIASES, ACTIONS, type ActionAlias } from "../../authz/subjects.js";
 import { badInput } from "../../errors.js";
 import { isUuid } from "../common/crud.service.js";
@@ -30,6 +31,18 @@ function verdict(base: Omit<AccessDecision, "allowed" | "rule" | "reason" | "sou
   return { ...base, allowed: decision.allowed, rule: decision.rule, reason: decision.reason, source };
 }
 
+/** Which of an API token's scopes lets the action through, or the one it would need. */
+function tokenScopeCheck(ctx: Scope, scopes: readonly string[], action: string, subjectName: string): AccessCheck {
+  const scope = decidingScope(ctx.registry, scopes, action, subjectName);
+  if (scope) return { check: "token_scope", outcome: "pass", detail: `${TOKEN_SCOPE_RULE}: the token's scope ${scope} includes ${action} ${subjectName}.` };
+  const needs = scopeFor(subjectName, action);
+  return {
+    check: "token_scope",
+    outcome: "deny",
+    detail: `${TOKEN_SCOPE_RULE}: ${needs ? `the token's scopes do not include ${needs}` : `no token scope grants ${action} ${subjectName}`}.`,
+  };
+}
+
 export const explainService = {
   async explain(ctx: Scope, action: string, subjectName: string, id: string | null | undefined, purposeId: string | null | undefined): Promise<AccessDecision> {
     if (Object.hasOwn(ACTION_ALIASES, action))
@@ -50,6 +63,7 @@ export const explainService = {
     const who = { role: principal.role, purpose: purpose.id };
     const byType = decide(ability, action, subjectName, undefined, undefined, who);
     base.chain.push({ check: "role_rule", outcome: byType.allowed ? "pass" : "deny", detail: `${byType.rule}: ${byType.reason}` });
+    if (principal.kind === "token") base.chain.push(tokenScopeCheck(ctx, principal.scopes ?? [], action, subjectName));
     if (!id) return verdict(base, byType, ctx.policies.rulesById.get(byType.rule)?.source ?? null);
 
     const row = await loadInTenant(ctx, subjectName, id);

@@ -57,7 +57,7 @@ export const policyVersionService = {
 
   /** Platform versions, plus the caller's workspace's when signed in; newest first. */
   async list(ctx: Scope): Promise<PolicyVersionView[]> {
-    const workspaceId = ctx.principal?.kind === "user" ? ctx.principal.workspaceId : null;
+    const workspaceId = ctx.principal && ctx.principal.kind !== "system" ? ctx.principal.workspaceId : null;
     return (await versionsFor(ctx.db, workspaceId || null)).map(view);
   },
 

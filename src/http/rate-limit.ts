@@ -1,0 +1,206 @@
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
+import { sql } from "drizzle-orm";
+import type { Database, Db } from "../db/client.js";
+import { rowsOf } from "../db/client.js";
+import { rateLimits } from "../db/schema/index.js";
+
+/**
+ * Per-caller limits (issue #8 item 3), fixed one-minute windows:
+ * - per caller: an API token (`token:<id>`) or a user (`user:<id>`, whatever session: signing in
+ *   again does not reset it), RATE_LIMIT_PER_MINUTE;
+ * - per workspace, RATE_LIMIT_WORKSPACE_PER_MINUTE (default 10x). A caller over its own limit is
+ *   refused before the workspace is counted, so one token over its limit does not stop another.
+ * Shared across processes: Redis when REDIS_URL is set (rate-limiter-flexible's RateLimiterRedis,
+ * a per-process memory limiter as insurance while Redis is down), PostgreSQL otherwise.
+ */
+export interface LimitVerdict {
+  allowed: boolean;
+  /** Seconds until the window that refused (or the closest to its limit) resets. */
+  reset: number;
+  headers: Record<string, string>;
+}
+
+export interface CallerLimiter {
+  consume(caller: string, workspaceId: string): Promise<LimitVerdict>;
+  close(): Promise<void>;
+}
+
+export interface LimitSettings {
+  perMinute: number;
+  workspacePerMinute: number;
+}
+
+interface Count {
+  /** Requests counted in this window, this one included. */
+  hits: number;
+  /** Milliseconds until the window ends. */
+  msLeft: number;
+}
+
+const WINDOW_SECONDS = 60;
+
+/**
+ * The IETF httpapi draft's fields (draft-ietf-httpapi-ratelimit-headers-09): RateLimit-Policy
+ * lists both quotas; RateLimit reports the one closest to running out.
+ */
+function verdict(settings: LimitSettings, caller: Count, workspace: Count | undefined): LimitVerdict {
+  const callerLeft = settings.perMinute - caller.hits;
+  const spaceLeft = workspace ? settings.workspacePerMinute - workspace.hits : Number.POSITIVE_INFINITY;
+  const [name, left, msLeft] = callerLeft <= spaceLeft ? ["caller", callerLeft, caller.msLeft] : ["workspace", spaceLeft, workspace!.msLeft];
+  const reset = Math.max(1, Math.ceil(msLeft / 1000));
+  const headers: Record<string, string> = {
+    "ratelimit-policy": `"caller";q=${settings.perMinute};w=${WINDOW_SECONDS}, "workspace";q=${settings.workspacePerMinute};w=${WINDOW_SECONDS}`,
+    ratelimit: `"${name}";r=${Math.max(0, left)};t=${reset}`,
+  };
+  return { allowed: left >= 0, reset, headers };
+}
+
+abstract class TwoLevelLimiter implements CallerLimiter {
+  constructor(readonly settings: LimitSettings) {}
+  protected abstract count(key: string, limit: number): Promise<Count>;
+  abstract close(): Promise<void>;
+
+  async consume(caller: string, workspaceId: string): Promise<LimitVerdict> {
+    const own = await this.count(`caller:${caller}`, this.settings.perMinute);
+    if (own.hits > this.settings.perMinute) return verdict(this.settings, own, undefined);
+    return verdict(this.settings, own, await this.count(`workspace:${workspaceId}`, this.settings.workspacePerMinute));
+  }
+}
+
+/** Redis (shared by every process), with a memory limiter as insurance when Redis fails. */
+export class RedisCallerLimiter extends TwoLevelLimiter {
+  private readonly redis: Redis;
+  private readonly limiters = new Map<number, RateLimiterRedis>();
+
+  constructor(
+    settings: LimitSettings,
+    redisUrl: string,
+    private readonly keyPrefix = "acrm:rl",
+  ) {
+    super(settings);
+    // Commands wait for the (re)connection, one retry at most; then the insurance limiter answers.
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    // Errors are answered by the insurance limiter; the client reconnects by itself.
+    this.redis.on("error", () => undefined);
+  }
+
+  private limiter(points: number): RateLimiterRedis {
+    let found = this.limiters.get(points);
+    if (!found) {
+      const insurance = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix: `${this.keyPrefix}:${points}` });
+      found = new RateLimiterRedis({
+        storeClient: this.redis,
+        points,
+        duration: WINDOW_SECONDS,
+        keyPrefix: `${this.keyPrefix}:${points}`,
+        insuranceLimiter: insurance,
+      });
+      this.limiters.set(points, found);
+    }
+    return found;
+  }
+
+  protected async count(key: string, limit: number): Promise<Count> {
+    try {
+      const res = await this.limiter(limit).consume(key);
+      return { hits: res.consumedPoints, msLeft: res.msBeforeNext };
+    } catch (rejected) {
+      const res = rejected as RateLimiterRes;
+      if (res && typeof res.consumedPoints === "number") return { hits: res.consumedPoints, msLeft: res.msBeforeNext };
+      throw rejected;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
+
+interface Tally {
+  window: number;
+  /** The shared count (every process) as of this process's last flush. */
+  known: number;
+  /** Requests counted here since that flush. */
+  pending: number;
+}
+
+/**
+ * PostgreSQL: counts are kept in memory and added to `rate_limits` once a second in one
+ * statement (no write per request; the retention job purges old windows). The overshoot: every
+ * other process may serve up to one flush interval of requests this one has not seen yet.
+ */
+export class PostgresCallerLimiter extends TwoLevelLimiter {
+  private readonly tallies = new Map<string, Tally>();
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    settings: LimitSettings,
+    private readonly db: Db,
+    flushMs = 1000,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(settings);
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
+    this.timer.unref();
+  }
+
+  protected async count(key: string): Promise<Count> {
+    const at = this.now();
+    const window = Math.floor(at / (WINDOW_SECONDS * 1000));
+    let tally = this.tallies.get(key);
+    if (!tally || tally.window !== window) {
+      tally = { window, known: 0, pending: 0 };
+      this.tallies.set(key, tally);
+    }
+    tally.pending += 1;
+    return { hits: tally.known + tally.pending, msLeft: (window + 1) * WINDOW_SECONDS * 1000 - at };
+  }
+
+  /** Adds the pending counts to the shared table and learns the other processes' counts. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    const current = Math.floor(this.now() / (WINDOW_SECONDS * 1000));
+    const batch: Array<{ key: string; tally: Tally; sent: number }> = [];
+    for (const [key, tally] of this.tallies) {
+      if (tally.window < current) this.tallies.delete(key);
+      if (tally.pending > 0) batch.push({ key, tally, sent: tally.pending });
+    }
+    if (batch.length === 0) return;
+    for (const b of batch) b.tally.pending -= b.sent;
+    const values = sql.join(
+      batch.map((b) => sql`(${b.key}, to_timestamp(${b.tally.window * WINDOW_SECONDS}), ${b.sent}::int)`),
+      sql`, `,
+    );
+    try {
+      const result = await this.db.execute(sql`
+        insert into ${rateLimits} (key, window_start, hits) values ${values}
+        on conflict (key, window_start) do update set hits = ${rateLimits}.hits + excluded.hits
+        returning key, hits`);
+      const shared = new Map(rowsOf<{ key: string; hits: number | string }>(result).map((r) => [r.key, Number(r.hits)]));
+      for (const b of batch) b.tally.known = Math.max(b.tally.known + b.sent, shared.get(b.key) ?? 0);
+    } catch {
+      // The database is away: keep counting here and send the counts with the next flush.
+      for (const b of batch) b.tally.pending += b.sent;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(() => undefined);
+  }
+}
+
+/** The limiter the settings ask for: Redis when REDIS_URL is set, PostgreSQL otherwise. */
+export function callerLimiter(
+  config: { redisUrl?: string; rateLimitPerMinute: number; rateLimitWorkspacePerMinute: number; redisKeyPrefix?: string },
+  database: Database,
+): CallerLimiter {
+  const settings = { perMinute: config.rateLimitPerMinute, workspacePerMinute: config.rateLimitWorkspacePerMinute };
+  return config.redisUrl ? new RedisCallerLimiter(settings, config.redisUrl, config.redisKeyPrefix) : new PostgresCallerLimiter(settings, database.handle());
+}
