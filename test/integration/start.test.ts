@@ -33,7 +33,8 @@ describe("npm start refuses bad settings with one clear line", () => {
   });
 
   it("refuses production without SIGNING_SECRET", () => {
-    const run = start({ NODE_ENV: "production", SEED_DEMO: "false" });
+    // The journal path is set so that SIGNING_SECRET is the only missing setting, with or without DATABASE_URL.
+    const run = start({ NODE_ENV: "production", SEED_DEMO: "false", ERASURE_JOURNAL_PATH: "/tmp/alpha-start-test-journal.ndjson" });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe("config error: SIGNING_SECRET is required when NODE_ENV=production");
   });
