@@ -1,11 +1,10 @@
-import { and, asc, count, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { apiTokens } from "../../db/schema/index.js";
-import { badInput } from "../../errors.js";
 import type { CursorScope } from "../common/cursor.js";
 import { isUuid } from "../common/crud.service.js";
-import { openCursor } from "../common/entity-store.js";
-import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
+import { newestFirstPage } from "../common/newest-first.js";
+import { type PageRequest, type PageResult } from "../common/paging.js";
 import type { ApiTokenRow } from "./api-token.type.js";
 
 const ORDER = "ApiToken:CREATED_AT:DESC";
@@ -61,36 +60,9 @@ export async function revokeApiToken(db: Db, id: string, where: SQL): Promise<bo
   return changed.length > 0;
 }
 
-function cursorPosition(page: PageRequest, cursors: CursorScope): { at: string; id: string } | undefined {
-  const cursor = openCursor(page, ORDER, cursors);
-  if (!cursor) return undefined;
-  if (typeof cursor.value !== "string" || Number.isNaN(Date.parse(cursor.value)) || !isUuid(cursor.id)) {
-    throw badInput(cursorArgument(page), "is not a cursor this API issued");
-  }
-  return { at: cursor.value, id: cursor.id };
-}
+const LIST = { table: apiTokens, time: apiTokens.createdAt, id: apiTokens.id, order: ORDER };
 
 /** Newest first, keyset on (created_at, id); a backward page reads the other way and is put back. */
-export async function apiTokenPage(db: Db, where: SQL, page: PageRequest, cursors: CursorScope): Promise<PageResult<ApiTokenRow>> {
-  const at = cursorPosition(page, cursors);
-  const key = sql`(${apiTokens.createdAt}, ${apiTokens.id})`;
-  const keyset =
-    at === undefined ? undefined : page.forward ? sql`${key} < (${at.at}::timestamptz, ${at.id}::uuid)` : sql`${key} > (${at.at}::timestamptz, ${at.id}::uuid)`;
-  const order = page.forward ? [desc(apiTokens.createdAt), desc(apiTokens.id)] : [asc(apiTokens.createdAt), asc(apiTokens.id)];
-  const rows = await db
-    .select(row)
-    .from(apiTokens)
-    .where(and(where, keyset))
-    .orderBy(...order)
-    .limit(page.size + 1);
-  const kept = rows.slice(0, page.size);
-  if (!page.forward) kept.reverse();
-  const more = rows.length > page.size;
-  return {
-    rows: kept,
-    hasNextPage: page.forward && more,
-    hasPreviousPage: !page.forward && more,
-    cursorOf: (r) => cursors.codec.encode({ order: ORDER, value: r.createdAt.toISOString(), id: r.id }, cursors.workspaceId),
-    count: async () => Number((await db.select({ n: count() }).from(apiTokens).where(where))[0].n),
-  };
+export function apiTokenPage(db: Db, where: SQL, page: PageRequest, cursors: CursorScope): Promise<PageResult<ApiTokenRow>> {
+  return newestFirstPage<ApiTokenRow>(db, LIST, row, (r) => r.createdAt, where, page, cursors);
 }

@@ -1,11 +1,10 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { type Db, rowsOf } from "../../db/client.js";
 import { breachAffectedContacts, breachAffectedUsers, breaches, contacts, users } from "../../db/schema/index.js";
-import { badInput } from "../../errors.js";
 import { isUuid } from "../common/crud.service.js";
 import type { CursorScope } from "../common/cursor.js";
-import { openCursor } from "../common/entity-store.js";
-import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
+import { newestFirstPage } from "../common/newest-first.js";
+import { type PageRequest, type PageResult } from "../common/paging.js";
 import { type BreachRecord, type BreachTarget, notifiedAtColumn } from "./breach.rules.js";
 
 /** The register's only order: newest detection first, ties by id. */
@@ -82,38 +81,11 @@ export async function markNotified(tx: Db, id: string, target: BreachTarget, whe
   return changed.length > 0;
 }
 
-function cursorPosition(page: PageRequest, cursors: CursorScope): { at: string; id: string } | undefined {
-  const cursor = openCursor(page, ORDER, cursors);
-  if (!cursor) return undefined;
-  if (typeof cursor.value !== "string" || Number.isNaN(Date.parse(cursor.value)) || !isUuid(cursor.id)) {
-    throw badInput(cursorArgument(page), "is not a cursor this API issued");
-  }
-  return { at: cursor.value, id: cursor.id };
-}
+const LIST = { table: breaches, time: breaches.detectedAt, id: breaches.id, order: ORDER };
 
 /** Newest detection first, keyset on (detected_at, id); a backward page reads the other way and is put back. */
-export async function breachPage(db: Db, where: SQL, page: PageRequest, cursors: CursorScope): Promise<PageResult<BreachRecord>> {
-  const at = cursorPosition(page, cursors);
-  const key = sql`(${breaches.detectedAt}, ${breaches.id})`;
-  const keyset =
-    at === undefined ? undefined : page.forward ? sql`${key} < (${at.at}::timestamptz, ${at.id}::uuid)` : sql`${key} > (${at.at}::timestamptz, ${at.id}::uuid)`;
-  const order = page.forward ? [desc(breaches.detectedAt), desc(breaches.id)] : [asc(breaches.detectedAt), asc(breaches.id)];
-  const rows = await db
-    .select(record)
-    .from(breaches)
-    .where(and(where, keyset))
-    .orderBy(...order)
-    .limit(page.size + 1);
-  const kept = rows.slice(0, page.size);
-  if (!page.forward) kept.reverse();
-  const more = rows.length > page.size;
-  return {
-    rows: kept,
-    hasNextPage: page.forward && more,
-    hasPreviousPage: !page.forward && more,
-    cursorOf: (row) => cursors.codec.encode({ order: ORDER, value: row.detectedAt.toISOString(), id: row.id }, cursors.workspaceId),
-    count: async () => Number((await db.select({ n: count() }).from(breaches).where(where))[0].n),
-  };
+export function breachPage(db: Db, where: SQL, page: PageRequest, cursors: CursorScope): Promise<PageResult<BreachRecord>> {
+  return newestFirstPage<BreachRecord>(db, LIST, record, (row) => row.detectedAt, where, page, cursors);
 }
 
 export interface BreachNoticeRow {
