@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import swc from "unplugin-swc";
 import { defineConfig } from "vitest/config";
 
@@ -16,6 +17,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core CI
+    // machine, while most of a test's time is spent waiting on the database.
+    maxWorkers: availableParallelism(),
     include: ["test/**/*.test.ts"],
   },
 });

@@ -35,6 +35,8 @@ export interface Database {
    */
   tryAdvisoryLock<T>(key: number, fn: (db: Db) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   ping(metrics?: QueryMetrics): Promise<void>;
+  /** PGlite only: the whole data folder as a tar image that `openPglite` can start from. */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -69,8 +71,8 @@ function instrumentPglite<T extends PgliteLike>(client: T, metrics: QueryMetrics
   return bindAll(client, overrides);
 }
 
-async function createPglite(dataDir: string): Promise<PGlite> {
-  if (dataDir === "memory://") return PGlite.create();
+async function createPglite(dataDir: string, image?: Blob): Promise<PGlite> {
+  if (dataDir === "memory://") return PGlite.create(image ? { loadDataDir: image } : {});
   try {
     return await PGlite.create(dataDir);
   } catch (error) {
@@ -97,8 +99,12 @@ function claimHere(owner: object, key: number): boolean {
 }
 const releaseHere = (owner: object, key: number) => heldHere.get(owner)?.delete(key);
 
-export async function openPglite(dataDir: string): Promise<Database> {
-  const client = await createPglite(dataDir);
+/**
+ * `image` (from `dumpPglite`) starts an in-memory database as a copy of another one: the
+ * tests migrate once and load that copy in each file instead of migrating again.
+ */
+export async function openPglite(dataDir: string, image?: Blob): Promise<Database> {
+  const client = await createPglite(dataDir, image);
   const plain = drizzlePglite({ client });
   return {
     kind: "pglite",
@@ -129,6 +135,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     async ping(metrics) {
       await (metrics ? instrumentPglite(client, metrics) : client).query("select 1");
     },
+    dump: () => client.dumpDataDir("none"),
     close: () => client.close(),
   };
 }

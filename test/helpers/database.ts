@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { inject } from "vitest";
 import { openPglite, openPostgres, type Database } from "../../src/db/client.js";
@@ -9,6 +10,8 @@ export async function testDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   const template = inject("templateDatabase");
   if (!url || !template) {
+    const image = inject("pgliteImage");
+    if (image) return openPglite("memory://", new Blob([readFileSync(image)]));
     const db = await openPglite("memory://");
     await migrate(db);
     return db;
