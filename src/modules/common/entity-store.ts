@@ -109,20 +109,32 @@ async function selectRanked<Row extends { id: string }>(
 ): Promise<Array<{ row: Row; sortValue: unknown }>> {
   if (parentIds.length === 0) return [];
   const link = personLink(registry, subject);
-  // Every field of the inner select has an alias of its own: joined tables may share column names.
-  const aliased = (fields: Record<string, PgColumn>) =>
-    Object.fromEntries(Object.entries(fields).map(([key, column]) => [key, sql`${column}`.mapWith(column).as(`f_${key}`)]));
-  const fields = {
-    ...aliased(subject.selected as Record<string, PgColumn>),
-    ...(link ? aliased(link.snapshot as Record<string, PgColumn>) : {}),
-    ...(sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column).as("sort_value") } : {}),
-    rn: sql<number>`row_number() over (partition by ${parent} order by ${sql.join(order, sql`, `)})`.as("rn"),
-  };
-  let inner = db.select(fields).from(subject.table).$dynamic();
+  // Columns stay columns (drizzle maps them fastest); a person column whose name the row's
+  // table also has gets an alias, so the subquery's column names stay unique.
+  const own = subject.selected as Record<string, PgColumn>;
+  const names = new Set(Object.values(own).map((c) => c.name));
+  const snapshot = Object.fromEntries(
+    Object.entries((link?.snapshot ?? {}) as Record<string, PgColumn>).map(([key, column]) => [
+      key,
+      names.has(column.name) ? sql`${column}`.mapWith(column).as(`person_${column.name}`) : column,
+    ]),
+  );
+  const shown = { ...own, ...snapshot, ...(sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column).as("sort_value") } : {}) };
+  const rn = sql<number>`row_number() over (partition by ${parent} order by ${sql.join(order, sql`, `)})`.as("rn");
+  let inner = db
+    .select({ ...shown, rn })
+    .from(subject.table)
+    .$dynamic();
   if (link) inner = inner.leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.foreignKey));
   const ranked = inner.where(and(anyOf(parent, parentIds), where)).as("ranked");
-  const raw = (await db.select().from(ranked).where(lte(ranked.rn, limit)).orderBy(ranked.rn)) as Record<string, unknown>[];
-  return raw.map(({ sortValue, rn: _rn, ...r }) => ({ row: shape<Row>(r, link?.name), sortValue }));
+  // The rank orders and cuts the rows but is not read back.
+  const fields = Object.fromEntries(Object.keys(shown).map((key) => [key, ranked[key as keyof typeof ranked]]));
+  const raw = (await db
+    .select(fields as unknown as Record<string, PgColumn>)
+    .from(ranked)
+    .where(lte(ranked.rn, limit))
+    .orderBy(ranked.rn)) as Record<string, unknown>[];
+  return raw.map(({ sortValue, ...r }) => ({ row: shape<Row>(r, link?.name), sortValue }));
 }
 
 /**
