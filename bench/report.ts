@@ -21,6 +21,8 @@ export interface ScenarioResult {
   p99Ms: number;
   maxMs: number;
   requestsPerSecond: number;
+  /** Node CPU (user + system, server and load generator) per request, ms. */
+  cpuMsPerRequest: number;
   elapsedS: number;
   stoppedBy: string;
   /** Distinct Server-Timing statement counts seen (one value when constant). */
@@ -47,12 +49,12 @@ function queriesCell(q: number[]): string {
 
 export function scenarioTable(results: ScenarioResult[]): string {
   const lines = [
-    "| scenario | conc | requests | errors | p50 ms | p95 ms | p99 ms | req/s | queries | RSS MB before → after | heap MB before → after |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    "| scenario | conc | requests | errors | p50 ms | p95 ms | p99 ms | req/s | CPU ms/req | queries | RSS MB before → after | heap MB before → after |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
   ];
   for (const r of results) {
     lines.push(
-      `| (${r.scenario}) ${r.title} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.requestsPerSecond.toFixed(1)} | ${queriesCell(r.queries)} | ${r.memoryBefore.rssMb.toFixed(0)} → ${r.memoryAfter.rssMb.toFixed(0)} | ${r.memoryBefore.heapUsedMb.toFixed(0)} → ${r.memoryAfter.heapUsedMb.toFixed(0)} |`,
+      `| (${r.scenario}) ${r.title} | ${r.concurrency} | ${r.requests} | ${r.errors} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.requestsPerSecond.toFixed(1)} | ${r.cpuMsPerRequest.toFixed(1)} | ${queriesCell(r.queries)} | ${r.memoryBefore.rssMb.toFixed(0)} → ${r.memoryAfter.rssMb.toFixed(0)} | ${r.memoryBefore.heapUsedMb.toFixed(0)} → ${r.memoryAfter.heapUsedMb.toFixed(0)} |`,
     );
   }
   return lines.join("\n");

@@ -3,7 +3,7 @@
 //   npm run bench                       PGlite in memory
 //   DATABASE_URL=postgres://... npm run bench   a throw-away alpha_bench_<pid> database there
 //   npm run bench -- --strict           exit 1 when a target fails
-//   options: --requests N (300) --seconds S (20) --budget S (170, whole run) --warmup N (10) --concurrency 1,8
+//   options: --requests N (300) --seconds S (20) --budget S (170, whole run) --warmup N (10) --concurrency 1,8 --only b,c
 
 // ---------------------------------------------------------------------------------------
 // Targets. Every run prints PASS/FAIL for each; only --strict turns a FAIL into exit code 1.
@@ -59,6 +59,7 @@ function options() {
       budget: { type: "string" },
       warmup: { type: "string" },
       concurrency: { type: "string" },
+      only: { type: "string" },
     },
   });
   const num = (raw: string | undefined, fallback: number, name: string) => {
@@ -74,6 +75,7 @@ function options() {
     budgetSeconds: num(values.budget, DEFAULTS.budgetSeconds, "budget"),
     warmup: num(values.warmup, DEFAULTS.warmup, "warmup"),
     concurrency: values.concurrency ? values.concurrency.split(",").map((c) => num(c.trim(), 1, "concurrency")) : DEFAULTS.concurrency,
+    only: values.only ? values.only.split(",").map((id) => id.trim()) : undefined,
   };
 }
 
@@ -206,7 +208,7 @@ async function main(): Promise<number> {
       throw new Error(`probe: owner sees ${totalContacts} contacts, expected at least ${bulk.contacts}: ${JSON.stringify(probe.errors)}`);
     }
 
-    const list = scenarios({ contactIds: bulk.activeIds, totalContacts, pages: DEFAULTS.pages });
+    const list = scenarios({ contactIds: bulk.activeIds, totalContacts, pages: DEFAULTS.pages }).filter((s) => !opts.only || opts.only.includes(s.id));
     const runs = list.flatMap((s) => opts.concurrency.map((conc) => ({ s, conc })));
     const results: ScenarioResult[] = [];
     const measureStarted = performance.now();
@@ -223,7 +225,9 @@ async function main(): Promise<number> {
       }
       const maxMs = Math.max(1000, Math.min(opts.seconds * 1000, shareMs - (performance.now() - runStarted)));
       const before = memory();
+      const cpuBefore = process.cpuUsage();
       const stats = await runLoad(c, s, { concurrency: conc, maxRequests: opts.requests, maxMs, tokens, shouldStop });
+      const cpu = process.cpuUsage(cpuBefore);
       const after = memory();
       const result: ScenarioResult = {
         scenario: s.id,
@@ -237,6 +241,8 @@ async function main(): Promise<number> {
         p99Ms: round(percentile(stats.latencies, 99), 2),
         maxMs: round(Math.max(...stats.latencies), 2),
         requestsPerSecond: round(stats.requests / (stats.elapsedMs / 1000), 2),
+        // Process CPU (user + system) per request: server and load generator, one process.
+        cpuMsPerRequest: round((cpu.user + cpu.system) / 1000 / Math.max(1, stats.requests), 2),
         elapsedS: round(stats.elapsedMs / 1000, 2),
         stoppedBy: stats.stoppedBy,
         queries: [...stats.queryCounts.keys()].sort((a, b) => a - b),
@@ -245,7 +251,7 @@ async function main(): Promise<number> {
       };
       results.push(result);
       log(
-        `(${s.id}) c=${conc}: ${result.requests} req in ${result.elapsedS}s (${result.stoppedBy}), p50 ${result.p50Ms} p95 ${result.p95Ms} ms, ${result.requestsPerSecond} req/s, queries ${result.queries.join("/")}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
+        `(${s.id}) c=${conc}: ${result.requests} req in ${result.elapsedS}s (${result.stoppedBy}), p50 ${result.p50Ms} p95 ${result.p95Ms} ms, ${result.requestsPerSecond} req/s, cpu ${result.cpuMsPerRequest} ms/req, queries ${result.queries.join("/")}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
       );
     }
     const memoryEnd = memory();

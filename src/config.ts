@@ -35,6 +35,8 @@ export interface Config {
   rateLimitAnonymousPerMinute: number;
   maxQueryDepth: number;
   maxAliases: number;
+  /** `totalCount` counts at most this many rows; past it, the cap and `totalCountCapped: true`. */
+  countCap: number;
   maxBodyBytes: number;
   sessionTtlHours: number;
   /** Believe X-Forwarded-For (only behind a load balancer that sets it). */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     rateLimitAnonymousPerMinute: s.int("RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300, 1, 1_000_000),
     maxQueryDepth: s.int("MAX_QUERY_DEPTH", 10, 2, 100),
     maxAliases: s.int("MAX_ALIASES", 15, 1, 1000),
+    countCap: s.int("COUNT_CAP", 10_000, 1, 100_000_000),
     maxBodyBytes: s.int("MAX_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024),
     sessionTtlHours: s.int("SESSION_TTL_HOURS", 12, 1, 24 * 30),
     trustProxy: s.bool("TRUST_PROXY", false),

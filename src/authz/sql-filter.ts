@@ -42,6 +42,14 @@ function positiveLeaf(subject: Subject, leaf: Leaf): SQL {
         return list.length === 1 ? arrayContains(column, list) : arrayOverlaps(column, list);
     }
   } else if (leaf.operator === "eq" || leaf.operator === "in") {
+    // A flag compares as itself, not with a parameter: the text says which rows, so the
+    // planner can match a partial index (`where processing_restricted`) in a generic plan.
+    if (!nullable && column.columnType === "PgBoolean" && list.every((v) => typeof v === "boolean")) {
+      const wanted = new Set(list as boolean[]);
+      if (wanted.size === 2) return sql`true`;
+      if (wanted.size === 0) return sql`false`;
+      return wanted.has(true) ? sql`${column}` : sql`not ${column}`;
+    }
     // CASL matches null with null; SQL `col = NULL` / `col IN (NULL)` never holds.
     const values = list.filter((v) => v !== null);
     const parts: SQL[] = [];

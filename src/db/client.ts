@@ -142,8 +142,29 @@ export async function openPglite(dataDir: string, image?: Blob): Promise<Databas
 
 type Sql = postgres.Sql;
 
-function instrumentPostgres(client: Sql, metrics: QueryMetrics): Sql {
+/**
+ * Reads run as named prepared statements (postgres.js keeps one per text and connection):
+ * one round trip instead of two and no planning again. Only reads whose text is one of a
+ * bounded set qualify: the loaders' texts do not depend on how many ids they look up
+ * (`= any($1::uuid[])`); writes and bulk statements, whose text grows with their rows, and
+ * statements with many parameters stay unnamed so the per-connection cache stays small.
+ */
+export const MAX_PREPARED_PARAMS = 64;
+export function preparable(query: string, params: readonly unknown[] | undefined): boolean {
+  return (params?.length ?? 0) <= MAX_PREPARED_PARAMS && /^\s*(select|with)\b/i.test(query) && !/\bfor\s+(update|share|no key update|key share)\b/i.test(query);
+}
+
+type UnsafeOptions = { prepare?: boolean } & Record<string, unknown>;
+function withPrepare(args: Parameters<Sql["unsafe"]>): Parameters<Sql["unsafe"]> {
+  const [query, params, options] = args as [string, unknown[] | undefined, UnsafeOptions | undefined];
+  if (options?.prepare || !preparable(query, params)) return args;
+  return [query, params as never, { ...options, prepare: true }] as Parameters<Sql["unsafe"]>;
+}
+
+/** The client drizzle uses: reads prepared (above), and each statement counted into `metrics` if given. */
+function wrapPostgres(client: Sql, metrics?: QueryMetrics): Sql {
   const wrapQuery = (query: postgres.PendingQuery<postgres.Row[]>) => {
+    if (!metrics) return query;
     const startedAt = performance.now();
     const then = query.then.bind(query);
     let settled = false;
@@ -168,7 +189,7 @@ function instrumentPostgres(client: Sql, metrics: QueryMetrics): Sql {
   };
   const wrapSql = (sql: Sql): Sql =>
     bindAll(sql, {
-      unsafe: (...args: Parameters<Sql["unsafe"]>) => wrapQuery(sql.unsafe(...args)),
+      unsafe: (...args: Parameters<Sql["unsafe"]>) => wrapQuery(sql.unsafe(...withPrepare(args))),
       begin: (...args: unknown[]) => {
         const fn = args[args.length - 1] as (tx: Sql) => unknown;
         const rest = args.slice(0, -1) as [];
@@ -186,10 +207,10 @@ function instrumentPostgres(client: Sql, metrics: QueryMetrics): Sql {
 
 export async function openPostgres(url: string, max = 10): Promise<Database> {
   const client = postgres(url, { max, onnotice: () => undefined, connection: { application_name: "alpha-crm-api" } });
-  const plain = drizzlePostgres({ client });
+  const plain = drizzlePostgres({ client: wrapPostgres(client) });
   return {
     kind: "postgres",
-    handle: (metrics) => (metrics ? drizzlePostgres({ client: instrumentPostgres(client, metrics) }) : plain),
+    handle: (metrics) => (metrics ? drizzlePostgres({ client: wrapPostgres(client, metrics) }) : plain),
     async withAdvisoryLock(key, fn) {
       // Several API processes may start at once: the first migrates, the others wait. The
       // lock lives on its own connection so the pool stays free for the work it guards.
@@ -216,7 +237,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       }
     },
     async ping(metrics) {
-      await (metrics ? instrumentPostgres(client, metrics) : client).unsafe("select 1");
+      await (metrics ? wrapPostgres(client, metrics) : client).unsafe("select 1");
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -1,6 +1,6 @@
 import { permittedFieldsOf } from "@casl/ability/extra";
-import { responsePathAsArray, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
-import { Extensions, type MiddlewareFn } from "type-graphql";
+import { defaultFieldResolver, isObjectType, responsePathAsArray, type GraphQLFieldResolver, type GraphQLResolveInfo, type GraphQLSchema } from "graphql";
+import { Extensions } from "type-graphql";
 import { decide, typed, type AppAbility } from "../authz/ability.js";
 import { recordDecision } from "../authz/decision-log.js";
 import type { Registry } from "../authz/registry.js";
@@ -89,55 +89,116 @@ function mask(ctx: AppContext, info: GraphQLResolveInfo, decision: { rule: strin
   return null;
 }
 
+type Resolver = GraphQLFieldResolver<unknown, AppContext>;
+type Who = { role: string; purpose: string } | undefined;
+const whoOf = (ctx: AppContext): Who => (ctx.principal ? { role: ctx.principal.role, purpose: ctx.purpose?.id ?? "" } : undefined);
+
+/** Resolvers guardSchema put in place: the schema test checks that every field has one. */
+const guardedResolvers = new WeakSet<Resolver>();
+export function isGuarded(resolve: unknown): boolean {
+  return typeof resolve === "function" && guardedResolvers.has(resolve as Resolver);
+}
+function guarded(resolve: Resolver): Resolver {
+  guardedResolvers.add(resolve);
+  return resolve;
+}
+
+/** A field with no guard: refuses to run (fail closed), so a forgotten declaration breaks loudly. */
+function unguarded(type: string, field: string): Resolver {
+  return guarded(() => {
+    throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${type}.${field} declares no guard`);
+  });
+}
+
 /**
- * Runs before every field resolver in the schema. A field with no guard is refused (fail
- * closed), so forgetting a declaration breaks loudly instead of leaking.
+ * Runs the resolver, synchronously when it is (a plain column): a domain error it throws, or
+ * its promise rejects with, becomes the contract's GraphQL error here.
  */
-export const guardMiddleware: MiddlewareFn<AppContext> = async ({ context: ctx, info, root }, next) => {
-  const parent = info.parentType as GraphQLObjectType;
-  const fieldGuard = guardOf(parent.getFields()[info.fieldName]?.extensions);
-  const who = ctx.principal ? { role: ctx.principal.role, purpose: ctx.purpose?.id ?? "" } : undefined;
-
-  if (ROOT_TYPES.has(parent.name)) {
-    if (!fieldGuard) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
-    if (fieldGuard.kind === "public") return run(next);
-    if (ctx.request.failure) return refuse(ctx, fieldGuard, ctx.request.failure);
-    if (!ctx.principal) throw toGraphQLError(unauthenticated());
-    if (fieldGuard.kind !== "ability") return run(next);
-    const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
-    if (!decision.allowed) return deny(ctx, fieldGuard.action, fieldGuard.subject, decision);
-    return run(next);
-  }
-
-  // Object types: the type names its subject, the row's field mask decides each field.
-  const typeGuard = guardOf(parent.extensions);
-  if (!typeGuard && !fieldGuard) {
-    throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, `${parent.name}.${info.fieldName} declares no guard`);
-  }
-  if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return run(next);
-  if (typeGuard?.kind === "ability" && ctx.registry.get(typeGuard.subject).public) return run(next);
-  if (!ctx.principal) throw toGraphQLError(unauthenticated());
-  if (typeGuard?.kind === "ability") {
-    const policyField = (fieldGuard?.kind === "ability" && fieldGuard.field) || info.fieldName;
-    const ability = ctx.abilityFor(root as object);
-    if (!readableFields(ctx.registry, ability, typeGuard.subject, root as object).has(policyField)) {
-      return mask(ctx, info, decide(ability, "read", typeGuard.subject, root as object, policyField, who));
-    }
-  }
-  // A field that reaches another subject (Contact.deals) also needs that subject.
-  const typeSubject = typeGuard?.kind === "ability" ? typeGuard.subject : undefined;
-  if (fieldGuard?.kind === "ability" && fieldGuard.subject !== typeSubject) {
-    const decision = decide(ctx.ability, fieldGuard.action, fieldGuard.subject, undefined, undefined, who);
-    if (!decision.allowed) return mask(ctx, info, decision);
-  }
-  return run(next);
-};
-
-/** Runs the resolver; a domain error it throws becomes the contract's GraphQL error here. */
-async function run(next: () => Promise<unknown>): Promise<unknown> {
+function run(resolve: Resolver, root: unknown, args: Record<string, unknown>, ctx: AppContext, info: GraphQLResolveInfo): unknown {
+  let result: unknown;
   try {
-    return await next();
+    result = resolve(root, args, ctx, info);
   } catch (error) {
     throw asGraphQLError(error);
   }
+  if (result instanceof Promise) {
+    return result.then(undefined, (error: unknown) => {
+      throw asGraphQLError(error);
+    });
+  }
+  return result;
+}
+
+/** Query and Mutation fields: the request must be able to act, then the (action, subject) is decided once per field. */
+function rootResolver(resolve: Resolver, guard: GuardSpec): Resolver {
+  if (guard.kind === "public") return guarded((root, args, ctx, info) => run(resolve, root, args, ctx, info));
+  return guarded((root, args, ctx, info) => {
+    if (ctx.request.failure) return refuse(ctx, guard, ctx.request.failure);
+    if (!ctx.principal) throw toGraphQLError(unauthenticated());
+    if (guard.kind === "ability") {
+      const decision = decide(ctx.ability, guard.action, guard.subject, undefined, undefined, whoOf(ctx));
+      if (!decision.allowed) return deny(ctx, guard.action, guard.subject, decision);
+    }
+    return run(resolve, root, args, ctx, info);
+  });
+}
+
+// A field reaching another subject (Contact.deals needs Deal): decided once per request.
+const crossDecisions = new WeakMap<AppAbility, Map<string, ReturnType<typeof decide>>>();
+function crossDecision(ctx: AppContext, action: Action, subject: SubjectName) {
+  let perAbility = crossDecisions.get(ctx.ability);
+  if (!perAbility) crossDecisions.set(ctx.ability, (perAbility = new Map()));
+  const key = `${action} ${subject}`;
+  let decision = perAbility.get(key);
+  if (!decision) perAbility.set(key, (decision = decide(ctx.ability, action, subject, undefined, undefined, whoOf(ctx))));
+  return decision;
+}
+
+/**
+ * Fields of object types: the type names its subject and the row's field mask (decided once
+ * per row and ability, `readableFields`) decides each field; a field reaching another subject
+ * also needs that subject. Everything is synchronous, so a plain column resolves at once.
+ */
+function objectResolver(resolve: Resolver, typeGuard: GuardSpec | undefined, fieldGuard: GuardSpec | undefined, fieldName: string): Resolver {
+  if (typeGuard?.kind === "structure" || typeGuard?.kind === "public") return guarded((root, args, ctx, info) => run(resolve, root, args, ctx, info));
+  const subject = typeGuard?.kind === "ability" ? typeGuard.subject : undefined;
+  const policyField = (fieldGuard?.kind === "ability" && fieldGuard.field) || fieldName;
+  const other = fieldGuard?.kind === "ability" && fieldGuard.subject !== subject ? fieldGuard : undefined;
+  return guarded((root, args, ctx, info) => {
+    // A public subject (purposes) shows every field; the repository chose the rows.
+    if (subject && ctx.registry.get(subject).public) return run(resolve, root, args, ctx, info);
+    if (!ctx.principal) throw toGraphQLError(unauthenticated());
+    if (subject) {
+      const ability = ctx.abilityFor(root as object);
+      if (!readableFields(ctx.registry, ability, subject, root as object).has(policyField)) {
+        return mask(ctx, info, decide(ability, "read", subject, root as object, policyField, whoOf(ctx)));
+      }
+    }
+    if (other) {
+      const decision = crossDecision(ctx, other.action, other.subject);
+      if (!decision.allowed) return mask(ctx, info, decision);
+    }
+    return run(resolve, root, args, ctx, info);
+  });
+}
+
+/**
+ * Puts a guard in front of every field resolver of the built schema (in place, once). It
+ * replaces a global middleware, which made every field async: the guard of each field is
+ * read here, once, and a field with no guard gets a resolver that refuses to run.
+ */
+export function guardSchema(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    const typeGuard = guardOf(type.extensions);
+    for (const field of Object.values(type.getFields())) {
+      if (isGuarded(field.resolve)) continue;
+      const resolve = (field.resolve ?? defaultFieldResolver) as Resolver;
+      const fieldGuard = guardOf(field.extensions);
+      if (ROOT_TYPES.has(type.name)) field.resolve = fieldGuard ? rootResolver(resolve, fieldGuard) : unguarded(type.name, field.name);
+      else if (!typeGuard && !fieldGuard) field.resolve = unguarded(type.name, field.name);
+      else field.resolve = objectResolver(resolve, typeGuard, fieldGuard, field.name);
+    }
+  }
+  return schema;
 }

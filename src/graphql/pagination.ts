@@ -97,9 +97,19 @@ export function Connection<T extends object>(Item: ClassType<T>, name: string) {
       return { hasNextPage, hasPreviousPage, startCursor: cursor(rows[0]), endCursor: cursor(rows[rows.length - 1]) };
     }
 
-    @Field(() => Int, { description: "How many rows match in all pages (one extra COUNT, only when asked)." })
-    totalCount(): Promise<number> {
-      return this.page.count();
+    @Field(() => Int, {
+      description:
+        "How many rows match in all pages (one extra COUNT, only when asked), counted up to the server's cap (COUNT_CAP, 10,000 by default): past it, the cap, and `totalCountCapped` is true.",
+    })
+    async totalCount(): Promise<number> {
+      return (await this.page.count()).total;
+    }
+
+    @Field(() => Boolean, {
+      description: "True when more rows match than the count cap: `totalCount` is then the cap, a lower bound (the same COUNT as `totalCount`).",
+    })
+    async totalCountCapped(): Promise<boolean> {
+      return (await this.page.count()).capped;
     }
   }
   return ConnectionType;

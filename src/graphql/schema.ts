@@ -23,7 +23,7 @@ import { UnsubscribeResolver } from "../modules/unsubscribe/unsubscribe.resolver
 import { ApiTokenResolver } from "../modules/api-tokens/api-token.resolver.js";
 import { ExportResolver } from "../modules/exports/export.resolver.js";
 import { WebhookResolver } from "../modules/webhooks/webhook.resolver.js";
-import { guardMiddleware } from "./guard.js";
+import { guardSchema } from "./guard.js";
 
 export const RESOLVERS = [
   UserResolver,
@@ -54,13 +54,12 @@ export const RESOLVERS = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
-/** The executable schema; every field runs through the guard middleware. */
+/** The executable schema; every field runs through its guard (guardSchema). */
 export function buildSchema(): Promise<GraphQLSchema> {
   built ??= buildTypeGraphqlSchema({
     resolvers: [...RESOLVERS],
-    globalMiddlewares: [guardMiddleware],
     validate: { forbidUnknownValues: false },
-  });
+  }).then(guardSchema);
   return built;
 }
 

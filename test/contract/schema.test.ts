@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { isEnumType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { execute, GraphQLObjectType, GraphQLSchema, GraphQLString, isEnumType, isObjectType, parse } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
-import { guardMiddleware, guardOf } from "../../src/graphql/guard.js";
+import { guardOf, guardSchema, isGuarded } from "../../src/graphql/guard.js";
 import { buildSchema, printedSchema } from "../../src/graphql/schema.js";
 
 let schema: GraphQLSchema;
@@ -70,13 +70,36 @@ describe("every resolver is guarded", () => {
     }
   });
 
-  it("refuses to run a field that has no guard (fail closed)", async () => {
-    const parentType = { name: "Query", getFields: () => ({ unguarded: { extensions: {} } }), extensions: {} };
-    const run = guardMiddleware(
-      { context: { request: {}, masked: new Map() } as never, info: { parentType, fieldName: "unguarded" } as never, root: {}, args: {} },
-      async () => "leaked",
+  it("runs every field of every object type through its guard (guardSchema)", () => {
+    const bare = objectTypes(schema).flatMap((t) =>
+      Object.values(t.getFields())
+        .filter((f) => !isGuarded(f.resolve))
+        .map((f) => `${t.name}.${f.name}`),
     );
-    await expect(run).rejects.toThrow(/declares no guard/);
+    expect(bare).toEqual([]);
+  });
+
+  it("refuses to run a field that has no guard (fail closed), on a root type and on an object type", async () => {
+    let ran = 0;
+    const leak = () => {
+      ran += 1;
+      return "leaked";
+    };
+    const Thing = new GraphQLObjectType({ name: "Thing", fields: { secret: { type: GraphQLString, resolve: leak } } });
+    const Query = new GraphQLObjectType({
+      name: "Query",
+      fields: {
+        unguarded: { type: GraphQLString, resolve: leak },
+        thing: { type: Thing, extensions: { guard: { kind: "public" } }, resolve: () => ({}) },
+      },
+    });
+    const guardedSchema = guardSchema(new GraphQLSchema({ query: Query }));
+    const contextValue = { request: {}, masked: new Map() };
+    const root = await execute({ schema: guardedSchema, document: parse("{ unguarded }"), contextValue });
+    expect(root.errors?.map((e) => e.message)).toEqual(["Query.unguarded declares no guard"]);
+    const nested = await execute({ schema: guardedSchema, document: parse("{ thing { secret } }"), contextValue });
+    expect(nested.errors?.map((e) => e.message)).toEqual(["Thing.secret declares no guard"]);
+    expect(ran).toBe(0);
   });
 
   it("describes every type and field", () => {

@@ -33,6 +33,19 @@ describe("nested pages cost a constant number of statements (Server-Timing)", ()
     expect(new Set(counts).size).toBe(1);
   });
 
+  it("nested connections with their totalCount: the same statements at 10, 50 and 200 rows", async () => {
+    const query = `query($first: Int) { contacts(first: $first) { totalCount totalCountCapped nodes { id
+      company { id name } dealsConnection(first: 5) { totalCount nodes { id title } } interactionsConnection(first: 5) { totalCount nodes { id kind } } } } }`;
+    const counts = [];
+    for (const first of [10, 50, 200]) {
+      const res = await t.gql(query, { first }, { token });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.contacts.nodes).toHaveLength(first);
+      counts.push(res.queries);
+    }
+    expect(new Set(counts).size).toBe(1);
+  });
+
   it("accepts a realistic frontend page (many fields, three nested lists) under the cost limit", async () => {
     const wide = `{ contacts(first: 200) { totalCount pageInfo { hasNextPage endCursor } nodes { id firstName lastName email phone position createdAt updatedAt processingRestricted erased objections
       consents { purpose state updatedAt } company { id name domain industry } deals { id title stage amount currency closedAt } interactions { id kind purpose subject occurredAt } } } }`;

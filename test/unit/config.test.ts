@@ -26,6 +26,7 @@ describe("loadConfig", () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.maxQueryDepth).toBe(10);
     expect(config.maxAliases).toBe(15);
+    expect(config.countCap).toBe(10_000);
     expect(config.maxBodyBytes).toBe(1024 * 1024);
     expect(config.rateLimitPerMinute).toBe(600);
     expect(config.production).toBe(false);
@@ -53,6 +54,7 @@ describe("loadConfig", () => {
   const bad: Array<[string, Record<string, string>, string]> = [
     ["a non-numeric PORT", { PORT: "abc" }, "PORT"],
     ["an unknown LOG_LEVEL", { LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    ["a COUNT_CAP of 0", { COUNT_CAP: "0" }, "COUNT_CAP"],
     ["a non-PostgreSQL DATABASE_URL", { DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     ["production without SIGNING_SECRET", { NODE_ENV: "production" }, "SIGNING_SECRET"],
     [

@@ -61,6 +61,13 @@ export const contacts = pgTable(
     index("contacts_company_idx").on(t.companyId),
     index("contacts_consented_gin").using("gin", t.consentedPurposes),
     index("contacts_objected_gin").using("gin", t.objectedPurposes),
+    // What the purpose gates filter on (#12). Every purpose but legal_compliance sees only the
+    // people neither erased nor restricted: their lists and totalCount read this index alone.
+    index("contacts_ws_visible_created_idx").on(t.workspaceId, t.createdAt, t.id).where(sql`${t.erasedAt} is null and not ${t.processingRestricted}`),
+    // The few restricted or erased people: the gates on deals and interactions look their
+    // person up here (`not exists (... processing_restricted)`) instead of reading contacts.
+    index("contacts_restricted_idx").on(t.id).where(sql`${t.processingRestricted}`),
+    index("contacts_erased_idx").on(t.id).where(sql`${t.erasedAt} is not null`),
   ],
 );
 

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client.js";
 import { auditLog } from "../../db/schema/index.js";
 import { badInput } from "../../errors.js";
 import type { CursorScope } from "../common/cursor.js";
-import { openCursor } from "../common/entity-store.js";
+import { countWhere, openCursor } from "../common/entity-store.js";
 import { rangeFilter } from "../common/filters.js";
 import { isUuid } from "../common/crud.service.js";
 import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
@@ -40,7 +40,7 @@ export async function auditPage(db: Db, where: SQL, page: PageRequest, cursors: 
     hasNextPage: page.forward && more,
     hasPreviousPage: !page.forward && more,
     cursorOf: (row) => cursors.codec.encode({ order: ORDER, value: null, id: String(row.seq) }, cursors.workspaceId),
-    count: async () => Number((await db.select({ n: count() }).from(auditLog).where(where))[0].n),
+    count: () => countWhere(db, auditLog, where, cursors.countCap),
   };
 }
 

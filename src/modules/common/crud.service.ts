@@ -239,7 +239,7 @@ export function sortKey(ctx: Scope, name: SubjectName, order: OrderInput): SortK
 
 /** Cursors are sealed for the caller's workspace: another tenant's cursor is refused. */
 export function cursorScope(ctx: Scope): CursorScope {
-  return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "" };
+  return { codec: ctx.cursors, workspaceId: ctx.principal?.workspaceId ?? "", countCap: ctx.settings.countCap };
 }
 
 export function isUuid(id: string): boolean {

@@ -18,6 +18,8 @@ export interface Cursor {
 export interface CursorScope {
   codec: CursorCodec;
   workspaceId: string;
+  /** How far `totalCount` counts before it stops (COUNT_CAP; default DEFAULT_COUNT_CAP). */
+  countCap?: number;
 }
 
 const VERSION = "cursor/v1";

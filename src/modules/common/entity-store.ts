@@ -1,12 +1,12 @@
-import { and, count, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, isNotNull, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { PERSON_STATE_FIELDS } from "../../authz/gates.js";
 import type { Registry, Subject } from "../../authz/registry.js";
-import type { Db } from "../../db/client.js";
+import { rowsOf, type Db } from "../../db/client.js";
 import { badInput } from "../../errors.js";
 import { OrderDirection } from "./paging.js";
 import { CursorError, type Cursor, type CursorScope } from "./cursor.js";
-import { cursorArgument, type PageRequest, type PageResult } from "./paging.js";
+import { cappedTotal, cursorArgument, DEFAULT_COUNT_CAP, type PageRequest, type PageResult, type TotalCount } from "./paging.js";
 
 export interface OrderInput {
   field: string;
@@ -26,6 +26,14 @@ function personLink(registry: Registry, subject: Subject) {
   return { name: link.relation, foreignKey: link.foreignKey, person, snapshot };
 }
 const SNAPSHOT = "__person_";
+
+/**
+ * `column = any($1::type[])`: one parameter for any number of values, so a loader's statement
+ * has one text (one prepared statement, one plan) whether it looks up 1 id or 200.
+ */
+export function anyOf(column: PgColumn, values: readonly unknown[]): SQL {
+  return sql`${column} = any(${sql.param([...values])}::${sql.raw(column.getSQLType())}[])`;
+}
 
 /** A loaded row: the person's state moves under the relation name (`row.contact`). */
 function shape<Row>(raw: Record<string, unknown>, relation: string | undefined): Row {
@@ -81,6 +89,52 @@ async function selectSorted<Row extends { id: string }>(
   const raw = (await query) as Record<string, unknown>[];
   const relation = personLink(registry, subject)?.name;
   return raw.map(({ sortValue, ...r }) => ({ row: shape<Row>(r, relation), sortValue }));
+}
+
+/**
+ * The first `limit` rows per parent (ranked per parent by a window function in `order`), in one
+ * pass over the rows of those parents: the window runs over the same joined select that
+ * returns the columns, so no second read of the table; in rank order (grouped by the caller).
+ */
+async function selectRanked<Row extends { id: string }>(
+  db: Db,
+  registry: Registry,
+  subject: Subject,
+  parent: PgColumn,
+  parentIds: readonly string[],
+  where: SQL | undefined,
+  order: SQL[],
+  limit: number,
+  sort?: SortKey,
+): Promise<Array<{ row: Row; sortValue: unknown }>> {
+  if (parentIds.length === 0) return [];
+  const link = personLink(registry, subject);
+  // Columns stay columns (drizzle maps them fastest); a person column whose name the row's
+  // table also has gets an alias, so the subquery's column names stay unique.
+  const own = subject.selected as Record<string, PgColumn>;
+  const names = new Set(Object.values(own).map((c) => c.name));
+  const snapshot = Object.fromEntries(
+    Object.entries((link?.snapshot ?? {}) as Record<string, PgColumn>).map(([key, column]) => [
+      key,
+      names.has(column.name) ? sql`${column}`.mapWith(column).as(`person_${column.name}`) : column,
+    ]),
+  );
+  const shown = { ...own, ...snapshot, ...(sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column).as("sort_value") } : {}) };
+  const rn = sql<number>`row_number() over (partition by ${parent} order by ${sql.join(order, sql`, `)})`.as("rn");
+  let inner = db
+    .select({ ...shown, rn })
+    .from(subject.table)
+    .$dynamic();
+  if (link) inner = inner.leftJoin(link.person.table, eq(link.person.columns[link.person.key], link.foreignKey));
+  const ranked = inner.where(and(anyOf(parent, parentIds), where)).as("ranked");
+  // The rank orders and cuts the rows but is not read back.
+  const fields = Object.fromEntries(Object.keys(shown).map((key) => [key, ranked[key as keyof typeof ranked]]));
+  const raw = (await db
+    .select(fields as unknown as Record<string, PgColumn>)
+    .from(ranked)
+    .where(lte(ranked.rn, limit))
+    .orderBy(ranked.rn)) as Record<string, unknown>[];
+  return raw.map(({ sortValue, ...r }) => ({ row: shape<Row>(r, link?.name), sortValue }));
 }
 
 /**
@@ -172,7 +226,7 @@ function toPage<Row extends { id: string }>(
   page: PageRequest,
   sort: SortKey,
   cursors: CursorScope,
-  count: () => Promise<number>,
+  count: () => Promise<TotalCount>,
 ): PageResult<Row> {
   const more = sorted.length > page.size;
   const kept = sorted.slice(0, page.size);
@@ -205,8 +259,8 @@ export async function findPage<Row extends { id: string }>(
   const read = readOrder(sort, page.forward);
   const keyset = keysetOf(page, sort, read, id, cursors);
   const sorted = await selectSorted<Row>(db, registry, subject, and(where, keyset), orderBy(sort, read, id), page.size + 1, sort);
-  let counted: Promise<number> | undefined;
-  return toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where)));
+  let counted: Promise<TotalCount> | undefined;
+  return toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where, cursors.countCap)));
 }
 
 /**
@@ -224,41 +278,53 @@ export async function findGroupedPages<Row extends { id: string }>(
   page: PageRequest,
   sort: SortKey,
   cursors: CursorScope,
-  count: (parentId: string) => Promise<number>,
+  count: (parentId: string) => Promise<TotalCount>,
 ): Promise<Array<PageResult<Row>>> {
   const id = subject.columns[subject.key];
   const read = readOrder(sort, page.forward);
   const keyset = keysetOf(page, sort, read, id, cursors);
   const order = orderBy(sort, read, id);
-  const ranked = db
-    .select({ id, rn: sql<number>`row_number() over (partition by ${parent.column} order by ${sql.join(order, sql`, `)})`.as("rn") })
-    .from(subject.table)
-    .where(and(inArray(parent.column, [...parentIds]), where, keyset))
-    .as("ranked");
-  const ids = db
-    .select({ id: ranked.id })
-    .from(ranked)
-    .where(lte(ranked.rn, page.size + 1));
-  const sorted = parentIds.length === 0 ? [] : await selectSorted<Row>(db, registry, subject, inArray(id, ids), order, undefined, sort);
+  const sorted = await selectRanked<Row>(db, registry, subject, parent.column, parentIds, and(where, keyset), order, page.size + 1, sort);
   const groups = groupBy(sorted, parentIds, (r) => r.row[parent.key] as string | null);
   return groups.map((group, i) => toPage(group, page, sort, cursors, () => count(parentIds[i])));
 }
 
-export async function countWhere(db: Db, table: PgTable, where: SQL): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(table).where(where);
-  return Number(row?.n ?? 0);
+/**
+ * Rows matching `where` (the caller's policy filter and their own), counted up to `cap`: at
+ * most cap + 1 rows are read, so a count costs the same at 20,000 visible rows as at 2
+ * million. No planner estimate: it would count rows the caller may not see.
+ */
+export async function countWhere(db: Db, table: PgTable, where: SQL, cap = DEFAULT_COUNT_CAP): Promise<TotalCount> {
+  const limited = db
+    .select({ one: sql`1`.as("one") })
+    .from(table)
+    .where(where)
+    .limit(cap + 1)
+    .as("limited");
+  const [row] = await db.select({ n: count() }).from(limited);
+  return cappedTotal(Number(row?.n ?? 0), cap);
 }
 
-/** Rows per parent for a batch of parents, in one statement; 0 for a parent with none. */
-export async function countGrouped(db: Db, table: PgTable, parent: PgColumn, parentIds: readonly string[], where: SQL): Promise<number[]> {
+/**
+ * Rows per parent for a batch of parents, in one statement, each counted up to `cap` as above
+ * (a correlated count per parent id); 0 for a parent with none.
+ */
+export async function countGrouped(
+  db: Db,
+  table: PgTable,
+  parent: PgColumn,
+  parentIds: readonly string[],
+  where: SQL,
+  cap = DEFAULT_COUNT_CAP,
+): Promise<TotalCount[]> {
   if (parentIds.length === 0) return [];
-  const rows = await db
-    .select({ parent: parent, n: count() })
-    .from(table)
-    .where(and(inArray(parent, [...parentIds]), where))
-    .groupBy(parent);
-  const counts = new Map(rows.map((r) => [r.parent as string, Number(r.n)]));
-  return parentIds.map((id) => counts.get(id) ?? 0);
+  const type = sql.raw(parent.getSQLType());
+  const rows = rowsOf<{ parent: string; n: string | number }>(
+    await db.execute(sql`select p.id::text as parent, (select count(*) from (select 1 from ${table} where ${parent} = p.id and ${where} limit ${cap + 1}) limited) as n
+      from unnest(${sql.param([...parentIds])}::${type}[]) as p(id)`),
+  );
+  const counts = new Map(rows.map((r) => [r.parent, Number(r.n)]));
+  return parentIds.map((id) => cappedTotal(counts.get(id) ?? 0, cap));
 }
 
 /** Rows matching `where`, in the given order, with the linked person's state for can(). */
@@ -267,7 +333,7 @@ export function findWhere<Row extends { id: string }>(db: Db, registry: Registry
 }
 
 export function findByIds<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, ids: readonly string[], where: SQL): Promise<Row[]> {
-  return select<Row>(db, registry, subject, and(inArray(subject.columns[subject.key], [...ids]), where), []);
+  return select<Row>(db, registry, subject, and(anyOf(subject.columns[subject.key], ids), where), []);
 }
 
 /**
@@ -286,13 +352,8 @@ export async function findGrouped<Row extends { id: string }>(
 ): Promise<Row[]> {
   if (parentIds.length === 0 || limit === 0) return [];
   const id = subject.columns[subject.key];
-  const ranked = db
-    .select({ id, rn: sql<number>`row_number() over (partition by ${parent} order by ${order} desc, ${id} desc)`.as("rn") })
-    .from(subject.table)
-    .where(and(inArray(parent, [...parentIds]), where))
-    .as("ranked");
-  const ids = db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, limit));
-  return select<Row>(db, registry, subject, inArray(id, ids), [desc(order), desc(id)]);
+  const ranked = await selectRanked<Row>(db, registry, subject, parent, parentIds, where, [sql`${order} desc`, sql`${id} desc`], limit);
+  return ranked.map((r) => r.row);
 }
 
 /** Groups rows under their parent ids, in the order given, for DataLoader batch results. */

@@ -4,7 +4,7 @@ import type { SubjectName } from "../registry.js";
 import { whereCan } from "./access.js";
 import { cursorScope, sortKey } from "./crud.service.js";
 import { byId, countGrouped, findByIds, findGrouped, findGroupedPages, groupBy, type OrderInput } from "./entity-store.js";
-import { MAX_NESTED, NESTED_PAGE_SIZE, pageSize, type PageRequest, type PageResult } from "./paging.js";
+import { MAX_NESTED, NESTED_PAGE_SIZE, pageSize, type PageRequest, type PageResult, type TotalCount } from "./paging.js";
 import type { Scope } from "./scope.js";
 
 /** Rows by id in one statement per batch, null where missing or hidden from the caller. */
@@ -53,7 +53,7 @@ export function groupedConnection<Row extends { id: string }>(
   const where = whereCan(ctx, "read", name);
   const counts = ctx.loader(
     `${name}:count:${parent.key}`,
-    () => new DataLoader<string, number>((parentIds) => countGrouped(ctx.db, subject.table, parent.column, parentIds, where)),
+    () => new DataLoader<string, TotalCount>((parentIds) => countGrouped(ctx.db, subject.table, parent.column, parentIds, where, ctx.settings.countCap)),
   );
   const key = `${name}:pages:${parent.key}:${page.forward}:${page.size}:${page.cursor ?? ""}`;
   return ctx.loader(

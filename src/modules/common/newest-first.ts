@@ -4,7 +4,7 @@ import type { Db } from "../../db/client.js";
 import { badInput } from "../../errors.js";
 import type { CursorScope } from "./cursor.js";
 import { isUuid } from "./crud.service.js";
-import { openCursor } from "./entity-store.js";
+import { countWhere, openCursor } from "./entity-store.js";
 import { cursorArgument, type PageRequest, type PageResult } from "./paging.js";
 
 /** A list newest first by a timestamp, ties broken by the uuid primary key; `order` names it in cursors. */
@@ -53,6 +53,6 @@ export async function newestFirstPage<Row extends { id: string }>(
     hasNextPage: page.forward && more,
     hasPreviousPage: !page.forward && more,
     cursorOf: (row) => cursors.codec.encode({ order: list.order, value: timeOf(row).toISOString(), id: row.id }, cursors.workspaceId),
-    count: async () => Number((await db.select({ n: count() }).from(list.table).where(where))[0].n),
+    count: () => countWhere(db, list.table, where, cursors.countCap),
   };
 }

@@ -4,6 +4,19 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 export const NESTED_PAGE_SIZE = 20;
 export const MAX_NESTED = 100;
+/** `totalCount` counts at most this many rows unless COUNT_CAP says otherwise. */
+export const DEFAULT_COUNT_CAP = 10_000;
+
+/** A list's `totalCount`: exact up to the cap, the cap itself (and `capped`) beyond it. */
+export interface TotalCount {
+  total: number;
+  capped: boolean;
+}
+
+/** The total from a count of at most cap + 1 rows. */
+export function cappedTotal(counted: number, cap: number): TotalCount {
+  return counted > cap ? { total: cap, capped: true } : { total: counted, capped: false };
+}
 
 export enum OrderDirection {
   ASC = "ASC",
@@ -25,7 +38,8 @@ export interface PageResult<T> {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   cursorOf(row: T): string;
-  count(): Promise<number>;
+  /** Rows in all pages under the same filter, counted up to the cap (one statement, only when asked). */
+  count(): Promise<TotalCount>;
 }
 
 /** Relay paging arguments as a transport hands them over. */

@@ -22,6 +22,8 @@ export interface ScopeSettings {
   /** Webhook URLs: HTTPS and public addresses only, unless said otherwise (unset: strict). */
   production?: boolean;
   webhookAllowPrivateTargets?: boolean;
+  /** `totalCount` counts at most this many rows (COUNT_CAP; unset: DEFAULT_COUNT_CAP). */
+  countCap?: number;
 }
 
 /**

@@ -5,7 +5,7 @@ import { usageEvents } from "../../db/schema/index.js";
 import { badInput } from "../../errors.js";
 import { isUuid } from "../common/crud.service.js";
 import type { CursorScope } from "../common/cursor.js";
-import { openCursor } from "../common/entity-store.js";
+import { countWhere, openCursor } from "../common/entity-store.js";
 import { cursorArgument, type PageRequest, type PageResult } from "../common/paging.js";
 import type { UsageEventRow } from "./usage.type.js";
 
@@ -64,7 +64,7 @@ export async function usagePage(db: Db, where: SQL, page: PageRequest, cursors: 
     hasNextPage: page.forward && more,
     hasPreviousPage: !page.forward && more,
     cursorOf: (row) => cursors.codec.encode({ order: ORDER, value: row.occurredAt.toISOString(), id: row.id }, cursors.workspaceId),
-    count: async () => Number((await db.select({ n: count() }).from(usageEvents).where(where))[0].n),
+    count: () => countWhere(db, usageEvents, where, cursors.countCap),
   };
 }
 

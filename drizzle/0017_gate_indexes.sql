@@ -1,0 +1,3 @@
+CREATE INDEX "contacts_ws_visible_created_idx" ON "contacts" USING btree ("workspace_id","created_at","id") WHERE "contacts"."erased_at" is null and not "contacts"."processing_restricted";--> statement-breakpoint
+CREATE INDEX "contacts_restricted_idx" ON "contacts" USING btree ("id") WHERE "contacts"."processing_restricted";--> statement-breakpoint
+CREATE INDEX "contacts_erased_idx" ON "contacts" USING btree ("id") WHERE "contacts"."erased_at" is not null;
