@@ -77,7 +77,9 @@ export const privacyStateService = {
       "restrict_processing",
       [{ kind: "restricted", reason: why }],
       { processingRestricted: true },
-      { reason: why },
+      // Free text stays out of the decision log, which nothing may edit: the reason is in the
+      // privacy history, which an erasure can clear.
+      {},
       {
         type: "contact.restricted",
       },
@@ -102,7 +104,7 @@ export const privacyStateService = {
       "lift_restriction",
       [{ kind: "subject_informed", reason: notice }, { kind: "restriction_lifted" }],
       { processingRestricted: false },
-      { informedVia: notice },
+      { informed: true },
       { type: "contact.restriction_lifted" },
     );
   },
@@ -153,7 +155,7 @@ export const privacyStateService = {
       "compelling_grounds",
       [{ kind: "compelling_grounds", purpose: purpose.id, reason: why }],
       { removeObjection: purpose.id },
-      { purpose: purpose.id, justification: why },
+      { purpose: purpose.id },
       undefined,
       answers,
     );
