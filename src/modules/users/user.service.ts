@@ -111,7 +111,7 @@ export const userService = {
    */
   async updateMyProfile(ctx: Scope, input: UpdateMyProfileInput, requestId?: string | null) {
     const principal = ctx.principal;
-    if (!principal || principal.kind !== "user" || !principal.userId) throw unauthenticated();
+    if (principal?.kind !== "user" || !principal.userId) throw unauthenticated();
     if (input.name === null || (typeof input.name === "string" && input.name.trim() === "")) throw badInput("input.name", "cannot be empty");
     const given = PROFILE_FIELDS.filter((f) => input[f] !== undefined);
     if (given.length === 0) throw badInput("input", `give at least one of ${PROFILE_FIELDS.join(", ")}`);
