@@ -223,7 +223,7 @@ describe("eraseContact: free text, webhooks and every other way back", () => {
   // Whole words for the names: "Zoetrope" and "Quimbyson" are other people's words and stay.
   const OLD = [new RegExp(`\\b${FIRST}\\b`, "i"), new RegExp(`\\b${LAST}\\b`, "i"), /zoe\.quimby/i, /98765432/, /98 76 54 32/];
   let zoe: string;
-  let report: Record<string, any>;
+  let report: { retained: Array<{ table: string; reason: string }> } & Record<string, unknown>;
   let cursorBefore: string;
   let unrelatedDeal: string;
   let receiver: Server;
@@ -318,7 +318,7 @@ describe("eraseContact: free text, webhooks and every other way back", () => {
 
   it("reports the deal titles replaced, the reasons cleared and redacted, and why the requests stay", () => {
     expect(report).toMatchObject({ dealTitlesReplaced: 4, privacyReasonsCleared: 3, requestTextsCleared: 2, reasonsRedacted: 5 });
-    const tables = Object.fromEntries(report.retained.map((r: { table: string; reason: string }) => [r.table, r.reason]));
+    const tables = Object.fromEntries(report.retained.map((r) => [r.table, r.reason]));
     expect(tables.privacy_requests).toMatch(/proof/);
     expect(tables.privacy_requests).toMatch(/\[erased\]/);
     expect(tables.contact_privacy_events).toMatch(/cleared/);
