@@ -73,7 +73,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       erasureJournal,
       logStream: opts.logStream,
     });
-    const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg));
+    const retention = scheduleRetention(database, policies, config.retentionIntervalMinutes, (level, msg, detail) => server.log[level]({ ...detail }, msg), {
+      erasureJournalPath: config.erasureJournalPath,
+      backupRetentionDays: config.backupRetentionDays,
+    });
     const outbox = scheduleOutbox(
       database,
       { production: config.production, allowPrivate: config.webhookAllowPrivateTargets },

@@ -62,6 +62,12 @@ export interface Config {
    * storage that database backups do not restore.
    */
   erasureJournalPath: string;
+  /**
+   * How many days database backups are kept (BACKUP_RETENTION_DAYS, default 35): the erasure
+   * journal keeps every line at least that long plus a margin, so any restorable backup can be
+   * replayed against it.
+   */
+  backupRetentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -195,6 +201,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     outboxIntervalSeconds: s.int("OUTBOX_INTERVAL_SECONDS", 15, 0, 24 * 60 * 60),
     webhookAllowPrivateTargets: s.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", false),
     stripeWebhookSecret,
+    backupRetentionDays: s.int("BACKUP_RETENTION_DAYS", 35, 1, 3650),
     erasureJournalPath:
       journalPath ?? (dataDir === "memory://" ? join(tmpdir(), `alpha-erasure-journal-${process.pid}.ndjson`) : join(dataDir, "erasure-journal.ndjson")),
   };

@@ -50,8 +50,11 @@ function roleFits(principal: Principal): boolean {
 export const SELF_PROFILE = "self.profile";
 export const SELF_USAGE = "self.usage_events";
 export const SELF_CONSENT = "self.consent";
+export const SELF_RECTIFY = "self.rectify";
+/** The personal fields of their own profile a user corrects themself (updateMyProfile). */
+export const SELF_RECTIFIABLE = ["name", "phone", "position"] as const;
 /** The rules every user holds over their own data, after the gates (policy-cases and README name them). */
-export const SELF_RULES = [SELF_PROFILE, SELF_USAGE, SELF_CONSENT] as const;
+export const SELF_RULES = [SELF_PROFILE, SELF_USAGE, SELF_CONSENT, SELF_RECTIFY] as const;
 export { LEGAL_COMPLIANCE };
 
 function interpolate(value: unknown, principal: Principal): unknown {
@@ -89,8 +92,9 @@ function roleRules(registry: Registry, rule: PolicyRule, principal: Principal): 
 }
 
 /**
- * Everyone may read their own profile (Art. 15 access, and `me` must work under any purpose)
- * and give or withdraw their own marketing consent (Art. 7(3): as easy as giving it): placed
+ * Everyone may read their own profile (Art. 15 access, and `me` must work under any purpose),
+ * give or withdraw their own marketing consent (Art. 7(3): as easy as giving it), and correct
+ * their own name, phone and position (Art. 16, `rectify`, those fields only): placed
  * after the gates, so no purpose hides a user from themselves.
  */
 function selfRules(registry: Registry, principal: Principal): AppRawRule[] {
@@ -98,6 +102,7 @@ function selfRules(registry: Registry, principal: Principal): AppRawRule[] {
   const reason = "Every user may read their own profile.";
   const conditions = { id: principal.userId, ...tenantCondition(registry, "User", principal) };
   const consent = "Every user grants and withdraws their own marketing consent, and nobody else's.";
+  const rectify = "Every user corrects their own name, phone and position (Art. 16), and nobody else's; role and sign-in email are not theirs to change.";
   return [
     { action: "read", subject: "User", conditions: conditions as MongoQuery, reason, meta: { id: SELF_PROFILE, reason, kind: "gate" } },
     {
@@ -106,6 +111,14 @@ function selfRules(registry: Registry, principal: Principal): AppRawRule[] {
       conditions: conditions as MongoQuery,
       reason: consent,
       meta: { id: SELF_CONSENT, reason: consent, kind: "gate" },
+    },
+    {
+      action: "rectify",
+      subject: "User",
+      fields: [...SELF_RECTIFIABLE],
+      conditions: conditions as MongoQuery,
+      reason: rectify,
+      meta: { id: SELF_RECTIFY, reason: rectify, kind: "gate" },
     },
   ];
 }

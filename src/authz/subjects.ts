@@ -9,7 +9,11 @@ export const PRIVACY_ACTIONS = ["grant_consent", "withdraw_consent", "restrict",
 // Issuing the one-click unsubscribe link (RFC 8058) of a message sent under a consent purpose:
 // the link is a credential that withdraws the person's consent, so who may make one is a rule.
 export const LINK_ACTIONS = ["issue_unsubscribe_link"] as const;
-export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS] as const;
+// Correcting one's own personal data (Art. 16): a user's own profile, granted by the self rule
+// self.rectify (src/authz/ability.ts) only, never by a role. Distinct from `update`, which also
+// stands for role changes, deactivation and password resets of a member.
+export const SELF_ACTIONS = ["rectify"] as const;
+export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS, ...SELF_ACTIONS] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Names a policy rule may use for several actions; the loader expands them. */

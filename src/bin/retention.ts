@@ -58,7 +58,15 @@ async function main(argv: string[]): Promise<number> {
   const database = await openDatabase(config);
   try {
     await migrate(database);
-    const outcome = await database.tryAdvisoryLock(LOCK_RETENTION, (db) => runRetention(db, policies, { now, dryRun: values["dry-run"] === true, batchSize }));
+    const outcome = await database.tryAdvisoryLock(LOCK_RETENTION, (db) =>
+      runRetention(db, policies, {
+        now,
+        dryRun: values["dry-run"] === true,
+        batchSize,
+        erasureJournalPath: config.erasureJournalPath,
+        backupRetentionDays: config.backupRetentionDays,
+      }),
+    );
     const report = outcome.ran ? outcome.value : { skipped: "another process is running retention now; nothing was done" };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;

@@ -66,6 +66,8 @@ describe("every resolver is guarded", () => {
         "export",
         "erase",
         "issue_unsubscribe_link",
+        // A user's correction of their own profile (Art. 16), granted by the self rule self.rectify only.
+        "rectify",
       ]).toContain(guard.action);
     }
   });

@@ -2,19 +2,23 @@
 // report, deleteContact as an erasure, legal holds, role and tenant denials, the erasure journal
 // and its replay after a "restore", and closeMyAccount.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consentEvents, contacts, deals, interactions, sessions, users } from "../../src/db/schema/index.js";
+import { consentEvents, contacts, deals, interactions, outboxEvents, sessions, users } from "../../src/db/schema/index.js";
 import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { systemScope } from "../../src/modules/common/scope.js";
 import { erasureService } from "../../src/modules/erasure/erasure.service.js";
+import { deliverDue, recipientEmailHash } from "../../src/modules/webhooks/outbox.service.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { contactIdByEmail, db, userId, workspaceId } from "../helpers/fixtures.js";
 
 const ERASE = `mutation($id: ID!, $r: ID) { eraseContact(contactId: $id, requestId: $r) {
-  contactId erasedAt erasedFields retained { table reason count } interactionsDeleted dealsUnlinked consentProofsCleared } }`;
+  contactId erasedAt erasedFields retained { table reason count } interactionsDeleted dealsUnlinked consentProofsCleared
+  dealTitlesReplaced privacyReasonsCleared requestTextsCleared reasonsRedacted } }`;
 const PLACE = `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { id } }`;
 const RELEASE = `mutation($id: ID!, $reason: String) { releaseLegalHold(id: $id, reason: $reason) { id } }`;
 
@@ -205,6 +209,181 @@ describe("eraseContact: what goes, what stays, and nothing shows the person agai
     const owner = await t.login("owner@acme.test");
     const hidden = await t.gql(`query($id: ID!) { contact(id: $id) { id } }`, { id: alice }, { token: owner, purpose: "sales_pipeline" });
     expect(hidden.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("eraseContact: free text, webhooks and every other way back", () => {
+  // A person whose name, email and phone were written into deal titles, reasons, request details
+  // and legal holds: after the erasure none of it can be read back, by any query, cursor, search,
+  // export, the decision log, or a webhook recipient.
+  const FIRST = "Zoe";
+  const LAST = "Quimby";
+  const EMAIL = "zoe.quimby@freetext.test";
+  const PHONE = "+33698765432";
+  // Whole words for the names: "Zoetrope" and "Quimbyson" are other people's words and stay.
+  const OLD = [new RegExp(`\\b${FIRST}\\b`, "i"), new RegExp(`\\b${LAST}\\b`, "i"), /zoe\.quimby/i, /98765432/, /98 76 54 32/];
+  let zoe: string;
+  let report: { retained: Array<{ table: string; reason: string }> } & Record<string, unknown>;
+  let cursorBefore: string;
+  let unrelatedDeal: string;
+  let receiver: Server;
+  const received: string[] = [];
+  let hookSecret: string;
+
+  const gql = async (query: string, variables: Record<string, unknown>, token: string, purpose?: string) => {
+    const res = await t.gql(query, variables, { token, purpose });
+    expect(res.errors, `${query}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+    return res.data!;
+  };
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        received.push(body);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, "127.0.0.1", done));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const owner = await t.login("owner@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const hook = await gql(
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret } }`,
+      { input: { url, events: ["CONTACT_ERASED"], description: "Mail provider" } },
+      owner,
+    );
+    hookSecret = hook.createWebhook.secret;
+    zoe = (
+      await gql(
+        `mutation($e: EmailAddress, $p: PhoneNumber) { createContact(input: { firstName: "Zoe", lastName: "Quimby", email: $e, phone: $p, position: "Buyer" }) { id } }`,
+        { e: EMAIL, p: PHONE },
+        owner,
+      )
+    ).createContact.id;
+    const deal = `mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }`;
+    await gql(deal, { input: { title: "Zoe Quimby renewal", amount: 1000, contactId: zoe } }, owner, "sales_pipeline");
+    await gql(deal, { input: { title: "QUIMBY household upsell", amount: 2000 } }, owner, "sales_pipeline");
+    await gql(deal, { input: { title: `Quote sent to ${EMAIL}`, amount: 3000 } }, owner, "sales_pipeline");
+    await gql(deal, { input: { title: "Call back 06 98 76 54 32 about pricing", amount: 3500 } }, owner, "sales_pipeline");
+    unrelatedDeal = (await gql(deal, { input: { title: "Zoetrope licence (Quimbyson Ltd)", amount: 4000 } }, owner, "sales_pipeline")).createDeal.id;
+
+    await gql(`mutation($c: ID!) { restrictProcessing(contactId: $c, reason: "Zoe Quimby contests her phone +33 6 98 76 54 32") { id } }`, { c: zoe }, dpo);
+    await gql(`mutation($c: ID!) { liftRestriction(contactId: $c, informedVia: "email to zoe.quimby@freetext.test") { id } }`, { c: zoe }, dpo);
+    await gql(`mutation($c: ID!) { objectToProcessing(contactId: $c, purpose: "analytics", reason: "Zoe does not want profiling") { id } }`, { c: zoe }, dpo);
+    await gql(
+      `mutation($c: ID!) { recordCompellingGrounds(contactId: $c, purpose: "analytics", justification: "Fraud inquiry naming Zoe Quimby needs the analytics") { id } }`,
+      { c: zoe },
+      dpo,
+    );
+    const submit = `mutation($input: PrivacyRequestInput!) { submitPrivacyRequest(input: $input) { id } }`;
+    const access = (
+      await gql(
+        submit,
+        {
+          input: {
+            type: "ACCESS",
+            contactId: zoe,
+            details: "I am Zoe Quimby, send me everything",
+            verification: { method: "OTHER", note: "Called Zoe back on +33698765432" },
+          },
+        },
+        dpo,
+      )
+    ).submitPrivacyRequest.id;
+    await gql(`mutation($id: ID!) { extendPrivacyRequest(id: $id, reason: "Zoe Quimby's data spans many systems", months: 1) { id } }`, { id: access }, dpo);
+    const portability = (await gql(submit, { input: { type: "PORTABILITY", contactId: zoe, details: "Zoe again" } }, dpo)).submitPrivacyRequest.id;
+    await gql(`mutation($id: ID!) { rejectPrivacyRequest(id: $id, reason: "Same as Zoe Quimby's request of this week") { id } }`, { id: portability }, dpo);
+    const hold = await gql(
+      `mutation($input: PlaceLegalHoldInput!) { placeLegalHold(input: $input) { id } }`,
+      { input: { contactId: zoe, reason: "Dispute with Zoe Quimby" } },
+      dpo,
+    );
+    await gql(RELEASE, { id: hold.placeLegalHold.id, reason: "Settled with Quimby" }, dpo);
+
+    const ordered = await gql(`{ contacts(first: 100, orderBy: { field: LAST_NAME, direction: ASC }) { edges { cursor node { id } } } }`, {}, owner);
+    const edges = ordered.contacts.edges as Array<{ cursor: string; node: { id: string } }>;
+    cursorBefore = edges.find((e) => e.node.id === zoe)!.cursor;
+
+    const erasure = (await gql(submit, { input: { type: "ERASURE", contactId: zoe, verification: { method: "EMAIL_LINK" } } }, dpo)).submitPrivacyRequest.id;
+    report = (await gql(ERASE, { id: zoe, r: erasure }, dpo)).eraseContact;
+    await deliverDue(db(t));
+  });
+  afterAll(async () => {
+    await new Promise((done) => receiver.close(done));
+  });
+
+  it("reports the deal titles replaced, the reasons cleared and redacted, and why the requests stay", () => {
+    expect(report).toMatchObject({ dealTitlesReplaced: 4, privacyReasonsCleared: 3, requestTextsCleared: 2, reasonsRedacted: 5 });
+    const tables = Object.fromEntries(report.retained.map((r) => [r.table, r.reason]));
+    expect(tables.privacy_requests).toMatch(/proof/);
+    expect(tables.privacy_requests).toMatch(/\[erased\]/);
+    expect(tables.contact_privacy_events).toMatch(/cleared/);
+  });
+
+  it("replaces the titles that named the person and keeps the deals and the one that did not", async () => {
+    const rows = await db(t).select().from(deals);
+    expect(
+      rows
+        .filter((d) => d.title === "Deal (title removed at erasure)")
+        .map((d) => d.amount)
+        .sort(),
+    ).toEqual([1000, 2000, 3000, 3500]);
+    const [kept] = rows.filter((d) => d.id === unrelatedDeal);
+    expect(kept.title).toBe("Zoetrope licence (Quimbyson Ltd)");
+  });
+
+  it("no query, nested field, cursor, search, export, request, hold or decision-log entry returns the old name, email or phone", async () => {
+    const reads = [
+      `{ contacts(first: 100) { edges { cursor node { id firstName lastName email phone position } } } }`,
+      `{ contacts(first: 100, filter: { search: "Quimby" }) { nodes { id firstName lastName email } } }`,
+      `{ contacts(first: 100, filter: { email: "${EMAIL}" }) { nodes { id } } }`,
+      `query($after: String) { contacts(first: 100, after: $after, orderBy: { field: LAST_NAME, direction: ASC }) { edges { cursor node { id lastName } } } }`,
+      `{ deals(first: 100) { nodes { id title contact { id firstName email } } } }`,
+      `query($id: ID!) { contact(id: $id) { id firstName lastName email phone erased } }`,
+      `query($id: ID!) { privacyRequests(first: 100, filter: { contactId: $id }) { nodes { id details extensionReason rejectionReason verification { note } answers { ref } } } }`,
+      `{ legalHolds(first: 100) { nodes { id reason releaseReason } } }`,
+      `{ auditLog(first: 500) { nodes { action reason detail } } }`,
+    ];
+    for (const [email, purpose] of [
+      ["owner@acme.test", undefined],
+      ["owner@acme.test", "legal_compliance"],
+      ["dpo@acme.test", "legal_compliance"],
+      ["auditor@acme.test", undefined],
+    ] as const) {
+      const token = await t.login(email);
+      for (const query of reads) {
+        const res = await t.gql(query, { id: zoe, after: cursorBefore }, { token, purpose });
+        expect(res.status, query).toBe(200);
+        const text = JSON.stringify(res);
+        for (const old of OLD) expect(text, `${email}/${purpose}: ${query}`).not.toMatch(old);
+      }
+    }
+    const dpo = await t.login("dpo@acme.test");
+    const exported = await t.gql(
+      `mutation($id: ID!) { exportContactData(contactId: $id, format: JSON) { content } }`,
+      { id: zoe },
+      { token: dpo, purpose: "legal_compliance" },
+    );
+    for (const old of OLD) expect(JSON.stringify(exported)).not.toMatch(old);
+    const held = await t.gql(`{ legalHolds(first: 100) { nodes { contactId reason releaseReason } } }`, {}, { token: dpo });
+    expect(held.data!.legalHolds.nodes.find((h: { contactId: string }) => h.contactId === zoe)).toMatchObject({
+      reason: "Dispute with [erased] [erased]",
+      releaseReason: "Settled with [erased]",
+    });
+  });
+
+  it("tells the webhook by id and a hash keyed with its own secret; the outbox never holds the address", async () => {
+    const [event] = await db(t).select().from(outboxEvents).where(eq(outboxEvents.contactId, zoe));
+    expect(event.type).toBe("contact.erased");
+    const stored = JSON.stringify(event.payload);
+    for (const old of OLD) expect(stored).not.toMatch(old);
+    const body = JSON.parse(received.find((b) => b.includes(zoe))!);
+    expect(body.contact).toEqual({ id: zoe, email: null, emailHash: recipientEmailHash(hookSecret, " Zoe.Quimby@FreeText.test ") });
+    expect(Object.keys(body)).not.toContain("_emailHashByWebhook");
   });
 });
 

@@ -46,9 +46,15 @@ export class ConsentResolver {
     @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
     @Arg("source", () => String, { nullable: true, defaultValue: "api", description: "How the person withdrew; api by default." }) source: string,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description:
+        "The WITHDRAW_CONSENT (or OBJECTION) privacy request about this person that this withdrawal answers, if any; linked to it in the same transaction.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return consentService.withdraw(ctx, contactId, purpose, source);
+    return consentService.withdraw(ctx, contactId, purpose, source, requestId);
   }
 
   @Guard("read", "User")
@@ -83,7 +89,8 @@ export class ConsentResolver {
     @Arg("purpose", () => String, { description: "The consent-based purpose withdrawn." }) purpose: string,
     @Arg("requestId", () => ID, {
       nullable: true,
-      description: "The privacy request (type WITHDRAW_CONSENT) this withdrawal answers, if any.",
+      description:
+        "The privacy request about the signed-in user (type WITHDRAW_CONSENT or OBJECTION) this withdrawal answers, if any; linked to it in the same transaction. The user may link their own request without any role on requests.",
     })
     requestId: string | null,
     @Ctx() ctx: AppContext,

@@ -15,6 +15,13 @@ import { GRANT_SOURCES, proofProblem, WITHDRAW_SOURCES, withNoticeInForce, type 
 import { policyVersionService } from "../policy-versions/policy-version.service.js";
 import type { ConsentEventRow } from "./consent.type.js";
 import { enqueuePrivacyEvent } from "../webhooks/outbox.service.js";
+import { checkRequestAnswer, linkRequestAnswer, type RequestAnswer } from "../privacy-requests/request-answers.js";
+
+/** The privacy request a withdrawal answers, checked before and linked inside its transaction. */
+interface Answering {
+  requestId: string;
+  answer: RequestAnswer;
+}
 
 /** Current consent per consent-based purpose: the contact row says granted, the ledger says when. */
 export function consentView(
@@ -57,6 +64,7 @@ async function record(
   state: "granted" | "withdrawn",
   source: string,
   proof: ConsentProof,
+  answers?: Answering,
 ): Promise<boolean> {
   const principal = ctx.principal!;
   return ctx.db.transaction(async (tx) => {
@@ -91,8 +99,10 @@ async function record(
       subjectId: contact.id,
       purpose: ctx.purpose?.id,
       decision: "allow",
-      detail: { consentPurpose: purpose.id, source, changed },
+      detail: { consentPurpose: purpose.id, source, changed, ...(answers ? { requestId: answers.requestId.toLowerCase() } : {}) },
     });
+    // A withdrawal that changed nothing still answers the request: the consent is not (or no longer) given.
+    if (answers) await linkRequestAnswer(tx, ctx, answers.requestId, answers.answer);
     return changed;
   });
 }
@@ -118,7 +128,14 @@ async function selfForConsent(ctx: Scope, action: "grant_consent" | "withdraw_co
 }
 
 /** Records a change of the signed-in user's own consent; false when it was already in that state. */
-async function recordMine(ctx: Scope, userId: string, purpose: Purpose, state: "granted" | "withdrawn", proof: ConsentProof): Promise<boolean> {
+async function recordMine(
+  ctx: Scope,
+  userId: string,
+  purpose: Purpose,
+  state: "granted" | "withdrawn",
+  proof: ConsentProof,
+  answers?: Answering,
+): Promise<boolean> {
   const principal = ctx.principal!;
   return ctx.db.transaction(async (tx) => {
     const changed = await applyUserConsent(tx, {
@@ -140,8 +157,9 @@ async function recordMine(ctx: Scope, userId: string, purpose: Purpose, state: "
       subjectId: userId,
       purpose: ctx.purpose?.id,
       decision: "allow",
-      detail: { consentPurpose: purpose.id, source: MY_CONSENT_SOURCE, changed },
+      detail: { consentPurpose: purpose.id, source: MY_CONSENT_SOURCE, changed, ...(answers ? { requestId: answers.requestId.toLowerCase() } : {}) },
     });
+    if (answers) await linkRequestAnswer(tx, ctx, answers.requestId, answers.answer);
     return changed;
   });
 }
@@ -177,9 +195,10 @@ export const consentService = {
     const purpose = consentPurpose(ctx, purposeId);
     if (requestId != null && !UUID.test(requestId)) throw badInput("requestId", "must be a privacy request id");
     const user = await selfForConsent(ctx, "withdraw_consent");
-    await recordMine(ctx, user.id, purpose, "withdrawn", {});
-    // SEAM(privacy-requests): once part (A) is merged, pass requestId to recordMine and, inside its
-    // transaction, linkRequestAnswer(tx, ctx, requestId, { kind: "withdraw_consent", ref: `${user.id}:${purpose.id}` }).
+    // The request must be about the signed-in user themself (request-answers: self.request_answer).
+    const answer: RequestAnswer = { kind: "consent_withdrawal", ref: `${user.id}:${purpose.id}`, about: { userId: user.id } };
+    if (requestId != null) await checkRequestAnswer(ctx, requestId, answer);
+    await recordMine(ctx, user.id, purpose, "withdrawn", {}, requestId != null ? { requestId, answer } : undefined);
     return consentService.mine(ctx);
   },
 
@@ -208,11 +227,13 @@ export const consentService = {
    * row, no error) and answers the contact as it is: a withdrawal stays as easy as possible,
    * so a repeated click or a retry is never an error.
    */
-  async withdraw(ctx: Scope, contactId: string, purposeId: string, sourceArg = "api") {
+  async withdraw(ctx: Scope, contactId: string, purposeId: string, sourceArg = "api", requestId?: string | null) {
     const purpose = consentPurpose(ctx, purposeId);
     const source = checkSource(sourceArg, WITHDRAW_SOURCES);
     const contact = await contactForRights(ctx, contactId, "withdraw_consent");
-    await record(ctx, contact, purpose, "withdrawn", source, {});
+    const answer: RequestAnswer = { kind: "consent_withdrawal", ref: `${contact.id}:${purpose.id}`, about: { contactId: contact.id } };
+    if (requestId != null) await checkRequestAnswer(ctx, requestId, answer);
+    await record(ctx, contact, purpose, "withdrawn", source, {}, requestId != null ? { requestId, answer } : undefined);
     return rightsResult(ctx, contact.id);
   },
 

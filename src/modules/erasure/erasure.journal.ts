@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -63,23 +63,119 @@ export class ErasureJournal {
     if (fresh) fsyncFolder(dirname(this.path));
   }
 
-  /** Every well-formed line, and how many lines were not (a torn last line after a crash...). */
+  /**
+   * Every well-formed line, and how many lines were not (a torn last line after a crash...).
+   * A compaction interrupted by a crash leaves its input beside the file; it is read too.
+   */
   read(): { entries: JournalEntry[]; unreadable: number } {
-    if (!existsSync(this.path)) return { entries: [], unreadable: 0 };
     const entries: JournalEntry[] = [];
     let unreadable = 0;
-    for (const line of readFileSync(this.path, "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        const parsed = JSON.parse(line) as JournalEntry;
-        if (parsed.v === 1 && isUuid(parsed.workspaceId) && isUuid(parsed.contactId) && typeof parsed.erasedAt === "string") entries.push(parsed);
+    for (const file of [this.path, compactingPath(this.path)]) {
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        const parsed = parseLine(line);
+        if (parsed) entries.push(parsed);
         else unreadable++;
-      } catch {
-        unreadable++;
       }
     }
     return { entries, unreadable };
   }
+
+  /** Drops the lines of erasures before `before` (see compactJournal). */
+  compact(before: Date, dryRun = false): CompactionReport {
+    return compactJournal(this.path, before, dryRun);
+  }
+}
+
+export interface CompactionReport {
+  kept: number;
+  dropped: number;
+  /** Lines that could not be read: kept, since their age is unknown. */
+  unreadable: number;
+}
+
+const compactingPath = (path: string) => `${path}.compacting`;
+
+function parseLine(line: string): JournalEntry | undefined {
+  try {
+    const parsed = JSON.parse(line) as JournalEntry;
+    if (
+      parsed.v === 1 &&
+      isUuid(parsed.workspaceId) &&
+      isUuid(parsed.contactId) &&
+      typeof parsed.erasedAt === "string" &&
+      !Number.isNaN(Date.parse(parsed.erasedAt))
+    )
+      return parsed;
+  } catch {
+    // counted by the caller
+  }
+  return undefined;
+}
+
+/** Appends lines to a file and fsyncs it. */
+function appendLines(path: string, lines: string[]): void {
+  if (lines.length === 0) return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, "a", 0o600);
+  try {
+    writeSync(fd, lines.map((l) => `${l}\n`).join(""));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Drops the journal lines of erasures made before `before`: a line is needed only while a
+ * backup taken before its erasure may still be restored (retention entry
+ * erasure_journal_backup_window). Unreadable lines are kept (their age is unknown), and so is
+ * every line at or after `before`.
+ *
+ * Appends never wait for it and are never lost: the file is first renamed aside (new erasures
+ * then start a fresh file), the lines to keep are appended to the live file, and any line an
+ * erasure wrote to the old file meanwhile is carried over before the old file is removed. A
+ * crash in between leaves the old file beside the live one, and `read` (replay) reads both.
+ */
+export function compactJournal(path: string, before: Date, dryRun = false): CompactionReport {
+  const aside = compactingPath(path);
+  const report: CompactionReport = { kept: 0, dropped: 0, unreadable: 0 };
+  const keep = (line: string): boolean => {
+    const entry = parseLine(line);
+    if (!entry) {
+      report.unreadable++;
+      return true;
+    }
+    if (Date.parse(entry.erasedAt) < before.getTime()) {
+      report.dropped++;
+      return false;
+    }
+    report.kept++;
+    return true;
+  };
+  const linesOf = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+  if (dryRun) {
+    for (const file of [path, aside]) if (existsSync(file)) linesOf(readFileSync(file, "utf8")).forEach(keep);
+    return report;
+  }
+  // A compaction a crash interrupted: its input is still aside; finish it first (same filter).
+  if (!existsSync(aside)) {
+    if (!existsSync(path)) return report;
+    renameSync(path, aside);
+    fsyncFolder(dirname(path));
+  }
+  let seen = readFileSync(aside, "utf8");
+  appendLines(path, linesOf(seen).filter(keep));
+  // An erasure that opened the old file just before the rename may have written to it since:
+  // carry those lines over too (the journal is ASCII, so characters and bytes agree).
+  for (let now = readFileSync(aside, "utf8"); now.length > seen.length; now = readFileSync(aside, "utf8")) {
+    appendLines(path, linesOf(now.slice(seen.length)).filter(keep));
+    seen = now;
+  }
+  unlinkSync(aside);
+  fsyncFolder(dirname(path));
+  return report;
 }
 
 const isUuid = (value: unknown): value is string => typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);

@@ -1,12 +1,14 @@
-import { and, eq, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { consentEvents, contactPrivacyEvents, contacts, deals, interactions } from "../../db/schema/index.js";
+import { consentEvents, contactPrivacyEvents, contacts, deals, interactions, legalHolds, privacyRequests } from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
 
 /** The personal columns of a contact as erasure finds them (read under the row lock, never returned to a client). */
 export interface ErasureTarget {
   id: string;
   workspaceId: string;
+  firstName: string;
+  lastName: string;
   email: string | null;
   phone: string | null;
 }
@@ -17,12 +19,170 @@ export interface ErasureCounts {
   consentProofsCleared: number;
   consentEventsKept: number;
   privacyEventsKept: number;
+  dealTitlesReplaced: number;
+  privacyReasonsCleared: number;
+  requestTextsCleared: number;
+  reasonsRedacted: number;
+  privacyRequestsKept: number;
+}
+
+/** What a deal whose title named the person is called after the erasure. */
+export const REMOVED_DEAL_TITLE = "Deal (title removed at erasure)";
+/** What replaces the person's name, email or phone inside a reason that is kept. */
+export const REDACTED = "[erased]";
+/** Privacy-event kinds whose reason is the person's own words or how they were reached: cleared. */
+const CLEARED_REASON_KINDS = ["restricted", "objected", "subject_informed"];
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Finds the person in free text: their email (as a substring), first and last name (whole
+ * words, at least two letters, case-insensitive), and their phone number's last nine digits
+ * with any spacing or punctuation between them. Over-matching only replaces more text.
+ */
+export function personPattern(target: Pick<ErasureTarget, "firstName" | "lastName" | "email" | "phone">): RegExp | undefined {
+  const parts: string[] = [];
+  if (target.email?.trim()) parts.push(escapeRegex(target.email.trim()));
+  for (const name of [target.firstName, target.lastName]) {
+    for (const word of (name ?? "").split(/\s+/)) if (word.length >= 2) parts.push(`(?<![\\p{L}\\p{N}])${escapeRegex(word)}(?![\\p{L}\\p{N}])`);
+  }
+  const digits = (target.phone ?? "").replace(/\D/g, "").slice(-9);
+  if (digits.length >= 6) parts.push(digits.split("").join("[\\s.()\\-]*"));
+  return parts.length > 0 ? new RegExp(parts.join("|"), "giu") : undefined;
+}
+
+function redact(text: string, pattern: RegExp | undefined): string {
+  return pattern ? text.replace(pattern, REDACTED) : text;
+}
+
+const likeTerm = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Search terms that preselect candidate rows in SQL (the pattern then decides). */
+function likeTerms(target: ErasureTarget): string[] {
+  const terms = [target.email?.trim() ?? "", ...`${target.firstName} ${target.lastName}`.split(/\s+/)].filter((t) => t.length >= 2);
+  const digits = (target.phone ?? "").replace(/\D/g, "");
+  if (digits.length >= 6) terms.push(digits.slice(-2));
+  return terms;
+}
+
+/**
+ * The free text that can name the person, in the caller's transaction: deal titles that name
+ * them are replaced (the deal stays for accounting); restriction and objection reasons and the
+ * notes of how the person was informed are cleared; the requests about them lose the person's
+ * own words (details) and the verification note; the reasons the controller must still be able
+ * to show (compelling grounds, an extension, a rejection, a legal hold) are kept with the
+ * person's name, email and phone replaced by [erased].
+ */
+async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string | null; role: string }, at: Date) {
+  const ws = target.workspaceId;
+  const pattern = personPattern(target);
+  const terms = likeTerms(target);
+  const named = (col: typeof deals.title) => (terms.length > 0 ? or(...terms.map((term) => sql`${col} ilike ${likeTerm(term)}`)) : sql`false`);
+  const candidates = await tx
+    .select({ id: deals.id, title: deals.title })
+    .from(deals)
+    .where(and(eq(deals.workspaceId, ws), or(eq(deals.contactId, target.id), named(deals.title))))
+    .for("update");
+  const renamed = candidates.filter((d) => pattern && new RegExp(pattern.source, pattern.flags).test(d.title) && d.title !== REMOVED_DEAL_TITLE);
+  if (renamed.length > 0) {
+    await tx
+      .update(deals)
+      .set({ title: REMOVED_DEAL_TITLE, updatedAt: at })
+      .where(
+        and(
+          eq(deals.workspaceId, ws),
+          inArray(
+            deals.id,
+            renamed.map((d) => d.id),
+          ),
+        ),
+      );
+  }
+
+  const events = await tx
+    .select({ id: contactPrivacyEvents.id, kind: contactPrivacyEvents.kind, reason: contactPrivacyEvents.reason })
+    .from(contactPrivacyEvents)
+    .where(and(eq(contactPrivacyEvents.workspaceId, ws), eq(contactPrivacyEvents.contactId, target.id), isNotNull(contactPrivacyEvents.reason)));
+  const cleared = events.filter((e) => CLEARED_REASON_KINDS.includes(e.kind));
+  const redactedEvents = events
+    .filter((e) => !CLEARED_REASON_KINDS.includes(e.kind))
+    .map((e) => ({ id: e.id, before: e.reason!, reason: redact(e.reason!, pattern) }))
+    .filter((e) => e.reason !== e.before);
+  if (cleared.length + redactedEvents.length > 0) {
+    await withLedgerMaintenance(
+      tx,
+      { workspaceId: ws, actorId: actor.id, actorRole: actor.role, reason: "erasure: free-text reasons of the privacy history cleared", subjectId: target.id },
+      async () => {
+        if (cleared.length > 0) {
+          await tx
+            .update(contactPrivacyEvents)
+            .set({ reason: null })
+            .where(
+              inArray(
+                contactPrivacyEvents.id,
+                cleared.map((e) => e.id),
+              ),
+            );
+        }
+        for (const e of redactedEvents) await tx.update(contactPrivacyEvents).set({ reason: e.reason }).where(eq(contactPrivacyEvents.id, e.id));
+      },
+    );
+  }
+
+  const requests = await tx
+    .select()
+    .from(privacyRequests)
+    .where(and(eq(privacyRequests.workspaceId, ws), eq(privacyRequests.contactId, target.id)))
+    .for("update");
+  let requestTextsCleared = 0;
+  let reasonsRedacted = redactedEvents.length;
+  for (const r of requests) {
+    const extensionReason = r.extensionReason === null ? null : redact(r.extensionReason, pattern);
+    const rejectionReason = r.rejectionReason === null ? null : redact(r.rejectionReason, pattern);
+    const clears = r.details !== null || r.verificationNote !== null;
+    const redacts = extensionReason !== r.extensionReason || rejectionReason !== r.rejectionReason;
+    if (!clears && !redacts) continue;
+    if (clears) requestTextsCleared++;
+    if (extensionReason !== r.extensionReason) reasonsRedacted++;
+    if (rejectionReason !== r.rejectionReason) reasonsRedacted++;
+    await tx
+      .update(privacyRequests)
+      .set({ details: null, verificationNote: null, extensionReason, rejectionReason, updatedAt: at })
+      .where(eq(privacyRequests.id, r.id));
+  }
+
+  const holds = await tx
+    .select({ id: legalHolds.id, reason: legalHolds.reason, releaseReason: legalHolds.releaseReason })
+    .from(legalHolds)
+    .where(and(eq(legalHolds.workspaceId, ws), eq(legalHolds.contactId, target.id)));
+  for (const h of holds) {
+    const reason = redact(h.reason, pattern);
+    const releaseReason = h.releaseReason === null ? null : redact(h.releaseReason, pattern);
+    if (reason === h.reason && releaseReason === h.releaseReason) continue;
+    reasonsRedacted += Number(reason !== h.reason) + Number(releaseReason !== h.releaseReason);
+    await tx.update(legalHolds).set({ reason, releaseReason }).where(eq(legalHolds.id, h.id));
+  }
+
+  return {
+    dealTitlesReplaced: renamed.length,
+    privacyReasonsCleared: cleared.length,
+    requestTextsCleared,
+    reasonsRedacted,
+    privacyRequestsKept: requests.length,
+  };
 }
 
 /** Locks a contact that is not erased yet; undefined when it is gone or already a tombstone. */
 export async function lockForErasure(tx: Db, workspaceId: string, contactId: string): Promise<ErasureTarget | undefined> {
   const [row] = await tx
-    .select({ id: contacts.id, workspaceId: contacts.workspaceId, email: contacts.email, phone: contacts.phone })
+    .select({
+      id: contacts.id,
+      workspaceId: contacts.workspaceId,
+      firstName: contacts.firstName,
+      lastName: contacts.lastName,
+      email: contacts.email,
+      phone: contacts.phone,
+    })
     .from(contacts)
     .where(and(eq(contacts.id, contactId), eq(contacts.workspaceId, workspaceId), isNull(contacts.erasedAt)))
     .for("update");
@@ -38,6 +198,8 @@ export async function lockForErasure(tx: Db, workspaceId: string, contactId: str
  */
 export async function eraseLocked(tx: Db, target: ErasureTarget, actor: { id: string | null; role: string }, erasedAt: Date): Promise<ErasureCounts> {
   const ws = target.workspaceId;
+  // Before the deals are unlinked: the titles of the person's own deals are checked too.
+  const freeText = await eraseFreeText(tx, target, actor, erasedAt);
   const deleted = await tx
     .delete(interactions)
     .where(and(eq(interactions.workspaceId, ws), eq(interactions.contactId, target.id)))
@@ -74,6 +236,7 @@ export async function eraseLocked(tx: Db, target: ErasureTarget, actor: { id: st
     consentProofsCleared: cleared.length,
     consentEventsKept: Number(kept),
     privacyEventsKept: Number(history),
+    ...freeText,
   };
 }
 

@@ -46,7 +46,8 @@ function retainedRows(counts: ErasureCounts): Retained[] {
   if (counts.dealsUnlinked > 0)
     kept.push({
       table: "deals",
-      reason: "Deals (amounts, dates, stages) are kept for accounting and tax obligations (Art. 17(3)(b)); they no longer name the person.",
+      reason:
+        'Deals (amounts, dates, stages) are kept for accounting and tax obligations (Art. 17(3)(b)); they no longer name the person: unlinked, and a title that named them is now "Deal (title removed at erasure)".',
       count: counts.dealsUnlinked,
     });
   if (counts.consentEventsKept > 0)
@@ -59,8 +60,16 @@ function retainedRows(counts: ErasureCounts): Retained[] {
   if (counts.privacyEventsKept > 0)
     kept.push({
       table: "contact_privacy_events",
-      reason: "Restriction and objection history stays as proof that the person's rights were honoured (Art. 5(2), Art. 17(3)(e)).",
+      reason:
+        "Restriction and objection history (kinds, purposes, times) stays as proof that the person's rights were honoured (Art. 5(2), Art. 17(3)(e)); the reasons the person gave and how they were informed were cleared, and a compelling-grounds justification stays with the person's name, email and phone replaced by [erased] (the controller must be able to show its grounds, Art. 21(1)).",
       count: counts.privacyEventsKept,
+    });
+  if (counts.privacyRequestsKept > 0)
+    kept.push({
+      table: "privacy_requests",
+      reason:
+        "The person's requests (type, dates, status, how identity was checked) stay as proof that they were answered in time (Art. 5(2), Art. 12); the person's own words and the verification notes were cleared; extension and rejection reasons stay with the person's name, email and phone replaced by [erased], since the person and the authority may ask why (Art. 12(3)-(4), Art. 77).",
+      count: counts.privacyRequestsKept,
     });
   kept.push({
     table: "audit_log",
@@ -100,9 +109,9 @@ async function eraseInTransaction(ctx: Scope, contactId: string, detail: { reque
       detail: { ...detail, ...counts },
     });
     if (typeof detail.requestId === "string") await linkRequestAnswer(tx, ctx, detail.requestId, erasureAnswer(contactId));
-    // Art. 19: recipients (an email provider...) are told in the same transaction; the address
-    // they need to find the person is read before it was blanked.
-    await enqueuePrivacyEvent(tx, { workspaceId: principal.workspaceId, type: "contact.erased", contactId, occurredAt: erasedAt, email: target.email });
+    // Art. 19: recipients (an email provider...) are told in the same transaction; they find the
+    // person by id or by a hash of the address keyed with their own webhook secret, never the address.
+    await enqueuePrivacyEvent(tx, { workspaceId: principal.workspaceId, type: "contact.erased", contactId, occurredAt: erasedAt, erasedEmail: target.email });
     journal.append(journal.entryFor(principal.workspaceId, contactId, target.email, target.phone, erasedAt));
     return { kind: "erased" as const, report: { contactId, erasedAt, erasedFields: ERASED_FIELDS, retained: retainedRows(counts), ...counts } };
   });

@@ -38,4 +38,19 @@ export class ErasureReport {
 
   @Field(() => Int, { description: "Consent ledger entries whose proof details (IP, user agent, evidence) were removed." })
   consentProofsCleared!: number;
+
+  @Field(() => Int, { description: 'Deal titles that named the person (name, email or phone), replaced by "Deal (title removed at erasure)".' })
+  dealTitlesReplaced!: number;
+
+  @Field(() => Int, { description: "Restriction and objection reasons, and notes of how the person was informed, cleared." })
+  privacyReasonsCleared!: number;
+
+  @Field(() => Int, { description: "Privacy requests about the person whose details (the person's own words) and verification note were cleared." })
+  requestTextsCleared!: number;
+
+  @Field(() => Int, {
+    description:
+      "Reasons kept as the controller's proof (compelling grounds, request extensions and rejections, legal holds) in which the person's name, email or phone was replaced by [erased].",
+  })
+  reasonsRedacted!: number;
 }

@@ -82,7 +82,8 @@ export const legalHoldService = {
         subjectId: id,
         purpose: ctx.purpose?.id,
         decision: "allow",
-        detail: { contactId: current.contactId, reason: why },
+        // The reason is on the hold (an erasure redacts the person in it), never in the decision log.
+        detail: { contactId: current.contactId },
       });
       return true;
     });

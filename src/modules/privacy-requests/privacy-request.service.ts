@@ -218,7 +218,7 @@ export const privacyRequestService = {
       const extendedUntil = extendedUntilFor(row.law as RequestLaw, row.receivedAt, by, zone);
       return {
         changes: { extendedUntil, extensionReason: why },
-        detail: { months: row.law === "ccpa" ? null : by, extendedUntil: extendedUntil.toISOString(), reason: why },
+        detail: { months: row.law === "ccpa" ? null : by, extendedUntil: extendedUntil.toISOString() },
       };
     }),
 
@@ -242,6 +242,6 @@ export const privacyRequestService = {
     step(ctx, id, "reject_privacy_request", async (row) => {
       ensureOpen(row, "rejected");
       const why = text("reason", reason, 5, 2000);
-      return { changes: { status: "rejected", rejectedAt: new Date(), rejectionReason: why }, detail: { reason: why, late: isOverdue(row) } };
+      return { changes: { status: "rejected", rejectedAt: new Date(), rejectionReason: why }, detail: { late: isOverdue(row) } };
     }),
 };

@@ -55,7 +55,7 @@ export const PrivacyRequestAnswerKind = closedSetEnum<AnswerKind>("PrivacyReques
   erasure: "An erasure report.",
   rectification: "A correction of the person's record.",
   restriction: "A restriction of processing.",
-  objection: "A recorded objection.",
+  objection: "A recorded objection, or the decision upholding compelling grounds over one (Art. 21(1)).",
   consent_withdrawal: "A withdrawn consent.",
 });
 

@@ -43,6 +43,19 @@ export interface RequestAnswer {
 }
 
 const OPEN = new Set(["received", "in_progress"]);
+
+/**
+ * A signed-in user acting on their own data (withdrawMyConsent, updateMyProfile) links it to a
+ * request about themselves without holding `update` on privacy requests: the action itself was
+ * allowed by a self rule, and linking only records that it answers the request (RECEIVED becomes
+ * IN_PROGRESS). Verifying, extending, completing or rejecting the request stays with the roles
+ * that may update requests (the DPO, the owner). Rule id in the decision log: self.request_answer.
+ */
+export const SELF_REQUEST_ANSWER = "self.request_answer";
+function ownRequest(ctx: Scope, row: PrivacyRequestRow, answer: RequestAnswer): boolean {
+  const principal = ctx.principal;
+  return principal?.kind === "user" && row.userId !== null && row.userId === principal.userId && answer.about?.userId === principal.userId;
+}
 const REF_MAX = 200;
 
 /** Why this request cannot take this answer (BAD_USER_INPUT on `field`), or undefined. */
@@ -77,7 +90,7 @@ async function findForAnswer(db: Db, ctx: Scope, requestId: string, field: strin
  */
 export async function checkRequestAnswer(ctx: Scope, requestId: string, answer: RequestAnswer, field = "requestId"): Promise<void> {
   const row = await findForAnswer(ctx.db, ctx, requestId, field);
-  await ensureAllowed(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
+  if (!ownRequest(ctx, row, answer)) await ensureAllowed(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
   const problem = answerProblem(row, answer, field);
   if (problem) throw problem;
 }
@@ -92,7 +105,8 @@ export async function checkRequestAnswer(ctx: Scope, requestId: string, answer: 
 export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, answer: RequestAnswer, field = "requestId"): Promise<void> {
   const principal = ctx.principal!;
   const row = await findForAnswer(tx, ctx, requestId, field);
-  const denial = firstDenial(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
+  const own = ownRequest(ctx, row, answer);
+  const denial = own ? undefined : firstDenial(ctx, "update", "PrivacyRequest", row, [], ctx.rightsAbility);
   if (denial) throw forbidden(denial.verdict);
   const problem = answerProblem(row, answer, field);
   if (problem) throw problem;
@@ -111,6 +125,7 @@ export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, a
     subjectId: row.id,
     purpose: ctx.purpose?.id,
     decision: "allow",
+    ...(own ? { rule: SELF_REQUEST_ANSWER } : {}),
     detail: { kind: answer.kind, ref: answer.ref, type: row.type },
   });
 }

@@ -11,9 +11,14 @@ export class PrivacyStateResolver {
   restrictProcessing(
     @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("reason", () => String, { description: "Why (Art. 18(1) ground)." }) reason: string,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The RESTRICTION privacy request about this person that this answers, if any; linked to it in the same transaction.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return privacyStateService.restrict(ctx, contactId, reason);
+    return privacyStateService.restrict(ctx, contactId, reason, requestId);
   }
 
   @Guard("restrict", "Contact")
@@ -41,9 +46,14 @@ export class PrivacyStateResolver {
     @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "An objectable purpose, e.g. sales_pipeline or analytics." }) purpose: string,
     @Arg("reason", () => String, { nullable: true, description: "What the person said, if anything." }) reason: string | null,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The OBJECTION privacy request about this person that this answers, if any; linked to it in the same transaction.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return privacyStateService.object(ctx, contactId, purpose, reason);
+    return privacyStateService.object(ctx, contactId, purpose, reason, requestId);
   }
 
   @Guard("object", "Contact")
@@ -54,8 +64,13 @@ export class PrivacyStateResolver {
     @Arg("contactId", () => ID, { description: "The person (contact id); found under legal_compliance whatever the request's purpose." }) contactId: string,
     @Arg("purpose", () => String, { description: "The objectable purpose the objection was made to." }) purpose: string,
     @Arg("justification", () => String, { description: "The grounds, at least 20 characters." }) justification: string,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The OBJECTION privacy request about this person that this decision answers, if any; linked to it in the same transaction.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return privacyStateService.compellingGrounds(ctx, contactId, purpose, justification);
+    return privacyStateService.compellingGrounds(ctx, contactId, purpose, justification, requestId);
   }
 }

@@ -6,6 +6,7 @@ import { contactForRights, purposeArg, rightsResult } from "../common/rights.js"
 import type { ContactRow } from "../contacts/contact.type.js";
 import { appendEvents, updateState, type PrivacyEvent } from "./privacy-state.repository.js";
 import { enqueuePrivacyEvent, type PrivacyEventInput } from "../webhooks/outbox.service.js";
+import { checkRequestAnswer, linkRequestAnswer, type RequestAnswer } from "../privacy-requests/request-answers.js";
 
 /** The privacy event recipients are told about (Art. 19), if the change is one. */
 type Notice = Pick<PrivacyEventInput, "type" | "purpose">;
@@ -16,7 +17,19 @@ function text(field: string, value: string, min: number, max = 2000): string {
   return trimmed;
 }
 
-/** Writes the history, the contact's state and the decision log in one transaction. */
+/** The privacy request an action answers, checked before anything changes and linked in its transaction. */
+interface Answering {
+  requestId: string;
+  answer: RequestAnswer;
+}
+
+async function answering(ctx: Scope, requestId: string | null | undefined, answer: RequestAnswer): Promise<Answering | undefined> {
+  if (requestId == null) return undefined;
+  await checkRequestAnswer(ctx, requestId, answer);
+  return { requestId, answer };
+}
+
+/** Writes the history, the contact's state, the link to the request answered and the decision log in one transaction. */
 async function record(
   ctx: Scope,
   contact: ContactRow,
@@ -25,6 +38,7 @@ async function record(
   change: Parameters<typeof updateState>[3],
   detail: Record<string, unknown>,
   notice?: Notice,
+  answers?: Answering,
 ): Promise<ContactRow> {
   const principal = ctx.principal!;
   await ctx.db.transaction(async (tx: Db) => {
@@ -43,28 +57,33 @@ async function record(
       subjectId: contact.id,
       purpose: ctx.purpose?.id,
       decision: "allow",
-      detail,
+      detail: answers ? { ...detail, requestId: answers.requestId.toLowerCase() } : detail,
     });
+    if (answers) await linkRequestAnswer(tx, ctx, answers.requestId, answers.answer);
   });
   return rightsResult(ctx, contact.id);
 }
 
 export const privacyStateService = {
   /** Art. 18: from now on only storage and legal_compliance may touch the person's data. */
-  async restrict(ctx: Scope, contactId: string, reason: string) {
+  async restrict(ctx: Scope, contactId: string, reason: string, requestId?: string | null) {
     const why = text("reason", reason, 5);
     const contact = await contactForRights(ctx, contactId, "restrict");
     if (contact.processingRestricted) throw badInput("contactId", "processing of this contact is already restricted");
+    const answers = await answering(ctx, requestId, { kind: "restriction", ref: contact.id, about: { contactId: contact.id } });
     return record(
       ctx,
       contact,
       "restrict_processing",
       [{ kind: "restricted", reason: why }],
       { processingRestricted: true },
-      { reason: why },
+      // Free text stays out of the decision log, which nothing may edit: the reason is in the
+      // privacy history, which an erasure can clear.
+      {},
       {
         type: "contact.restricted",
       },
+      answers,
     );
   },
 
@@ -85,13 +104,13 @@ export const privacyStateService = {
       "lift_restriction",
       [{ kind: "subject_informed", reason: notice }, { kind: "restriction_lifted" }],
       { processingRestricted: false },
-      { informedVia: notice },
+      { informed: true },
       { type: "contact.restriction_lifted" },
     );
   },
 
   /** Art. 21: only for objectable (legitimate-interest) purposes; effective at once. */
-  async object(ctx: Scope, contactId: string, purposeId: string, reason: string | null | undefined) {
+  async object(ctx: Scope, contactId: string, purposeId: string, reason: string | null | undefined, requestId?: string | null) {
     const purpose = purposeArg(ctx, purposeId);
     if (!purpose.objectable) {
       const hint = purpose.lawfulBasis === "consent" ? "; withdraw the consent instead" : "";
@@ -100,6 +119,7 @@ export const privacyStateService = {
     const contact = await contactForRights(ctx, contactId, "object");
     if (contact.objectedPurposes.includes(purpose.id)) throw badInput("purpose", `the contact already objected to ${purpose.id}`);
     const why = reason ? text("reason", reason, 1) : null;
+    const answers = await answering(ctx, requestId, { kind: "objection", ref: `${contact.id}:${purpose.id}`, about: { contactId: contact.id } });
     return record(
       ctx,
       contact,
@@ -108,6 +128,7 @@ export const privacyStateService = {
       { addObjection: purpose.id },
       { objectedPurpose: purpose.id },
       { type: "contact.objected", purpose: purpose.id },
+      answers,
     );
   },
 
@@ -115,20 +136,28 @@ export const privacyStateService = {
    * Art. 21(1): the controller may go on if it demonstrates compelling legitimate grounds,
    * recorded with a justification. Never for direct marketing (Art. 21(3)): that objection is absolute.
    */
-  async compellingGrounds(ctx: Scope, contactId: string, purposeId: string, justification: string) {
+  async compellingGrounds(ctx: Scope, contactId: string, purposeId: string, justification: string, requestId?: string | null) {
     const purpose = purposeArg(ctx, purposeId);
     if (purpose.directMarketing) throw badInput("purpose", `${purpose.id} is direct marketing: an objection to it is absolute (Art. 21(3))`);
     if (!purpose.objectable) throw badInput("purpose", `${purpose.id} cannot be objected to, so there is nothing to override`);
     const why = text("justification", justification, 20);
     const contact = await contactForRights(ctx, contactId, "object");
     if (!contact.objectedPurposes.includes(purpose.id)) throw badInput("purpose", `the contact has not objected to ${purpose.id}`);
+    // The decision on an OBJECTION request: the objection is overridden, which answers it (kind objection).
+    const answers = await answering(ctx, requestId, {
+      kind: "objection",
+      ref: `${contact.id}:${purpose.id}:compelling_grounds`,
+      about: { contactId: contact.id },
+    });
     return record(
       ctx,
       contact,
       "compelling_grounds",
       [{ kind: "compelling_grounds", purpose: purpose.id, reason: why }],
       { removeObjection: purpose.id },
-      { purpose: purpose.id, justification: why },
+      { purpose: purpose.id },
+      undefined,
+      answers,
     );
   },
 };

@@ -1,6 +1,6 @@
 import type { PolicySet } from "../../authz/policy-loader.js";
 import type { Database } from "../../db/client.js";
-import { runRetention, type RetentionReport } from "./retention.service.js";
+import { type RetentionOptions, runRetention, type RetentionReport } from "./retention.service.js";
 
 /** The advisory lock only one process holds while retention runs ("ALP" + 3). */
 export const LOCK_RETENTION = 0x41_4c_50_03;
@@ -21,10 +21,11 @@ export function scheduleRetention(
   policies: PolicySet,
   intervalMinutes: number,
   log: (level: "info" | "error", message: string, detail?: object) => void,
+  files: Pick<RetentionOptions, "erasureJournalPath" | "backupRetentionDays"> = {},
 ): RetentionSchedule {
   let running: Promise<unknown> = Promise.resolve();
   const runOnce = async (now = new Date()) => {
-    const outcome = await database.tryAdvisoryLock(LOCK_RETENTION, (db) => runRetention(db, policies, { now, dryRun: false, batchSize: 1000 }));
+    const outcome = await database.tryAdvisoryLock(LOCK_RETENTION, (db) => runRetention(db, policies, { now, dryRun: false, batchSize: 1000, ...files }));
     return outcome.ran ? outcome.value : undefined;
   };
   const tick = () => {

@@ -9,12 +9,15 @@ import {
   contactPrivacyEvents,
   contacts,
   interactions,
+  outboxEvents,
   privacyRequests,
   rateLimits,
   stripeEvents,
   usageEvents,
   users,
+  webhookDeliveries,
 } from "../../db/schema/index.js";
+import { compactJournal } from "../erasure/erasure.journal.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
 import { contactHeld, workspaceHeld, workspacesUnderHold } from "../legal-holds/legal-hold.repository.js";
 import { cancelledWorkspaces } from "../workspaces/workspace.repository.js";
@@ -27,7 +30,35 @@ export interface RetentionOptions {
   now: Date;
   dryRun: boolean;
   batchSize: number;
+  /** The erasure journal file to compact (entry erasure_journal_backup_window); left alone when unset. */
+  erasureJournalPath?: string;
+  /** BACKUP_RETENTION_DAYS: the journal keeps every line at least this long plus JOURNAL_MARGIN_DAYS. */
+  backupRetentionDays?: number;
 }
+
+/** Days the erasure journal keeps a line beyond the backup retention window (a late restore, a slow rotation). */
+export const JOURNAL_MARGIN_DAYS = 7;
+export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
+const DAY_MS = 86_400_000;
+/** The byWorkspace key of data that belongs to no workspace (as sweep() counts it). */
+const NOT_TENANT = "(none)";
+
+/**
+ * Before when a journal line may go: the earlier of the entry's cutoff and the backup window's
+ * (BACKUP_RETENTION_DAYS + margin): a line is never dropped while a backup older than its
+ * erasure may still be restored, whatever the file says.
+ */
+export function journalCutoff(entryCutoff: Date, now: Date, backupRetentionDays = DEFAULT_BACKUP_RETENTION_DAYS): Date {
+  const backups = new Date(now.getTime() - (backupRetentionDays + JOURNAL_MARGIN_DAYS) * DAY_MS);
+  return entryCutoff.getTime() < backups.getTime() ? entryCutoff : backups;
+}
+
+/** An outbox event whose every delivery is finished in `state` (or that no delivery is left of), last finished before the cutoff. */
+const finishedEvents = (cutoff: SQL, dead: boolean): SQL => sql`not exists (
+    select 1 from ${webhookDeliveries} d where d.event_id = ${outboxEvents.id} and d.state = 'pending')
+  and ${dead ? sql`` : sql`not`} exists (select 1 from ${webhookDeliveries} d where d.event_id = ${outboxEvents.id} and d.state = 'dead')
+  and coalesce((select max(greatest(d.delivered_at, d.dead_at)) from ${webhookDeliveries} d where d.event_id = ${outboxEvents.id}),
+    ${outboxEvents.createdAt}) < ${cutoff}`;
 
 /** One kind of data an entry of retention.yaml covers, and what the run found and did. */
 export interface SweepReport extends SweepCounts {
@@ -224,6 +255,59 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
           due: sql`${interactions.purpose} in ${inList(purposes)} and greatest(${interactions.occurredAt}, ${interactions.updatedAt}) < ${cutoff}`,
           held: contactHeld(sql`${interactions.workspaceId}`, sql`${interactions.contactId}`),
         }),
+      },
+    ],
+  },
+  delivered_webhook_events: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "privacy events delivered to every recipient, and their delivery log",
+        subject: "Webhook",
+        spec: ({ cutoff }) => ({
+          table: outboxEvents,
+          key: sql`${outboxEvents.id}`,
+          workspace: sql`${outboxEvents.workspaceId}`,
+          // Deliveries and their attempts go with the event (on delete cascade).
+          due: finishedEvents(cutoff, false),
+        }),
+      },
+    ],
+  },
+  dead_lettered_webhook_events: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "privacy events dead-lettered for a recipient, and their delivery log",
+        subject: "Webhook",
+        spec: ({ cutoff }) => ({
+          table: outboxEvents,
+          key: sql`${outboxEvents.id}`,
+          workspace: sql`${outboxEvents.workspaceId}`,
+          due: finishedEvents(cutoff, true),
+        }),
+      },
+    ],
+  },
+  erasure_journal_backup_window: {
+    trigger: "recorded",
+    sweeps: [
+      {
+        data: "erasure journal lines older than the backup retention window (the file outside the database)",
+        subject: "Contact",
+        async run(_db, { at }, opts): Promise<SweepCounts> {
+          if (!opts.erasureJournalPath) return { due: 0, deleted: 0, held: 0, byWorkspace: {} };
+          const before = journalCutoff(at, opts.now, opts.backupRetentionDays);
+          const report = compactJournal(opts.erasureJournalPath, before, opts.dryRun);
+          return {
+            due: report.dropped,
+            deleted: opts.dryRun ? 0 : report.dropped,
+            held: 0,
+            // Not tenant data: one decision-log entry with no workspace.
+            byWorkspace: report.dropped > 0 && !opts.dryRun ? { [NOT_TENANT]: { deleted: report.dropped, held: 0 } } : {},
+            details: [{ before: before.toISOString(), kept: report.kept, unreadableKept: report.unreadable }],
+          };
+        },
       },
     ],
   },

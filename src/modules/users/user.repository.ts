@@ -63,3 +63,27 @@ export async function closeAccount(
   );
   return { sessionsDeleted: ended.length, consentProofsCleared: cleared.length };
 }
+
+/** The user's own profile fields and consents, locked for a correction (updateMyProfile). */
+export async function lockProfile(tx: Db, workspaceId: string, userId: string) {
+  const [row] = await tx
+    .select({
+      id: users.id,
+      workspaceId: users.workspaceId,
+      name: users.name,
+      phone: users.phone,
+      position: users.position,
+      consentedPurposes: users.consentedPurposes,
+    })
+    .from(users)
+    .where(and(eq(users.id, userId), eq(users.workspaceId, workspaceId)))
+    .for("update");
+  return row;
+}
+
+export async function setProfile(tx: Db, userId: string, changes: Partial<{ name: string; phone: string | null; position: string | null }>): Promise<void> {
+  await tx
+    .update(users)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(eq(users.id, userId));
+}

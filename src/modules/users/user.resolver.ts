@@ -1,10 +1,10 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { AppContext } from "../../graphql/context.js";
 import { Authenticated, Guard, Public } from "../../graphql/guard.js";
 import { EmailAddress } from "../../graphql/scalars.js";
 import { userService } from "./user.service.js";
 import { Workspace } from "../workspaces/workspace.type.js";
-import { AuthPayload, User, type UserRow } from "./user.type.js";
+import { AuthPayload, UpdateMyProfileInput, User, type UserRow } from "./user.type.js";
 
 @Resolver(() => User)
 export class UserResolver {
@@ -37,6 +37,23 @@ export class UserResolver {
   })
   closeMyAccount(@Arg("password", () => String, { description: "The account's current password, to confirm." }) password: string, @Ctx() ctx: AppContext) {
     return userService.closeMyAccount(ctx, password);
+  }
+
+  @Guard("rectify", "User")
+  @Mutation(() => User, {
+    description:
+      "The signed-in user corrects their own name, phone or position (GDPR Art. 16). Audited with the names of the fields changed, never their values. A new phone number withdraws the SMS marketing consent given for the old one. The sign-in email is not changed here.",
+  })
+  updateMyProfile(
+    @Arg("input", () => UpdateMyProfileInput, { description: "The corrections." }) input: UpdateMyProfileInput,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The signed-in user's own RECTIFICATION privacy request this correction answers, if any; linked to it in the same transaction.",
+    })
+    requestId: string | null,
+    @Ctx() ctx: AppContext,
+  ) {
+    return userService.updateMyProfile(ctx, input, requestId);
   }
 
   @FieldResolver(() => Workspace, { description: "The workspace the user belongs to." })

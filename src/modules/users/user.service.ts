@@ -9,6 +9,45 @@ import { deleteUsageOfClosedAccount } from "../usage/usage.repository.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { usageService } from "../usage/usage.service.js";
 import { userById, workspaceById } from "./user.loaders.js";
+import { ensureAllowed } from "../common/access.js";
+import { actorId } from "../../authz/ability.js";
+import { applyUserConsent } from "../consent/consent.repository.js";
+import { checkRequestAnswer, linkRequestAnswer, type RequestAnswer } from "../privacy-requests/request-answers.js";
+import { lockProfile, setProfile } from "./user.repository.js";
+import type { UpdateMyProfileInput } from "./user.type.js";
+
+const PROFILE_FIELDS = ["name", "phone", "position"] as const;
+type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+/**
+ * A consent covers the address it was given for: when a user corrects their phone number, their
+ * consents on the sms channel are withdrawn in the same transaction, with a ledger entry saying why
+ * (as a contact's are when their address changes).
+ */
+async function withdrawForChangedPhone(ctx: Scope, tx: Db, user: { id: string; workspaceId: string; consentedPurposes: string[] }) {
+  for (const purpose of ctx.policies.purposes.values()) {
+    if (purpose.lawfulBasis !== "consent" || purpose.channel !== "sms" || !user.consentedPurposes.includes(purpose.id)) continue;
+    const changed = await applyUserConsent(tx, {
+      workspaceId: user.workspaceId,
+      userId: user.id,
+      purpose: purpose.id,
+      channel: "sms",
+      state: "withdrawn",
+      source: "form",
+      evidence: "The phone number changed; the consent was given for the previous one.",
+      recordedBy: actorId(ctx.principal),
+    });
+    if (!changed) continue;
+    await recordDecision(tx, ctx.policies, ctx.principal, {
+      action: "withdraw_consent",
+      subject: "User",
+      subjectId: user.id,
+      purpose: ctx.purpose?.id,
+      decision: "allow",
+      detail: { consentPurpose: purpose.id, source: "form", reason: "phone changed" },
+    });
+  }
+}
 
 export const userService = {
   async login(ctx: Scope, email: string, password: string) {
@@ -63,6 +102,45 @@ export const userService = {
   },
 
   workspace: (ctx: Scope, id: string) => workspaceById(ctx).load(id),
+
+  /**
+   * The signed-in user corrects their own name, phone or position (Art. 16; self rule
+   * self.rectify). Audited as `rectify` with the names of the fields changed, never their values;
+   * with `requestId`, it answers the user's own RECTIFICATION request (linked in the same
+   * transaction). The sign-in email is not rectified here: a new address must be confirmed first.
+   */
+  async updateMyProfile(ctx: Scope, input: UpdateMyProfileInput, requestId?: string | null) {
+    const principal = ctx.principal;
+    if (principal?.kind !== "user" || !principal.userId) throw unauthenticated();
+    if (input.name === null || (typeof input.name === "string" && input.name.trim() === "")) throw badInput("input.name", "cannot be empty");
+    const given = PROFILE_FIELDS.filter((f) => input[f] !== undefined);
+    if (given.length === 0) throw badInput("input", `give at least one of ${PROFILE_FIELDS.join(", ")}`);
+    const values: Partial<Record<ProfileField, string | null>> = {};
+    for (const f of given) values[f] = f === "name" ? input.name!.trim() : (input[f] ?? null);
+    const current = await userById(ctx).load(principal.userId);
+    if (!current) throw unauthenticated();
+    await ensureAllowed(ctx, "rectify", "User", current, given);
+    const answer: RequestAnswer = { kind: "rectification", ref: current.id, about: { userId: current.id } };
+    if (requestId != null) await checkRequestAnswer(ctx, requestId, answer);
+    await ctx.db.transaction(async (tx: Db) => {
+      const row = await lockProfile(tx, principal.workspaceId, current.id);
+      if (!row) throw unauthenticated();
+      const changed = given.filter((f) => (values[f] ?? null) !== (row[f] ?? null));
+      if (changed.length > 0) await setProfile(tx, row.id, Object.fromEntries(changed.map((f) => [f, values[f] ?? null])));
+      if (changed.includes("phone")) await withdrawForChangedPhone(ctx, tx, row);
+      await recordDecision(tx, ctx.policies, principal, {
+        action: "rectify",
+        subject: "User",
+        subjectId: row.id,
+        purpose: ctx.purpose?.id,
+        decision: "allow",
+        detail: { fields: changed, ...(requestId != null ? { requestId: requestId.toLowerCase() } : {}) },
+      });
+      if (requestId != null) await linkRequestAnswer(tx, ctx, requestId, answer);
+    });
+    userById(ctx).clear(current.id);
+    return userService.me(ctx);
+  },
 
   /**
    * The signed-in user closes their own account (GDPR Art. 17 for Alpha's own users): the row

@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { IsOptional, Length, MaxLength } from "class-validator";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
 import type { users } from "../../db/schema/index.js";
 import { Guard, Public } from "../../graphql/guard.js";
 import { DateTime, EmailAddress, PhoneNumber } from "../../graphql/scalars.js";
@@ -47,4 +48,21 @@ export class AuthPayload {
 
   @Field(() => User, { description: "Who signed in." })
   user!: UserRow;
+}
+
+@InputType({ description: "Corrections to the signed-in user's own profile (Art. 16): omitted fields stay, null clears phone or position." })
+export class UpdateMyProfileInput {
+  @Field(() => String, { nullable: true, description: "Full name, 1 to 200 characters; cannot be cleared." })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string | null;
+
+  @Field(() => PhoneNumber, { nullable: true, description: "Phone number in E.164 form, e.g. +33612345678." })
+  @IsOptional()
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Position at the company, up to 200 characters." })
+  @IsOptional()
+  @MaxLength(200)
+  position?: string | null;
 }

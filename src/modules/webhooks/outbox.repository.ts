@@ -11,6 +11,14 @@ export async function subscribers(tx: Db, workspaceId: string, type: string): Pr
   return rows.map((r) => r.id);
 }
 
+/** The same, with each webhook's signing secret (a contact.erased event names the person by a hash keyed with it). */
+export async function subscribersWithSecrets(tx: Db, workspaceId: string, type: string): Promise<Array<{ id: string; secret: string }>> {
+  return tx
+    .select({ id: webhooks.id, secret: webhooks.secret })
+    .from(webhooks)
+    .where(and(eq(webhooks.workspaceId, workspaceId), arrayContains(webhooks.events, [type])));
+}
+
 export async function contactEmail(tx: Db, workspaceId: string, contactId: string): Promise<string | null> {
   const [row] = await tx
     .select({ email: contacts.email })
@@ -52,6 +60,7 @@ export async function claimDue(db: Db, now: Date, limit: number, leaseUntil: Dat
         workspaceId: webhookDeliveries.workspaceId,
         attempts: webhookDeliveries.attempts,
         eventId: outboxEvents.id,
+        webhookId: webhookDeliveries.webhookId,
         payload: outboxEvents.payload,
         url: webhooks.url,
         secret: webhooks.secret,

@@ -1,6 +1,8 @@
 import type { Db } from "../../db/client.js";
 import type { WebhookEventType } from "../../db/schema/index.js";
-import { claimDue, type ClaimedDelivery, contactEmail, insertEvent, recordAttempt, subscribers } from "./outbox.repository.js";
+import { createHmac } from "node:crypto";
+import { normaliseEmail } from "../erasure/erasure.journal.js";
+import { claimDue, type ClaimedDelivery, contactEmail, insertEvent, recordAttempt, subscribers, subscribersWithSecrets } from "./outbox.repository.js";
 import { refusedTarget, signatureHeader, type TargetPolicy } from "./webhook.target.js";
 
 export interface PrivacyEventInput {
@@ -10,8 +12,27 @@ export interface PrivacyEventInput {
   /** The purpose a withdrawal or an objection is about. */
   purpose?: string | null;
   occurredAt: Date;
-  /** The address to name; read from the contact when left out (an erasure passes it before blanking it). */
+  /** The address to name; read from the contact when left out. Ignored for contact.erased (see erasedEmail). */
   email?: string | null;
+  /**
+   * contact.erased: the address as it was before the erasure blanked it. Never stored: each
+   * recipient gets only `contact.emailHash`, an HMAC-SHA256 keyed with its own webhook secret.
+   */
+  erasedEmail?: string | null;
+}
+
+/** Where a contact.erased event keeps each recipient's keyed hash until delivery; never sent as such. */
+const HASHES_KEY = "_emailHashByWebhook";
+
+/**
+ * What a recipient can match an erased person by without receiving their address: hex
+ * HMAC-SHA256, keyed with the recipient's webhook secret, over "email:" + the address trimmed
+ * and lower-cased. The recipient computes the same over the addresses it holds.
+ */
+export function recipientEmailHash(secret: string, email: string): string {
+  return createHmac("sha256", secret)
+    .update(`email:${normaliseEmail(email)}`)
+    .digest("hex");
 }
 
 /**
@@ -25,8 +46,16 @@ export interface PrivacyEventBody {
   type: WebhookEventType;
   occurredAt: string;
   workspaceId: string;
-  contact: { id: string; email: string | null };
+  contact: { id: string; email: string | null; emailHash?: string | null };
   purpose: string | null;
+}
+
+/** The body one recipient is sent: a contact.erased event carries that recipient's own keyed hash only. */
+export function bodyFor(payload: unknown, webhookId: string): PrivacyEventBody {
+  const stored = payload as PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null> };
+  if (!stored || typeof stored !== "object" || !(HASHES_KEY in stored)) return stored;
+  const { [HASHES_KEY]: hashes, ...body } = stored;
+  return { ...body, contact: { ...body.contact, email: null, emailHash: hashes?.[webhookId] ?? null } };
 }
 
 /**
@@ -36,11 +65,14 @@ export interface PrivacyEventBody {
  * nobody). Returns the event id, or null.
  */
 export async function enqueuePrivacyEvent(tx: Db, input: PrivacyEventInput): Promise<string | null> {
-  const hooks = await subscribers(tx, input.workspaceId, input.type);
+  const erased = input.type === "contact.erased";
+  const withSecrets = erased ? await subscribersWithSecrets(tx, input.workspaceId, input.type) : [];
+  const hooks = erased ? withSecrets.map((h) => h.id) : await subscribers(tx, input.workspaceId, input.type);
   if (hooks.length === 0) return null;
-  const email = input.email !== undefined ? input.email : await contactEmail(tx, input.workspaceId, input.contactId);
+  // An erased person's address is never kept in the outbox, not even until delivery.
+  const email = erased ? null : input.email !== undefined ? input.email : await contactEmail(tx, input.workspaceId, input.contactId);
   const id = crypto.randomUUID();
-  const body: PrivacyEventBody = {
+  const body: PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null> } = {
     id,
     type: input.type,
     occurredAt: input.occurredAt.toISOString(),
@@ -48,6 +80,10 @@ export async function enqueuePrivacyEvent(tx: Db, input: PrivacyEventInput): Pro
     contact: { id: input.contactId, email },
     purpose: input.purpose ?? null,
   };
+  if (erased) {
+    const address = input.erasedEmail?.trim() ? input.erasedEmail : null;
+    body[HASHES_KEY] = Object.fromEntries(withSecrets.map((h) => [h.id, address ? recipientEmailHash(h.secret, address) : null]));
+  }
   return insertEvent(
     tx,
     {
@@ -96,7 +132,7 @@ interface Answer {
 async function post(delivery: ClaimedDelivery, now: Date, opts: Required<Pick<DeliveryOptions, "timeoutMs">> & TargetPolicy): Promise<Answer> {
   const refused = await refusedTarget(delivery.url, opts);
   if (refused) return { statusCode: null, errorClass: "refused_target" };
-  const body = JSON.stringify(delivery.payload);
+  const body = JSON.stringify(bodyFor(delivery.payload, delivery.webhookId));
   try {
     const res = await fetch(delivery.url, {
       method: "POST",
