@@ -462,12 +462,14 @@ describe("fuzz: malformed requests to every operation", () => {
       ["oversized headers", `x-big: ${"h".repeat(70_000)}`],
       ["header without a colon", "this is not a header"],
     ] as const) {
-      judge({
+      const r = {
         label,
         ...(await raw(
           `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${header}\r\nContent-Length: ${q.length}\r\nConnection: close\r\n\r\n${q}`,
         )),
-      });
+      };
+      judge(r);
+      expect([r.status, JSON.parse(r.body).errors[0].extensions.code], label).toEqual([label === "oversized headers" ? 431 : 400, "BAD_REQUEST"]);
     }
     expect(failures, failures.slice(0, 15).join("\n")).toEqual([]);
   });
