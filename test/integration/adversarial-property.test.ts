@@ -126,20 +126,16 @@ async function seedMarkers(ws: Ws): Promise<void> {
       })),
     )
     .returning();
-  await d
-    .insert(deals)
-    .values(
-      people
-        .slice(0, 4)
-        .map((p, i) => ({
-          workspaceId: wsId[ws],
-          contactId: p.id,
-          companyId: p.companyId,
-          ownerId: owner.id,
-          title: `${tag}-deal-title-${i}`,
-          amount: 1000 + i,
-        })),
-    );
+  await d.insert(deals).values(
+    people.slice(0, 4).map((p, i) => ({
+      workspaceId: wsId[ws],
+      contactId: p.id,
+      companyId: p.companyId,
+      ownerId: owner.id,
+      title: `${tag}-deal-title-${i}`,
+      amount: 1000 + i,
+    })),
+  );
   const kinds: Array<[string, string]> = [
     ["note", "sales_pipeline"],
     ["email", "marketing_email"],
