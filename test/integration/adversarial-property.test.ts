@@ -608,6 +608,19 @@ describe("random principals, random operations", () => {
     expect(row).toBeDefined();
     expect(res.data?.createCompany).toEqual({ id: row.id, name, industry: null });
     expect(res.errors?.map((e) => [e.extensions.code, e.extensions.rule])).toEqual([["FORBIDDEN", "write.written_view"]]);
+
+    // The same for writes outside the CRUD subjects: a webhook's secret is shown this once.
+    const hooks = await token("Acme", "owner", ["webhooks:write"]);
+    const holds = await token("Acme", "owner", ["legal_holds:write"], ["legal_compliance"]);
+    const hook = await t.gql(
+      `mutation { createWebhook(input: { url: "https://hooks.example.com/crm", events: [CONTACT_ERASED], description: "x" }) { secret webhook { id url description } } }`,
+      {},
+      { token: hooks.bearer },
+    );
+    expect(hook.data?.createWebhook.secret).toMatch(/^whsec_/);
+    expect(hook.data?.createWebhook.webhook).toMatchObject({ url: "https://hooks.example.com/crm", description: null });
+    const hold = await t.gql(`mutation { placeLegalHold(input: { reason: "litigation" }) { id reason } }`, {}, { token: holds.bearer });
+    expect(hold.data?.placeLegalHold).toMatchObject({ reason: "litigation" });
   });
 
   it("the markers are there to be found: each workspace's owner sees its own and not the other's", async () => {

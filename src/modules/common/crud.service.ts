@@ -122,7 +122,7 @@ export class CrudService<Row extends { id: string }> {
    * may not (no read scope, a purpose that hides the row), only by its required fields. Never
    * NOT_FOUND: the write happened, and a caller told otherwise would make it again.
    */
-  private async written(ctx: Scope, id: string): Promise<Row> {
+  async written(ctx: Scope, id: string): Promise<Row> {
     const subject = this.subject(ctx);
     const [row] = await findByIds<Row>(ctx.db, ctx.registry, subject, [id], eq(subject.columns[subject.tenant], ctx.principal!.workspaceId));
     if (!row) throw notFound(this.name, id);
