@@ -195,6 +195,25 @@ export function buildPrivacyViewAbility(registry: Registry, principal: Principal
   ] as AppRawRule[]);
 }
 
+export const WRITTEN_VIEW_RULE = "write.written_view";
+
+/**
+ * A write the caller was allowed to make may leave a row it may not read (a token with
+ * `companies:write` but not `companies:read`): the answer still says the write happened, by
+ * the row's required fields only (non-null in GraphQL, never personal data), instead of a
+ * NOT_FOUND that would make the caller write again.
+ */
+export function buildWrittenViewAbility(registry: Registry, principal: Principal, subject: string): AppAbility {
+  const reason = "The answer to your write shows only what identifies the record: you may not read it.";
+  const meta: RuleMeta = { id: WRITTEN_VIEW_RULE, reason, kind: "gate" };
+  const def = registry.get(subject);
+  const hidden = def.policyFields.filter((f) => !def.requiredFields.includes(f));
+  return createMongoAbility<AppAbility>([
+    { action: "read", subject, conditions: tenantCondition(registry, subject, principal) as MongoQuery, reason, meta },
+    ...(hidden.length > 0 ? [{ action: "read", subject, fields: hidden, inverted: true, reason, meta }] : []),
+  ] as AppRawRule[]);
+}
+
 export interface Decision {
   allowed: boolean;
   rule: string;

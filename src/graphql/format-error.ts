@@ -13,6 +13,19 @@ const BAD_LITERAL = /(Expected value of type|got invalid value|Expected type|can
 // tokens" (sic, graphql 16).
 const TOKEN_LIMIT = "Document contains more th";
 
+/**
+ * Apollo's own codes that are not the contract's, mapped to the contract's: an operationName
+ * that names no operation in the document (or none given for a document of several) and
+ * introspection refused in production are request errors like any failed validation; a
+ * persisted-query look-up is refused like persisted queries themselves.
+ */
+const APOLLO_CODES: Record<string, ErrorCode> = {
+  OPERATION_RESOLUTION_FAILURE: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  INTROSPECTION_DISABLED: ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  PERSISTED_QUERY_NOT_FOUND: ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+};
+const CONTRACT_CODES = new Set<string>(Object.values(ErrorCode));
+
 function flatten(errors: ValidationError[], prefix = "input"): Array<{ field: string; message: string }> {
   return errors.flatMap((e) => {
     const field = `${prefix}.${e.property}`;
@@ -57,7 +70,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
     if (input) return withCode(formatted, ErrorCode.BAD_USER_INPUT, `${input.field}: ${input.message}`, { field: input.field });
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, formatted.message);
   }
-  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) return withoutStack(formatted);
+  if (code && APOLLO_CODES[code]) return withoutStack({ ...formatted, extensions: { ...formatted.extensions, code: APOLLO_CODES[code] } });
+  // Only the contract's codes leave the server; anything else is treated as the fault it is.
+  if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && CONTRACT_CODES.has(code)) return withoutStack(formatted);
 
   // Database refusals that reach here are bad input that slipped past validation.
   const pgCode = (original as { code?: unknown; cause?: { code?: unknown } })?.code ?? (original as { cause?: { code?: unknown } })?.cause?.code;

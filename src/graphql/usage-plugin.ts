@@ -61,7 +61,8 @@ export const usageActionPlugin: ApolloServerPlugin<AppContext> = {
     if (!signedIn) return {};
     return {
       async executionDidStart({ operation }) {
-        executed = operation.operation === "mutation";
+        // No operation when operationName names none in the document: Apollo still gets here.
+        executed = operation?.operation === "mutation";
       },
       async willSendResponse(requestContext) {
         if (executed) await recordAction(requestContext);

@@ -5,6 +5,8 @@ import cors from "@fastify/cors";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { PolicySet } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import { QueryMetrics, type Database } from "../db/client.js";
@@ -94,10 +96,32 @@ function handleHttpError(error: FastifyError, request: FastifyRequest, reply: Fa
   return reply.code(status).send(graphqlErrorBody(error.message, HTTP_ERROR_CODES[status] ?? ErrorCode.BAD_REQUEST));
 }
 
+/**
+ * Requests Node's HTTP parser refuses (a NUL in a header, headers over its size limit, a line
+ * that is no header) never reach a route: they are answered here, in the GraphQL shape too.
+ */
+function clientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "The request's headers are too large."]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "The request took too long to arrive."]
+        : [400, "The request is not well-formed HTTP."];
+  const body = JSON.stringify(graphqlErrorBody(message, ErrorCode.BAD_REQUEST));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** Fastify + Apollo: the whole HTTP surface, ready to `listen` or `inject`. */
 export async function buildServer({ config, database, policies, cursors, links, exports, erasureJournal, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
+    clientErrorHandler: clientError,
     // The request id of every log line; returned on every response.
     genReqId: requestId,
     // Only behind a proxy that sets X-Forwarded-For may it be believed (TRUST_PROXY).

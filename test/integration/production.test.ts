@@ -11,6 +11,8 @@ describe("NODE_ENV=production", () => {
   it("turns introspection off", async () => {
     const res = await t.gql(`{ __schema { queryType { name } } }`);
     expect(res.errors?.[0].message).toMatch(/introspection/i);
+    // A contract code, not Apollo's own INTROSPECTION_DISABLED.
+    expect(res.errors?.[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(res.data ?? null).toBeNull();
   });
 

@@ -1,5 +1,5 @@
 import { and, eq, exists, or, sql, type SQL } from "drizzle-orm";
-import type { AppAbility } from "../../authz/ability.js";
+import { buildWrittenViewAbility, typed, type AppAbility } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import type { Subject } from "../../authz/registry.js";
 import { fieldMaskedOnSomeRows, fieldReadableWhere } from "../../authz/sql-filter.js";
@@ -114,7 +114,20 @@ export class CrudService<Row extends { id: string }> {
     });
     if ("missing" in outcome) throw notFound(link!.subject, person!.id!, person!.field);
     if ("denial" in outcome && outcome.denial) return refuse(ctx, "create", this.name, undefined, outcome.denial);
-    return this.get(ctx, outcome.id);
+    return this.written(ctx, outcome.id);
+  }
+
+  /**
+   * The answer to a committed create or update: the row as the caller may read it, or, when it
+   * may not (no read scope, a purpose that hides the row), only by its required fields. Never
+   * NOT_FOUND: the write happened, and a caller told otherwise would make it again.
+   */
+  async written(ctx: Scope, id: string): Promise<Row> {
+    const subject = this.subject(ctx);
+    const [row] = await findByIds<Row>(ctx.db, ctx.registry, subject, [id], eq(subject.columns[subject.tenant], ctx.principal!.workspaceId));
+    if (!row) throw notFound(this.name, id);
+    const readable = ctx.ability.can("read", typed(this.name, row));
+    return ctx.showWith(row, readable ? ctx.ability : buildWrittenViewAbility(ctx.registry, ctx.principal!, this.name));
   }
 
   /**
@@ -151,7 +164,7 @@ export class CrudService<Row extends { id: string }> {
     if ("missing" in outcome) throw notFound(link!.subject, newPerson!, link!.key);
     if ("denial" in outcome && outcome.denial) return refuse(ctx, "update", this.name, current, outcome.denial);
     if (!("updated" in outcome) || !outcome.updated) throw notFound(this.name, id);
-    return this.get(ctx, id);
+    return this.written(ctx, id);
   }
 
   /**

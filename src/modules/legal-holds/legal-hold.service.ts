@@ -64,7 +64,7 @@ export const legalHoldService = {
       });
       return row;
     });
-    return crud.get(ctx, hold.id);
+    return crud.written(ctx, hold.id);
   },
 
   /** Releases a hold; retention and erasure resume for what it held (unless another hold still covers it). */

@@ -64,7 +64,8 @@ export const webhookService = {
       await log(tx, ctx, "create_webhook", created, { url, events });
       return created;
     });
-    return { webhook: await webhookService.get(ctx, id), secret };
+    // The secret is shown this once: the answer must come back even to a caller that may not read webhooks.
+    return { webhook: shown(await crud.written(ctx, id)), secret };
   },
 
   /** Disables (events wait, queued) or enables a webhook. */

@@ -76,8 +76,10 @@ async function change(ctx: Scope, action: "cancel_workspace" | "reactivate_works
  * Sets (or clears, with null) the IANA time zone in which legal deadlines are counted. It
  * applies to deadlines computed from then on; those already set keep their instant.
  */
-async function setTimeZone(ctx: Scope, timeZone: string | null): Promise<WorkspaceRow> {
+async function setTimeZone(ctx: Scope, timeZone: string | null | undefined): Promise<WorkspaceRow> {
   const principal = ctx.principal!;
+  // Left out is not null: clearing the zone is said, never assumed.
+  if (timeZone === undefined) throw badInput("timeZone", "give an IANA time zone, or null for UTC");
   const zone = timeZone === null ? null : canonicalTimeZone(timeZone.trim());
   if (zone === undefined) throw badInput("timeZone", `"${timeZone}" is not an IANA time zone (e.g. Europe/Paris)`);
   const current = await findWorkspace(ctx.db, principal.workspaceId);
