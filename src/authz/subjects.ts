@@ -9,7 +9,10 @@ export const PRIVACY_ACTIONS = ["grant_consent", "withdraw_consent", "restrict",
 // Issuing the one-click unsubscribe link (RFC 8058) of a message sent under a consent purpose:
 // the link is a credential that withdraws the person's consent, so who may make one is a rule.
 export const LINK_ACTIONS = ["issue_unsubscribe_link"] as const;
-export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS] as const;
+// Issuing a one-time password reset token takes over an account until it is used: a separate
+// permission from editing a user, held by owners and by the system (npm run user:reset-password).
+export const ACCOUNT_ACTIONS = ["issue_password_reset"] as const;
+export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS, ...ACCOUNT_ACTIONS] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Names a policy rule may use for several actions; the loader expands them. */

@@ -66,6 +66,7 @@ describe("every resolver is guarded", () => {
         "export",
         "erase",
         "issue_unsubscribe_link",
+        "issue_password_reset",
       ]).toContain(guard.action);
     }
   });

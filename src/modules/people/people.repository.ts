@@ -136,6 +136,24 @@ export async function workspaceByName(db: Db, name: string) {
     .where(and(eq(workspaces.name, name), ne(workspaces.subscriptionStatus, "purged")));
 }
 
+/** A workspace that is not purged, by its id. */
+export async function workspaceById(db: Db, id: string) {
+  const [row] = await db
+    .select({ id: workspaces.id, name: workspaces.name })
+    .from(workspaces)
+    .where(and(eq(workspaces.id, id), ne(workspaces.subscriptionStatus, "purged")));
+  return row;
+}
+
+/** A member of one workspace by email (case-insensitive). */
+export async function memberByEmail(db: Db, workspaceId: string, email: string) {
+  const [row] = await db
+    .select({ id: users.id, deactivatedAt: users.deactivatedAt })
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(sql`lower(${users.email})`, email.toLowerCase())));
+  return row;
+}
+
 export const countUsers = async (db: Db, workspaceId: string) => {
   const [{ n }] = await db.select({ n: count() }).from(users).where(eq(users.workspaceId, workspaceId));
   return Number(n);
