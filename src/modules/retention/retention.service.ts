@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { recordDecision } from "../../authz/decision-log.js";
 import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import type { PolicySet, RetentionRule, RetentionTrigger } from "../../authz/policy-loader.js";
+import { auditEntriesBefore, truncateAuditBefore } from "../../authz/audit-chain.js";
 import type { Db } from "../../db/client.js";
 import { closeExpiredSessions } from "../../auth/sessions.js";
 import {
@@ -93,6 +94,37 @@ const ledgerMaintenance = (reason: string) => (tx: Db, run: () => Promise<void>)
  * sweeps for an entry the file lacks, stops the job (a period nobody enforces would be a lie).
  */
 const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
+  audit_log_6_years: {
+    trigger: "recorded",
+    sweeps: [
+      {
+        data: "audit log entries (each chain gets a checkpoint holding the last removed entry's hash)",
+        subject: "AuditEntry",
+        async run(db, { policies, cutoff, rule }, opts) {
+          const held = new Set(await workspacesUnderHold(db));
+          const counts: SweepCounts = { due: 0, deleted: 0, held: 0, byWorkspace: {} };
+          for (const chain of await auditEntriesBefore(db, cutoff)) {
+            const key = chain.workspaceId ?? "none";
+            counts.due += chain.entries;
+            if (chain.workspaceId && held.has(chain.workspaceId)) {
+              counts.held += chain.entries;
+              counts.byWorkspace[key] = { deleted: 0, held: chain.entries };
+              continue;
+            }
+            if (opts.dryRun) continue;
+            // Through truncateAuditBefore only: a plain delete would break the chain that audit:verify checks.
+            const { removed } = await truncateAuditBefore(db, chain.workspaceId, chain.lastSeq + 1, {
+              policyDigest: policies.digest,
+              reason: `retention ${rule.id} (period ${rule.period}): entries recorded before the cutoff removed; verification starts after them`,
+            });
+            counts.deleted += removed;
+            counts.byWorkspace[key] = { deleted: removed, held: 0 };
+          }
+          return counts;
+        },
+      },
+    ],
+  },
   account_lifetime_plus_6_months: {
     trigger: "workspace_cancelled",
     sweeps: [
