@@ -103,6 +103,32 @@ describe("API tokens", () => {
     expect(step.detail).toContain("contacts:read");
   });
 
+  it("explainAccess checks the token's own purposes, not only its role's, and names token.purposes when it decides", async () => {
+    // The owner's role may act under sales_pipeline; this token was given legal_compliance only.
+    const { token } = await minted("owner@acme.test", {
+      scopes: ["audit_entries:read", "contacts:read"],
+      purposes: ["legal_compliance"],
+      defaultPurpose: "legal_compliance",
+    });
+    const EXPLAIN = `query($p: String!) { explainAccess(action: "read", subject: "Contact", purpose: $p) { allowed rule reason chain { check outcome detail } } }`;
+    const refused = await t.gql(EXPLAIN, { p: "sales_pipeline" }, { token });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data!.explainAccess).toMatchObject({ allowed: false, rule: "token.purposes" });
+    expect(refused.data!.explainAccess.reason).toContain("legal_compliance");
+    expect(refused.data!.explainAccess.chain).toEqual([{ check: "TOKEN_PURPOSES", outcome: "DENY", detail: expect.stringContaining("sales_pipeline") }]);
+    // The request itself under that purpose is refused by the same rule.
+    const direct = await t.gql(`{ contacts(first: 1) { totalCount } }`, {}, { token, purpose: "sales_pipeline" });
+    expect(direct.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "token.purposes" });
+
+    const allowed = await t.gql(EXPLAIN, { p: "legal_compliance" }, { token });
+    const steps = allowed.data!.explainAccess.chain as Array<{ check: string; outcome: string }>;
+    expect(steps.map((c) => c.check).slice(0, 2)).toEqual(["TOKEN_PURPOSES", "PURPOSE"]);
+    expect(steps[0].outcome).toBe("PASS");
+    // A person's explanation has no token step.
+    const person = await t.gql(EXPLAIN, { p: "sales_pipeline" }, { token: await t.login("owner@acme.test"), purpose: "legal_compliance" });
+    expect(person.data!.explainAccess.chain.map((c: { check: string }) => c.check)).not.toContain("TOKEN_PURPOSES");
+  });
+
   it("a sales rep cannot mint a token wider than its role; unknown scopes and purposes are bad input", async () => {
     const db = t.app.database.handle();
     const before = (await db.select({ n: sql<number>`count(*)::int` }).from(apiTokens))[0].n;
