@@ -6,6 +6,7 @@ import { auditEntriesBefore, truncateAuditBefore } from "../../authz/audit-chain
 import type { Db } from "../../db/client.js";
 import { closeExpiredSessions } from "../../auth/sessions.js";
 import {
+  apiTokens,
   consentEvents,
   contactPrivacyEvents,
   contacts,
@@ -147,6 +148,22 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
             details: reports.map((r) => ({ workspaceId: r.workspaceId, purgeAfter: r.purgeAfter.toISOString(), counts: r.counts, retained: r.retained })),
           };
         },
+      },
+    ],
+  },
+  api_tokens_expired_90_days: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "API tokens expired or revoked (their audit entries stay)",
+        subject: "ApiToken",
+        spec: ({ cutoff }) => ({
+          table: apiTokens,
+          key: sql`${apiTokens.id}`,
+          workspace: sql`${apiTokens.workspaceId}`,
+          due: sql`(${apiTokens.expiresAt} < ${cutoff} or ${apiTokens.revokedAt} < ${cutoff})`,
+          held: workspaceHeld(sql`${apiTokens.workspaceId}`),
+        }),
       },
     ],
   },
