@@ -128,6 +128,7 @@ export async function principalForApiToken(db: Db, token: string): Promise<ApiTo
       name: row.name,
       tokenId: row.token_id,
       scopes: textArray(row.scopes),
+      purposes: textArray(row.purposes),
     },
     tokenId: row.token_id,
     purposes: textArray(row.purposes),

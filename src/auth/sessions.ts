@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { Principal } from "../authz/ability.js";
 import { checkBatchSize, type BatchOptions } from "../db/batches.js";
 import { rowsOf, type Db } from "../db/client.js";
@@ -125,20 +125,30 @@ const secondsSince = (end: unknown) => sql<number>`greatest(0, floor(extract(epo
 const openLogins = (sessionIds: string[]) =>
   and(inArray(usageEvents.sessionId, sessionIds), eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds));
 
-/** Ends the session and, in the same transaction, records how long its login lasted. */
-export async function signOut(db: Db, token: string, now = new Date()): Promise<boolean> {
+/**
+ * Ends the sessions `where` selects before they expire (sign-out, deactivation, password reset
+ * or change, account closure, revokeSession) and, in the same transaction, fills in their
+ * LOGIN usage events' duration: from the login to now, or to the expiry if that came first
+ * (as closeExpiredSessions does for sessions that lapsed). Returns the ended sessions' ids.
+ */
+export async function endSessions(db: Db, where: SQL, now = new Date()): Promise<string[]> {
   return db.transaction(async (tx) => {
-    const deleted = await tx
-      .delete(sessions)
-      .where(eq(sessions.tokenHash, tokenDigest(token)))
-      .returning({ id: sessions.id });
-    if (deleted.length === 0) return false;
+    const ended = await tx.select({ id: sessions.id }).from(sessions).where(where).for("update");
+    if (ended.length === 0) return [];
+    const ids = ended.map((s) => s.id);
+    const expiry = sql`(select ${sessions.expiresAt} from ${sessions} where ${sessions.id} = ${usageEvents.sessionId})`;
     await tx
       .update(usageEvents)
-      .set({ durationSeconds: secondsSince(sql.param(now, usageEvents.occurredAt)) })
-      .where(openLogins(deleted.map((d) => d.id)));
-    return true;
+      .set({ durationSeconds: secondsSince(sql`least(${sql.param(now, usageEvents.occurredAt)}, ${expiry})`) })
+      .where(openLogins(ids));
+    await tx.delete(sessions).where(inArray(sessions.id, ids));
+    return ids;
   });
+}
+
+/** Ends the session and, in the same transaction, records how long its login lasted. */
+export async function signOut(db: Db, token: string, now = new Date()): Promise<boolean> {
+  return (await endSessions(db, eq(sessions.tokenHash, tokenDigest(token)), now)).length > 0;
 }
 
 /** What closeExpiredSessions did (or, in a dry run, would do). */

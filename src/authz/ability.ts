@@ -18,9 +18,10 @@ export interface Principal {
   role: string;
   email: string;
   name: string;
-  /** kind `token`: the token's id and scopes (src/authz/scopes.ts). */
+  /** kind `token`: the token's id, scopes (src/authz/scopes.ts) and the purposes it was given. */
   tokenId?: string;
   scopes?: readonly string[];
+  purposes?: readonly string[];
 }
 
 /** The user who acted, for ledgers and logs; none when the system itself did. */

@@ -230,6 +230,16 @@ export function truncateAuditBefore(
   });
 }
 
+/** Per chain, the entries recorded before `cutoff`: how many, and the newest one's seq (retention). */
+export async function auditEntriesBefore(db: Db, cutoff: SQL): Promise<Array<{ workspaceId: string | null; entries: number; lastSeq: number }>> {
+  const rows = await db
+    .select({ workspaceId: auditLog.workspaceId, entries: sql<number>`count(*)::int`, lastSeq: sql<number>`max(${auditLog.seq})::bigint` })
+    .from(auditLog)
+    .where(sql`${auditLog.createdAt} < ${cutoff}`)
+    .groupBy(auditLog.workspaceId);
+  return rows.map((r) => ({ workspaceId: r.workspaceId, entries: Number(r.entries), lastSeq: Number(r.lastSeq) }));
+}
+
 /** Every chain (or one workspace's), as `npm run audit:verify` reports it: ok only when all are. */
 export async function verifyAuditChains(db: Db, workspaceId?: string | null): Promise<{ ok: boolean; chains: ChainVerification[] }> {
   const ids = workspaceId === undefined ? await auditChains(db) : [workspaceId];

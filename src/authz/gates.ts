@@ -40,7 +40,7 @@ export type GateKind =
   | "tombstone";
 
 /** The links of an explained decision: the request's purpose, the role rule, the tenant, then the gates. */
-export type CheckKind = "purpose" | "role_rule" | "token_scope" | "tenant" | GateKind;
+export type CheckKind = "purpose" | "token_purposes" | "role_rule" | "token_scope" | "tenant" | GateKind;
 export type CheckOutcome = "pass" | "deny" | "n/a";
 
 /** One link of the chain behind a decision, in words (explainAccess). */

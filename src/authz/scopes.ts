@@ -20,6 +20,8 @@ export const PRIVACY_SCOPES: Record<string, { action: Action; subject: string }>
 };
 
 export const TOKEN_SCOPE_RULE = "token.scopes";
+/** A token asked to act under a purpose it was not given (src/http/authenticate.ts, explainAccess). */
+export const TOKEN_PURPOSES_RULE = "token.purposes";
 
 /** `ConsentEvent` -> `consent_events`, `Company` -> `companies`, `Breach` -> `breaches`. */
 export function scopeNoun(subject: string): string {

@@ -13,7 +13,10 @@ export const LINK_ACTIONS = ["issue_unsubscribe_link"] as const;
 // self.rectify (src/authz/ability.ts) only, never by a role. Distinct from `update`, which also
 // stands for role changes, deactivation and password resets of a member.
 export const SELF_ACTIONS = ["rectify"] as const;
-export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS, ...SELF_ACTIONS] as const;
+// Issuing a one-time password reset token takes over an account until it is used: a separate
+// permission from editing a user, held by owners and by the system (npm run user:reset-password).
+export const ACCOUNT_ACTIONS = ["issue_password_reset"] as const;
+export const ACTIONS = [...CRUD_ACTIONS, ...PRIVACY_ACTIONS, ...LINK_ACTIONS, ...SELF_ACTIONS, ...ACCOUNT_ACTIONS] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Names a policy rule may use for several actions; the loader expands them. */

@@ -1,19 +1,12 @@
 // `npm run erasure:replay`: after a database restore, re-applies every line of the erasure
 // journal (ERASURE_JOURNAL_PATH, or DATA_DIR/erasure-journal.ndjson) and prints a JSON report.
 import "reflect-metadata";
-import { parseArgs } from "node:util";
-import { loadPolicies } from "../authz/policy-loader.js";
-import { ConfigError, loadConfig } from "../config.js";
-import { openDatabase } from "../db/client.js";
-import { takeDataDir } from "../db/data-dir.js";
-import { migrate } from "../db/migrate.js";
 import { loadSigningSecret } from "../db/secrets.js";
 import { CursorCodec } from "../modules/common/cursor.js";
 import { systemScope } from "../modules/common/scope.js";
 import { ErasureJournal } from "../modules/erasure/erasure.journal.js";
 import { erasureService } from "../modules/erasure/erasure.service.js";
-import { registry } from "../modules/registry.js";
-import { StartError } from "../start-error.js";
+import { type CliOptions, runAsScript, runCli } from "./run-cli.js";
 
 const HELP = `Usage: npm run erasure:replay
 
@@ -31,44 +24,23 @@ legal hold keeps the person, the system role was refused, or a journal line is u
 see the report; 2 bad arguments; 1 any other failure (nothing is half-done: each erasure is
 its own transaction, and a rerun continues).`;
 
-async function main(argv: string[]): Promise<number> {
-  let values: { help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true }));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const config = loadConfig(process.env);
-  const policies = loadPolicies(registry);
-  const dataDir = !config.databaseUrl && config.dataDir !== "memory://" ? takeDataDir(config.dataDir) : undefined;
-  const database = await openDatabase(config);
-  try {
-    await migrate(database);
-    const db = database.handle();
-    const secret = await loadSigningSecret(db, config);
-    const journal = new ErasureJournal(config.erasureJournalPath, secret);
-    const deps = { db, policies, cursors: new CursorCodec(secret), settings: config, erasureJournal: journal };
-    const report = await erasureService.replay(journal, (workspaceId) => systemScope(deps, workspaceId, "legal_compliance"));
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return report.held.length + report.refused.length + report.unreadable > 0 ? 3 : 0;
-  } finally {
-    await database.close();
-    dataDir?.release();
-  }
-}
+export const main = (argv: string[], options?: CliOptions) =>
+  runCli(
+    {
+      name: "erasure:replay",
+      help: HELP,
+      options: {},
+      async run({ db, config, policies, print }) {
+        const secret = await loadSigningSecret(db, config);
+        const journal = new ErasureJournal(config.erasureJournalPath, secret);
+        const deps = { db, policies, cursors: new CursorCodec(secret), settings: config, erasureJournal: journal };
+        const report = await erasureService.replay(journal, (workspaceId) => systemScope(deps, workspaceId, "legal_compliance"));
+        print(report);
+        return report.held.length + report.refused.length + report.unreadable > 0 ? 3 : 0;
+      },
+    },
+    argv,
+    options,
+  );
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof StartError;
-    process.stderr.write(`erasure:replay: ${known ? (error as Error).message : error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runAsScript(import.meta.url, main);

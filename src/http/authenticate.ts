@@ -10,6 +10,7 @@ import { recordDecision } from "../authz/decision-log.js";
 import type { CallerLimiter } from "./rate-limit.js";
 import { tokenDigest } from "../auth/tokens.js";
 import { resolvePurpose } from "../authz/purpose.js";
+import { TOKEN_PURPOSES_RULE } from "../authz/scopes.js";
 import { DomainError, forbidden, invalidToken } from "../errors.js";
 import { RateLimitedError } from "../graphql/errors.js";
 
@@ -117,5 +118,3 @@ export async function resolveRequest(
   if (purpose instanceof DomainError) return { principal, token, sessionId, failure: purpose, ...(purpose.code === "bad_input" ? { invalid: purpose } : {}) };
   return { principal, purpose, token, sessionId };
 }
-
-export const TOKEN_PURPOSES_RULE = "token.purposes";

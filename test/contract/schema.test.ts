@@ -68,6 +68,7 @@ describe("every resolver is guarded", () => {
         "issue_unsubscribe_link",
         // A user's correction of their own profile (Art. 16), granted by the self rule self.rectify only.
         "rectify",
+        "issue_password_reset",
       ]).toContain(guard.action);
     }
   });

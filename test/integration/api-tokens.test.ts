@@ -1,7 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checksumOf, parseApiToken } from "../../src/auth/api-tokens.js";
-import { apiTokens, auditLog, users } from "../../src/db/schema/index.js";
+import { apiTokens, auditLog, usageEvents, users } from "../../src/db/schema/index.js";
+import { runRetention } from "../../src/modules/retention/retention.service.js";
 import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
@@ -101,6 +102,32 @@ describe("API tokens", () => {
     const step = contact.data!.explainAccess.chain.find((c: { check: string }) => c.check === "TOKEN_SCOPE");
     expect(step).toMatchObject({ outcome: "PASS" });
     expect(step.detail).toContain("contacts:read");
+  });
+
+  it("explainAccess checks the token's own purposes, not only its role's, and names token.purposes when it decides", async () => {
+    // The owner's role may act under sales_pipeline; this token was given legal_compliance only.
+    const { token } = await minted("owner@acme.test", {
+      scopes: ["audit_entries:read", "contacts:read"],
+      purposes: ["legal_compliance"],
+      defaultPurpose: "legal_compliance",
+    });
+    const EXPLAIN = `query($p: String!) { explainAccess(action: "read", subject: "Contact", purpose: $p) { allowed rule reason chain { check outcome detail } } }`;
+    const refused = await t.gql(EXPLAIN, { p: "sales_pipeline" }, { token });
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data!.explainAccess).toMatchObject({ allowed: false, rule: "token.purposes" });
+    expect(refused.data!.explainAccess.reason).toContain("legal_compliance");
+    expect(refused.data!.explainAccess.chain).toEqual([{ check: "TOKEN_PURPOSES", outcome: "DENY", detail: expect.stringContaining("sales_pipeline") }]);
+    // The request itself under that purpose is refused by the same rule.
+    const direct = await t.gql(`{ contacts(first: 1) { totalCount } }`, {}, { token, purpose: "sales_pipeline" });
+    expect(direct.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "token.purposes" });
+
+    const allowed = await t.gql(EXPLAIN, { p: "legal_compliance" }, { token });
+    const steps = allowed.data!.explainAccess.chain as Array<{ check: string; outcome: string }>;
+    expect(steps.map((c) => c.check).slice(0, 2)).toEqual(["TOKEN_PURPOSES", "PURPOSE"]);
+    expect(steps[0].outcome).toBe("PASS");
+    // A person's explanation has no token step.
+    const person = await t.gql(EXPLAIN, { p: "sales_pipeline" }, { token: await t.login("owner@acme.test"), purpose: "legal_compliance" });
+    expect(person.data!.explainAccess.chain.map((c: { check: string }) => c.check)).not.toContain("TOKEN_PURPOSES");
   });
 
   it("a sales rep cannot mint a token wider than its role; unknown scopes and purposes are bad input", async () => {
@@ -209,5 +236,67 @@ describe("API tokens", () => {
     const res = await t.gql(CONTACTS, {}, { token });
     expect(res.status).toBe(401);
     expect(res.errors![0].extensions.code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("what a token may not do, what it leaves behind, and how long it is kept", () => {
+  it("a token cannot mint a token, even with api_tokens:write (FORBIDDEN token.cannot_mint, logged as a denial)", async () => {
+    const { token, apiToken } = await minted("owner@acme.test", { scopes: ["api_tokens:read", "api_tokens:write"] });
+    const db = t.app.database.handle();
+    const before = (await db.select({ n: sql<number>`count(*)::int` }).from(apiTokens))[0].n;
+    const res = await t.gql(CREATE, { input: { name: "child", scopes: ["contacts:read"] } }, { token });
+    expect(res.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", rule: "token.cannot_mint" });
+    expect((await db.select({ n: sql<number>`count(*)::int` }).from(apiTokens))[0].n).toBe(before);
+    const denials = await db.select().from(auditLog).where(sql`${auditLog.rule} = 'token.cannot_mint' and ${auditLog.decision} = 'deny'`);
+    expect(denials).toHaveLength(1);
+    expect(denials[0].subject).toBe("ApiToken");
+    // The same token may still list and revoke tokens (its scopes say so).
+    expect((await t.gql(`{ apiTokens(first: 5) { nodes { id } } }`, {}, { token })).errors).toBeUndefined();
+    expect((await t.gql(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: apiToken.id }, { token })).data).toEqual({ revokeApiToken: true });
+  });
+
+  it("a token's writes are in the audit log under its creator; they write no usage event (the person did not act)", async () => {
+    const { token } = await minted("sales@acme.test", { scopes: ["contacts:read", "contacts:write"] });
+    const db = t.app.database.handle();
+    const sales = (await db.select({ id: users.id }).from(users).where(eq(users.email, "sales@acme.test")))[0].id;
+    const usage = async () => (await db.select({ n: sql<number>`count(*)::int` }).from(usageEvents).where(eq(usageEvents.userId, sales)))[0].n;
+    const before = await usage();
+    const created = await t.gql(NEW_CONTACT, {}, { token });
+    expect(created.errors).toBeUndefined();
+    expect(await usage()).toBe(before);
+    const [write] = await db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${created.data!.createContact.id} and ${auditLog.action} = 'create'`);
+    expect(write).toMatchObject({ actorId: sales, subject: "Contact", decision: "allow" });
+  });
+
+  it("retention api_tokens_expired_90_days deletes tokens 90 days after expiry or revocation; their audit entries stay", async () => {
+    const db = t.app.database.handle();
+    const expired = (await minted("owner@acme.test", { scopes: ["contacts:read"] })).apiToken.id;
+    const revoked = (await minted("owner@acme.test", { scopes: ["contacts:read"] })).apiToken.id;
+    const recent = (await minted("owner@acme.test", { scopes: ["contacts:read"] })).apiToken.id;
+    const live = (await minted("owner@acme.test", { scopes: ["contacts:read"] })).apiToken.id;
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    await db
+      .update(apiTokens)
+      .set({ expiresAt: daysAgo(91) })
+      .where(eq(apiTokens.id, expired));
+    await db
+      .update(apiTokens)
+      .set({ revokedAt: daysAgo(91) })
+      .where(eq(apiTokens.id, revoked));
+    await db
+      .update(apiTokens)
+      .set({ revokedAt: daysAgo(89) })
+      .where(eq(apiTokens.id, recent));
+
+    const run = await runRetention(db, t.app.policies, { now: new Date(), dryRun: false, batchSize: 100 });
+    const entry = run.entries.find((e) => e.id === "api_tokens_expired_90_days")!;
+    expect(entry).toMatchObject({ trigger: "expired", period: "P90D" });
+    expect(entry.sweeps[0].deleted).toBeGreaterThanOrEqual(2);
+    const left = (await db.select({ id: apiTokens.id }).from(apiTokens)).map((r) => r.id);
+    expect(left).not.toContain(expired);
+    expect(left).not.toContain(revoked);
+    expect(left).toEqual(expect.arrayContaining([recent, live]));
+    const kept = await db.select().from(auditLog).where(sql`${auditLog.subjectId} in (${expired}, ${revoked}) and ${auditLog.action} = 'create'`);
+    expect(kept).toHaveLength(2);
   });
 });

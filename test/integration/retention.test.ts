@@ -1,9 +1,7 @@
 // Retention as policy (issue 10): policies/retention.yaml's periods applied by the retention job.
 // A dry run reports without deleting; the real run deletes exactly what is due, keeps what a
 // legal hold covers (and says so), audits the counts, and resumes once the hold is released.
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { promisify } from "node:util";
 import { and, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,10 +19,11 @@ import {
   workspaces,
 } from "../../src/db/schema/index.js";
 import { runRetention, type RetentionReport } from "../../src/modules/retention/retention.service.js";
+import { main as retentionMain } from "../../src/bin/retention.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { runInProcess } from "../helpers/cli.js";
 import { db, userId, workspaceId } from "../helpers/fixtures.js";
 
-const run = promisify(execFile);
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
 
@@ -262,18 +261,21 @@ describe("processingPurposes shows each purpose's retention in full", () => {
 });
 
 describe("npm run retention", () => {
+  // In-process (main() on this file's database): spawning tsx three times took most of a minute.
   it("prints the dry-run report as JSON on a database, and refuses bad arguments with exit 2", async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: "memory://", LOG_LEVEL: "silent", NODE_ENV: "development" };
-    delete env.DATABASE_URL;
-    const { stdout } = await run("npx", ["tsx", "src/bin/retention.ts", "--dry-run", "--now", "2030-01-01T00:00:00Z"], { env });
-    const report = JSON.parse(stdout) as RetentionReport;
+    const dry = await runInProcess(retentionMain, ["--dry-run", "--now", "2030-01-01T00:00:00Z"], t);
+    expect(dry.code).toBe(0);
+    const report = JSON.parse(dry.stdout) as RetentionReport;
     expect(report).toMatchObject({ now: "2030-01-01T00:00:00.000Z", dryRun: true });
-    expect(report.entries.map((e) => e.id)).toEqual(expect.arrayContaining(["usage_logs_12_months", "account_lifetime_plus_6_months"]));
-    const bad = await run("npx", ["tsx", "src/bin/retention.ts", "--now", "yesterday"], { env }).catch((e) => e);
-    expect(bad.code).toBe(2);
-    const help = await run("npx", ["tsx", "src/bin/retention.ts", "--help"], { env });
+    expect(report.entries.map((e) => e.id)).toEqual(expect.arrayContaining(["usage_logs_12_months", "account_lifetime_plus_6_months", "audit_log_6_years"]));
+    const bad = await runInProcess(retentionMain, ["--now", "yesterday"], t);
+    expect(bad).toMatchObject({ code: 2, stdout: "" });
+    expect(bad.stderr).toContain("--now must be an ISO 8601 time");
+    const unknown = await runInProcess(retentionMain, ["--force"], t);
+    expect(unknown.code).toBe(2);
+    const help = await runInProcess(retentionMain, ["--help"], t);
     expect(help.stdout).toContain("--dry-run");
-  }, 60_000);
+  });
 });
 
 describe("answered privacy requests: five years after their last step", () => {

@@ -111,6 +111,42 @@ describe("POST /webhooks/stripe", () => {
     expect(await acmeRow()).toMatchObject({ subscriptionStatus: "active", cancelledAt: null });
   });
 
+  it("after customer.subscription.deleted the owner cannot reactivate in the app (the purge clock keeps running); Stripe can", async () => {
+    const owner = await t.login("owner@acme.test");
+    await post(t, event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "active" }));
+    const deleted = await post(t, event("customer.subscription.deleted", { customer: ACME_CUSTOMER }));
+    expect(deleted.json().outcome).toBe("applied");
+    const cancelled = await acmeRow();
+    expect(cancelled).toMatchObject({ subscriptionStatus: "cancelled", cancelledBy: "stripe" });
+    const seen = await t.gql(`{ me { workspace { subscriptionStatus cancelledBy } } }`, {}, { token: owner });
+    expect(seen.data!.me.workspace).toEqual({ subscriptionStatus: "CANCELLED", cancelledBy: "STRIPE" });
+
+    const res = await t.gql(`mutation { reactivateWorkspace { id } }`, {}, { token: owner });
+    expect(res.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(res.errors?.[0].message).toMatch(/cancelled at Stripe.*subscribe again/);
+    expect(await acmeRow()).toMatchObject({ subscriptionStatus: "cancelled", cancelledAt: cancelled.cancelledAt, cancelledBy: "stripe" });
+
+    // A new subscription at Stripe brings it back.
+    expect((await post(t, event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "active" }))).json().outcome).toBe("applied");
+    expect(await acmeRow()).toMatchObject({ subscriptionStatus: "active", cancelledAt: null, cancelledBy: null });
+  });
+
+  it("an owner's cancellation that Stripe then deletes becomes Stripe's (same clock), and the owner can no longer undo it", async () => {
+    const owner = await t.login("owner@acme.test");
+    const mine = await t.gql(`mutation { cancelWorkspace { cancelledBy cancelledAt } }`, {}, { token: owner });
+    expect(mine.data!.cancelWorkspace.cancelledBy).toBe("OWNER");
+    const res = await post(t, event("customer.subscription.deleted", { customer: ACME_CUSTOMER }, Math.floor(Date.now() / 1000) + 60));
+    expect(res.json().outcome).toBe("applied");
+    expect(await acmeRow()).toMatchObject({
+      subscriptionStatus: "cancelled",
+      cancelledBy: "stripe",
+      cancelledAt: new Date(mine.data!.cancelWorkspace.cancelledAt),
+    });
+    expect((await t.gql(`mutation { reactivateWorkspace { id } }`, {}, { token: owner })).errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
+    await post(t, event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "active" }, Math.floor(Date.now() / 1000) + 120));
+    expect((await acmeRow()).subscriptionStatus).toBe("active");
+  });
+
   it("two deliveries of one event at once: one applies, the other is a replay", async () => {
     const pastDue = event("customer.subscription.updated", { customer: ACME_CUSTOMER, status: "past_due" });
     const outcomes = await Promise.all([post(t, pastDue), post(t, pastDue)]);

@@ -5,7 +5,7 @@ import { purgeDate } from "../../src/modules/workspaces/workspace.retention.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
 
-const FIELDS = "id name subscriptionStatus cancelledAt purgeAfter";
+const FIELDS = "id name subscriptionStatus cancelledAt cancelledBy purgeAfter";
 const CANCEL = `mutation { cancelWorkspace { ${FIELDS} } }`;
 const REACTIVATE = `mutation { reactivateWorkspace { ${FIELDS} } }`;
 
@@ -52,6 +52,7 @@ describe("cancelWorkspace / reactivateWorkspace", () => {
     const ws = res.data!.cancelWorkspace;
     expect(ws.id).toBe(acme);
     expect(ws.subscriptionStatus).toBe("CANCELLED");
+    expect(ws.cancelledBy).toBe("OWNER");
     const cancelledAt = new Date(ws.cancelledAt);
     expect(cancelledAt.getTime()).toBeGreaterThanOrEqual(before - 5);
     expect(cancelledAt.getTime()).toBeLessThanOrEqual(Date.now());
@@ -104,8 +105,8 @@ describe("cancelWorkspace / reactivateWorkspace", () => {
   it("the owner reactivates before the purge date: ACTIVE, cancelledAt and purgeAfter cleared, logged", async () => {
     const res = await t.gql<{ reactivateWorkspace: Record<string, string | null> }>(REACTIVATE, {}, { token: await t.login("owner@acme.test") });
     expect(res.errors).toBeUndefined();
-    expect(res.data?.reactivateWorkspace).toMatchObject({ subscriptionStatus: "ACTIVE", cancelledAt: null, purgeAfter: null });
-    expect(await row(acme)).toMatchObject({ subscriptionStatus: "active", cancelledAt: null });
+    expect(res.data?.reactivateWorkspace).toMatchObject({ subscriptionStatus: "ACTIVE", cancelledAt: null, cancelledBy: null, purgeAfter: null });
+    expect(await row(acme)).toMatchObject({ subscriptionStatus: "active", cancelledAt: null, cancelledBy: null });
     const entries = await db(t)
       .select()
       .from(auditLog)

@@ -5,6 +5,9 @@ import { createdAt, id, oneOf, updatedAt } from "./columns.js";
 // `purged`: the account's data was deleted (src/modules/workspaces/purge.ts); the row stays as a
 // tombstone so the consent ledgers, which must outlive the account, keep their workspace.
 export const SUBSCRIPTION_STATUSES = ["trialing", "active", "past_due", "cancelled", "purged"] as const;
+// Who ended the subscription: an owner in the app (cancelWorkspace) or Stripe (the subscription
+// was deleted there). Only the owner's own cancellation may be undone in the app.
+export const CANCELLED_BY = ["owner", "stripe"] as const;
 
 export const workspaces = pgTable(
   "workspaces",
@@ -15,6 +18,8 @@ export const workspaces = pgTable(
     subscriptionStatus: text("subscription_status").notNull().default("active"),
     // Start of the six-month retention clock for cancelled accounts (privacy policy, section 8).
     cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }),
+    // Set with cancelledAt (CANCELLED_BY), cleared with it; kept on a purged tombstone.
+    cancelledBy: text("cancelled_by"),
     // Payment data stays at Stripe; only the customer id is kept here.
     stripeCustomerId: text("stripe_customer_id"),
     // IANA time zone (Europe/Paris) in which legal deadlines are counted; null = UTC.
@@ -26,6 +31,7 @@ export const workspaces = pgTable(
   (t) => [
     check("workspaces_subscription_status_check", oneOf("subscription_status", SUBSCRIPTION_STATUSES)),
     check("workspaces_purged_check", sql`(subscription_status = 'purged') = (purged_at is not null)`),
+    check("workspaces_cancelled_by_check", oneOf("cancelled_by", CANCELLED_BY)),
     uniqueIndex("workspaces_stripe_customer_key").on(t.stripeCustomerId),
   ],
 );

@@ -4,7 +4,7 @@ import { recordDecision } from "../../authz/decision-log.js";
 import { allScopes, scopeGrants } from "../../authz/scopes.js";
 import { PRIVACY_ACTIONS } from "../../authz/subjects.js";
 import { badInput, forbidden, notFound } from "../../errors.js";
-import { ensureAllowed, whereCan } from "../common/access.js";
+import { ensureAllowed, refuse, whereCan } from "../common/access.js";
 import { cursorScope } from "../common/crud.service.js";
 import { type PageArguments, pageRequest } from "../common/paging.js";
 import type { Scope } from "../common/scope.js";
@@ -23,6 +23,14 @@ export const API_TOKEN_DEFAULT_DAYS = 90;
 export const API_TOKEN_MAX_DAYS = 365;
 /** The rule a refused scope or purpose names: a token never does more than its creator may. */
 export const TOKEN_WITHIN_ROLE = "token.within_role";
+/**
+ * Tokens never make tokens: a child token would outlive its parent's revocation and expiry
+ * (a leaked token could renew itself for a year), and a person should see every token made
+ * in their name. A person signs in to create one.
+ */
+export const TOKEN_CANNOT_MINT = "token.cannot_mint";
+const CANNOT_MINT_REASON =
+  "An API token cannot create API tokens (a token it made would outlive its revocation and expiry); sign in as a person to create one.";
 const DAY_MS = 24 * 3600_000;
 
 function tokenPurposes(ctx: Scope, input: CreateApiToken): { purposes: string[]; defaultPurpose: string } {
@@ -92,6 +100,8 @@ export const apiTokenService = {
   /** Makes a token for the caller; the secret is returned this once, only its digest is kept. */
   async create(ctx: Scope, input: CreateApiToken): Promise<{ token: string; apiToken: ApiTokenRow }> {
     const principal = ctx.principal!;
+    if (principal.kind !== "user")
+      await refuse(ctx, "create", "ApiToken", undefined, { verdict: { allowed: false, rule: TOKEN_CANNOT_MINT, reason: CANNOT_MINT_REASON } });
     const name = input.name.trim();
     if (name === "") throw badInput("input.name", "must not be empty");
     const { purposes, defaultPurpose } = tokenPurposes(ctx, input);

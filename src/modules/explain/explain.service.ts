@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { buildAbility, decide, type Decision } from "../../authz/ability.js";
 import { explainGates, type PersonState } from "../../authz/gates.js";
 import { purposeNotPermitted } from "../../authz/purpose.js";
-import { decidingScope, scopeFor, TOKEN_SCOPE_RULE } from "../../authz/scopes.js";
+import { decidingScope, scopeFor, TOKEN_PURPOSES_RULE, TOKEN_SCOPE_RULE } from "../../authz/scopes.js";
 import { ACTION_ALIASES, ACTIONS, type ActionAlias } from "../../authz/subjects.js";
 import { badInput } from "../../errors.js";
 import { isUuid } from "../common/crud.service.js";
@@ -53,6 +53,16 @@ export const explainService = {
     const purpose = purposeId ? purposeArg(ctx, purposeId) : ctx.purpose!;
     const role = ctx.policies.roles.get(principal.role);
     const base = { role: principal.role, purpose: purpose.id, lawfulBasis: purpose.lawfulBasis, policyDigest: ctx.policies.digest, chain: [] as AccessCheck[] };
+    // A token acts only under the purposes it was given, checked before its creator's role (as a request is).
+    if (principal.kind === "token") {
+      const given = principal.purposes ?? [];
+      if (!given.includes(purpose.id)) {
+        const reason = `This API token may act only under ${given.join(", ") || "no purpose"}; it was not given purpose ${purpose.id}.`;
+        base.chain.push({ check: "token_purposes", outcome: "deny", detail: `${TOKEN_PURPOSES_RULE}: ${reason}` });
+        return verdict(base, { allowed: false, rule: TOKEN_PURPOSES_RULE, reason }, null);
+      }
+      base.chain.push({ check: "token_purposes", outcome: "pass", detail: `${TOKEN_PURPOSES_RULE}: the token was given ${purpose.id} (${given.join(", ")}).` });
+    }
     if (!role?.purposes.includes(purpose.id)) {
       const denied = purposeNotPermitted(principal.role, purpose.id, role?.purposes);
       base.chain.push({ check: "purpose", outcome: "deny", detail: denied.reason });

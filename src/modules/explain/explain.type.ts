@@ -8,6 +8,7 @@ import { LawfulBasis } from "../purposes/purpose.type.js";
 const AccessCheckKind = closedSetEnum<CheckKind>("AccessCheckKind", "What one link of an explained decision checks.", {
   purpose: "The role may act under the purpose.",
   role_rule: "A role rule allows the action on the subject (default.deny otherwise).",
+  token_purposes: "An API token was given the purpose (its own allowed purposes, within its creator's role; callers with a token only).",
   token_scope: "An API token's scopes include the action on the subject (callers with a token only).",
   tenant: "The record belongs to the caller's workspace.",
   data_subjects: "The purpose processes the people the record is about (its dataSubjects).",

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, gt, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { endSessions } from "../../auth/sessions.js";
 import type { Db } from "../../db/client.js";
 import { invitations, passwordResets, sessions, users, workspaces } from "../../db/schema/index.js";
 
@@ -105,13 +106,10 @@ export async function setPassword(db: Db, userId: string, passwordHash: string):
   await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
 }
 
-/** Ends the user's sessions, all of them or all but one. */
+/** Ends the user's sessions, all of them or all but one (their logins get a duration). */
 export async function deleteSessions(db: Db, userId: string, exceptSessionId?: string): Promise<number> {
-  const rows = await db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, userId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined))
-    .returning({ id: sessions.id });
-  return rows.length;
+  const ended = await endSessions(db, and(eq(sessions.userId, userId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined) as SQL);
+  return ended.length;
 }
 
 export const sessionsOf = (db: Db, userId: string, now: Date) =>
@@ -122,11 +120,7 @@ export const sessionsOf = (db: Db, userId: string, now: Date) =>
     .orderBy(desc(sessions.createdAt), desc(sessions.id));
 
 export async function deleteSessionOf(db: Db, userId: string, sessionId: string): Promise<boolean> {
-  const rows = await db
-    .delete(sessions)
-    .where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId)))
-    .returning({ id: sessions.id });
-  return rows.length > 0;
+  return (await endSessions(db, and(eq(sessions.userId, userId), eq(sessions.id, sessionId)) as SQL)).length > 0;
 }
 
 export async function workspaceByName(db: Db, name: string) {
@@ -134,6 +128,24 @@ export async function workspaceByName(db: Db, name: string) {
     .select({ id: workspaces.id, name: workspaces.name })
     .from(workspaces)
     .where(and(eq(workspaces.name, name), ne(workspaces.subscriptionStatus, "purged")));
+}
+
+/** A workspace that is not purged, by its id. */
+export async function workspaceById(db: Db, id: string) {
+  const [row] = await db
+    .select({ id: workspaces.id, name: workspaces.name })
+    .from(workspaces)
+    .where(and(eq(workspaces.id, id), ne(workspaces.subscriptionStatus, "purged")));
+  return row;
+}
+
+/** A member of one workspace by email (case-insensitive). */
+export async function memberByEmail(db: Db, workspaceId: string, email: string) {
+  const [row] = await db
+    .select({ id: users.id, deactivatedAt: users.deactivatedAt })
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(sql`lower(${users.email})`, email.toLowerCase())));
+  return row;
 }
 
 export const countUsers = async (db: Db, workspaceId: string) => {

@@ -45,9 +45,10 @@ export class PeopleResolver {
     return peopleService.deactivate(ctx, userId);
   }
 
-  @Guard("update", "User")
+  @Guard("issue_password_reset", "User")
   @Mutation(() => String, {
-    description: "Issues a one-time password reset token for a user (owner only; 1 hour; replaces older ones). No mail is sent: hand it over.",
+    description:
+      "Issues a one-time password reset token for a user (owner only, or npm run user:reset-password; 1 hour; replaces older ones). No mail is sent: hand it over.",
   })
   issuePasswordReset(@Arg("userId", () => ID, { description: "A user of the caller's workspace." }) userId: string, @Ctx() ctx: AppContext) {
     return peopleService.issueReset(ctx, userId);

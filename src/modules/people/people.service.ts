@@ -77,8 +77,8 @@ async function userRow(ctx: Scope, id: string) {
 }
 
 /** The target of an owner's action: in the caller's workspace and allowed by the policy, else NOT_FOUND. */
-async function target(ctx: Scope, db: Db, userId: string, field = "userId") {
-  const user = isUuid(userId) ? await findUser(db, whereCan(ctx, "update", "User"), userId.toLowerCase(), true) : undefined;
+async function target(ctx: Scope, db: Db, userId: string, field = "userId", action: "update" | "issue_password_reset" = "update") {
+  const user = isUuid(userId) ? await findUser(db, whereCan(ctx, action, "User"), userId.toLowerCase(), true) : undefined;
   if (!user) throw notFound("User", userId, field);
   return user;
 }
@@ -201,12 +201,15 @@ export const peopleService = {
     return userRow(ctx, userId.toLowerCase());
   },
 
-  /** A one-time reset token for a user of the workspace (no mail server: the caller hands it over). */
-  async issueReset(ctx: Scope, userId: string): Promise<string> {
+  /**
+   * A one-time reset token for a user of the workspace (no mail server: the caller hands it
+   * over). An owner calls it through GraphQL; npm run user:reset-password as the system.
+   */
+  async issueReset(ctx: Scope, userId: string, detail?: Record<string, unknown>): Promise<string> {
     const principal = ctx.principal!;
     return ctx.db.transaction(async (tx: Db) => {
-      const user = await target(ctx, tx, userId);
-      await ensureAllowed(ctx, "update", "User", user);
+      const user = await target(ctx, tx, userId, "userId", "issue_password_reset");
+      await ensureAllowed(ctx, "issue_password_reset", "User", user);
       if (user.deactivatedAt) throw badInput("userId", "this user is deactivated");
       const token = newToken(RESET_PREFIX);
       await insertPasswordReset(tx, {
@@ -222,6 +225,7 @@ export const peopleService = {
         subjectId: user.id,
         purpose: ctx.purpose?.id,
         decision: "allow",
+        ...(detail ? { detail } : {}),
       });
       return token;
     });

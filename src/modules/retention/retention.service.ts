@@ -2,9 +2,11 @@ import { sql, type SQL } from "drizzle-orm";
 import { recordDecision } from "../../authz/decision-log.js";
 import { SYSTEM_ROLE, type Principal } from "../../authz/ability.js";
 import type { PolicySet, RetentionRule, RetentionTrigger } from "../../authz/policy-loader.js";
+import { auditEntriesBefore, truncateAuditBefore } from "../../authz/audit-chain.js";
 import type { Db } from "../../db/client.js";
 import { closeExpiredSessions } from "../../auth/sessions.js";
 import {
+  apiTokens,
   consentEvents,
   contactPrivacyEvents,
   contacts,
@@ -124,6 +126,37 @@ const ledgerMaintenance = (reason: string) => (tx: Db, run: () => Promise<void>)
  * sweeps for an entry the file lacks, stops the job (a period nobody enforces would be a lie).
  */
 const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
+  audit_log_6_years: {
+    trigger: "recorded",
+    sweeps: [
+      {
+        data: "audit log entries (each chain gets a checkpoint holding the last removed entry's hash)",
+        subject: "AuditEntry",
+        async run(db, { policies, cutoff, rule }, opts) {
+          const held = new Set(await workspacesUnderHold(db));
+          const counts: SweepCounts = { due: 0, deleted: 0, held: 0, byWorkspace: {} };
+          for (const chain of await auditEntriesBefore(db, cutoff)) {
+            const key = chain.workspaceId ?? "none";
+            counts.due += chain.entries;
+            if (chain.workspaceId && held.has(chain.workspaceId)) {
+              counts.held += chain.entries;
+              counts.byWorkspace[key] = { deleted: 0, held: chain.entries };
+              continue;
+            }
+            if (opts.dryRun) continue;
+            // Through truncateAuditBefore only: a plain delete would break the chain that audit:verify checks.
+            const { removed } = await truncateAuditBefore(db, chain.workspaceId, chain.lastSeq + 1, {
+              policyDigest: policies.digest,
+              reason: `retention ${rule.id} (period ${rule.period}): entries recorded before the cutoff removed; verification starts after them`,
+            });
+            counts.deleted += removed;
+            counts.byWorkspace[key] = { deleted: removed, held: 0 };
+          }
+          return counts;
+        },
+      },
+    ],
+  },
   account_lifetime_plus_6_months: {
     trigger: "workspace_cancelled",
     sweeps: [
@@ -146,6 +179,22 @@ const SWEEPS: Record<string, { trigger: RetentionTrigger; sweeps: Sweep[] }> = {
             details: reports.map((r) => ({ workspaceId: r.workspaceId, purgeAfter: r.purgeAfter.toISOString(), counts: r.counts, retained: r.retained })),
           };
         },
+      },
+    ],
+  },
+  api_tokens_expired_90_days: {
+    trigger: "expired",
+    sweeps: [
+      {
+        data: "API tokens expired or revoked (their audit entries stay)",
+        subject: "ApiToken",
+        spec: ({ cutoff }) => ({
+          table: apiTokens,
+          key: sql`${apiTokens.id}`,
+          workspace: sql`${apiTokens.workspaceId}`,
+          due: sql`(${apiTokens.expiresAt} < ${cutoff} or ${apiTokens.revokedAt} < ${cutoff})`,
+          held: workspaceHeld(sql`${apiTokens.workspaceId}`),
+        }),
       },
     ],
   },

@@ -9,7 +9,7 @@ import { DateTime } from "../../graphql/scalars.js";
 export type UsageEventRow = typeof usageEvents.$inferSelect;
 
 export const UsageKind = closedSetEnum<Kind>("UsageKind", "What a usage event records (privacy policy 2.2).", {
-  login: "A sign-in; its duration is filled at logout or when the session expires.",
+  login: "A sign-in; its duration is filled when the session ends: logout, revocation, a password change or reset, deactivation, or expiry.",
   page_view: "A page the frontend showed (reported by the frontend).",
   feature: "A feature the user used (reported by the frontend).",
   action: "A mutation the user performed: its operation name, root fields and outcome, never its arguments.",

@@ -1,4 +1,5 @@
 import { and, eq, ne, sql } from "drizzle-orm";
+import { endSessions } from "../../auth/sessions.js";
 import type { Db } from "../../db/client.js";
 import { consentEvents, sessions, users } from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
@@ -37,7 +38,7 @@ export async function closeAccount(
   workspaceId: string,
   role: string,
 ): Promise<{ sessionsDeleted: number; consentProofsCleared: number }> {
-  const ended = await tx.delete(sessions).where(eq(sessions.userId, userId)).returning({ id: sessions.id });
+  const ended = await endSessions(tx, eq(sessions.userId, userId));
   await tx
     .update(users)
     .set({

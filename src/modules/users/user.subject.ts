@@ -27,5 +27,6 @@ export const userSubject = {
   // Under marketing_email / marketing_sms a user is reached only with their own consent.
   ownConsent: true,
   sortable: { CREATED_AT: "createdAt" },
+  privacyActions: ["issue_password_reset"],
   dataSubject: "users",
 } as const satisfies SubjectDef;

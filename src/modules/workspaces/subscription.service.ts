@@ -2,7 +2,14 @@ import { recordDecision } from "../../authz/decision-log.js";
 import type { Db } from "../../db/client.js";
 import { decision } from "../common/access.js";
 import { systemScope } from "../common/scope.js";
-import { claimStripeEvent, lockWorkspaceByStripeCustomer, setSubscription, type SubscriptionStatus, type WorkspaceRow } from "./workspace.repository.js";
+import {
+  claimStripeEvent,
+  lockWorkspaceByStripeCustomer,
+  type SubscriptionChange,
+  setSubscription,
+  type SubscriptionStatus,
+  type WorkspaceRow,
+} from "./workspace.repository.js";
 import { cancelledRetentionMonths } from "./workspace.retention.js";
 import { purgeAfterOf } from "./workspace.service.js";
 
@@ -44,18 +51,14 @@ function targetOf(event: StripeSubscriptionEvent): SubscriptionStatus | undefine
 }
 
 /** The change an event asks of a workspace, or why it asks none. */
-function changeFor(
-  row: WorkspaceRow,
-  target: SubscriptionStatus,
-  at: Date,
-  months: number,
-): { subscriptionStatus: SubscriptionStatus; cancelledAt: Date | null } | StripeOutcome {
+function changeFor(row: WorkspaceRow, target: SubscriptionStatus, at: Date, months: number): SubscriptionChange | StripeOutcome {
   if (row.subscriptionStatus === "purged") return "purged";
   if (target === "cancelled") {
     // The retention clock starts at the earliest cancellation we know of, never later.
     const cancelledAt = row.cancelledAt && row.cancelledAt.getTime() <= at.getTime() ? row.cancelledAt : at;
-    if (row.subscriptionStatus === "cancelled" && cancelledAt === row.cancelledAt) return "unchanged";
-    return { subscriptionStatus: "cancelled", cancelledAt };
+    // An owner's cancellation that Stripe then confirms becomes Stripe's: no subscription is left to reactivate in the app.
+    if (row.subscriptionStatus === "cancelled" && cancelledAt === row.cancelledAt && row.cancelledBy === "stripe") return "unchanged";
+    return { subscriptionStatus: "cancelled", cancelledAt, cancelledBy: "stripe" };
   }
   if (row.subscriptionStatus === "cancelled") {
     // An event older than the cancellation (Stripe does not promise order) must not undo it.
@@ -64,7 +67,7 @@ function changeFor(
     if (due && due.getTime() <= at.getTime()) return "retention_ended";
   }
   if (row.subscriptionStatus === target) return "unchanged";
-  return { subscriptionStatus: target, cancelledAt: null };
+  return { subscriptionStatus: target, cancelledAt: null, cancelledBy: null };
 }
 
 /**
@@ -114,6 +117,7 @@ export async function applyStripeEvent(deps: SystemDeps, event: StripeSubscripti
         from: row.subscriptionStatus,
         to: updated.subscriptionStatus,
         cancelledAt: updated.cancelledAt?.toISOString() ?? null,
+        cancelledBy: updated.cancelledBy,
       },
     });
     return outcome;

@@ -6,6 +6,12 @@ import { stripeEvents, workspacePurges, workspaces } from "../../db/schema/index
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type SubscriptionStatus = (typeof schema.SUBSCRIPTION_STATUSES)[number];
+export type CancelledBy = (typeof schema.CANCELLED_BY)[number];
+export interface SubscriptionChange {
+  subscriptionStatus: SubscriptionStatus;
+  cancelledAt: Date | null;
+  cancelledBy: CancelledBy | null;
+}
 
 /** The workspace row under a row lock (the caller's transaction), or undefined. */
 export async function lockWorkspace(tx: Db, id: string): Promise<WorkspaceRow | undefined> {
@@ -25,7 +31,7 @@ export async function findWorkspace(db: Db, id: string): Promise<WorkspaceRow | 
 }
 
 /** Sets the status and cancellation time; never touches a purged workspace. */
-export async function setSubscription(tx: Db, id: string, change: { subscriptionStatus: SubscriptionStatus; cancelledAt: Date | null }): Promise<WorkspaceRow> {
+export async function setSubscription(tx: Db, id: string, change: SubscriptionChange): Promise<WorkspaceRow> {
   const [row] = await tx
     .update(workspaces)
     .set(change)

@@ -4,25 +4,25 @@ import { badInput, notFound } from "../../errors.js";
 import { decision, ensureAllowed, whereCan } from "../common/access.js";
 import type { Scope } from "../common/scope.js";
 import { canonicalTimeZone } from "../privacy-requests/request-clock.js";
-import { findWorkspace, lockWorkspace, setSubscription, updateTimeZone, type WorkspaceRow } from "./workspace.repository.js";
+import { findWorkspace, lockWorkspace, type SubscriptionChange, setSubscription, updateTimeZone, type WorkspaceRow } from "./workspace.repository.js";
 import { cancelledRetentionMonths, purgeDate } from "./workspace.retention.js";
 
 // The fields a cancellation or a reactivation writes (what the policy is asked about).
-const SUBSCRIPTION_FIELDS = ["subscriptionStatus", "cancelledAt"] as const;
+const SUBSCRIPTION_FIELDS = ["subscriptionStatus", "cancelledAt", "cancelledBy"] as const;
 
 /** When a cancelled workspace's data is due for deletion; null while it is not cancelled. */
 export function purgeAfterOf(row: Pick<WorkspaceRow, "cancelledAt">, months: number): Date | null {
   return row.cancelledAt ? purgeDate(row.cancelledAt, months) : null;
 }
 
-type Change = (row: WorkspaceRow, now: Date, months: number) => { subscriptionStatus: "active" | "cancelled"; cancelledAt: Date | null };
+type Change = (row: WorkspaceRow, now: Date, months: number) => SubscriptionChange;
 
 const cancel: Change = (row, now) => {
   if (row.subscriptionStatus === "purged") throw badInput("subscriptionStatus", "the workspace was purged");
   if (row.subscriptionStatus === "cancelled") {
     throw badInput("subscriptionStatus", `the workspace is already cancelled (since ${row.cancelledAt?.toISOString()}); reactivateWorkspace undoes it`);
   }
-  return { subscriptionStatus: "cancelled", cancelledAt: now };
+  return { subscriptionStatus: "cancelled", cancelledAt: now, cancelledBy: "owner" };
 };
 
 const reactivate: Change = (row, now, months) => {
@@ -33,7 +33,14 @@ const reactivate: Change = (row, now, months) => {
   if (due && due.getTime() <= now.getTime()) {
     throw badInput("subscriptionStatus", `the retention period ended on ${due.toISOString()}; the data is due for deletion and cannot be reactivated`);
   }
-  return { subscriptionStatus: "active", cancelledAt: null };
+  // Reactivating in the app would stop the purge clock with no paying subscription behind it.
+  if (row.cancelledBy !== "owner") {
+    throw badInput(
+      "subscriptionStatus",
+      "the subscription was cancelled at Stripe, not in Alpha CRM: subscribe again through billing (Stripe reactivates the workspace); reactivateWorkspace only undoes an owner's cancelWorkspace",
+    );
+  }
+  return { subscriptionStatus: "active", cancelledAt: null, cancelledBy: null };
 };
 
 /**
@@ -65,6 +72,7 @@ async function change(ctx: Scope, action: "cancel_workspace" | "reactivate_works
         from: row.subscriptionStatus,
         to: updated.subscriptionStatus,
         cancelledAt: updated.cancelledAt?.toISOString() ?? null,
+        cancelledBy: updated.cancelledBy,
         purgeAfter: purgeAfterOf(updated, months)?.toISOString() ?? null,
       },
     });

@@ -12,6 +12,7 @@ export const workspaceSubject = {
     plan: {},
     subscriptionStatus: {},
     cancelledAt: {},
+    cancelledBy: {},
     purgeAfter: {},
     timeZone: {},
     createdAt: { required: true },
