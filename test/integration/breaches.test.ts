@@ -2,7 +2,7 @@
 // `overdue` against the database clock, notifications recorded once, notices to affected users
 // and to the controllers' owners, DPO and owner only, affected ids checked against the tenant.
 import "reflect-metadata";
-import { and, count, eq } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, breachAffectedContacts, breaches, contacts } from "../../src/db/schema/index.js";
 import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
@@ -156,7 +156,9 @@ describe("recordBreachNotification", () => {
     const logged = await db(t)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.subject, "Breach"), eq(auditLog.subjectId, b.id), eq(auditLog.action, "update")));
+      .where(and(eq(auditLog.subject, "Breach"), eq(auditLog.subjectId, b.id), eq(auditLog.action, "update")))
+      // Without an order, PostgreSQL may return the two entries either way round.
+      .orderBy(asc(auditLog.seq));
     expect(logged.map((e) => (e.detail as { changed: boolean }).changed)).toEqual([true, false]);
   });
 
