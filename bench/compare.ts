@@ -311,6 +311,8 @@ export interface CompareReport {
   pgCpu: boolean;
   hiddenRows: number;
   twoProcesses?: { requests: number; errors: number; rps: number; firstError?: string; answers: string };
+  /** Two API processes limited to `limit` requests a minute per caller, one caller alternating between them. */
+  sharedLimit?: { limit: number; slack: number; sent: number; allowed: number; refused: number; other: number; answers: string; pass: boolean };
 }
 
 export async function compare(opts: CompareOptions): Promise<CompareReport> {
@@ -486,10 +488,90 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
         );
       }
     }
-    return { runs, systems, skipped, answers, pgCpu: pgCpu.available, hiddenRows, twoProcesses };
+    let sharedLimit: CompareReport["sharedLimit"];
+    if (opts.twoProcesses && !opts.shouldStop()) {
+      sharedLimit = await limitAcrossProcesses(opts.url, tsx).catch((e: unknown) => {
+        skipped.push(`shared limit check: ${String(e).slice(0, 300)}`);
+        return undefined;
+      });
+      if (sharedLimit) log(`shared limit: ${JSON.stringify(sharedLimit)}`);
+    }
+    return { runs, systems, skipped, answers, pgCpu: pgCpu.available, hiddenRows, twoProcesses, sharedLimit };
   } finally {
     for (const child of children) child.stop();
     await admin.end({ timeout: 5 });
+  }
+}
+
+const LIMIT = 10;
+const SENT = 16;
+const PACE_MS = 1000;
+/** The PostgreSQL store's flush interval (src/http/rate-limit.ts). */
+const FLUSH_MS = 1000;
+
+/**
+ * #12 item 7: two API processes limited to LIMIT requests a minute per caller, on the same
+ * database (the limiter's PostgreSQL store, no REDIS_URL). One caller (sales@acme.test, whom
+ * the runs above never used) asks both alternately, one request every PACE_MS: LIMIT answers
+ * (plus at most the other process's requests of one flush interval, the store's documented
+ * overshoot), then 429s; and both processes give the same page.
+ */
+async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<CompareReport["sharedLimit"]> {
+  const script = join(here, "api-server.ts");
+  const pair = await Promise.all([
+    start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
+    start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
+  ]);
+  try {
+    const post = (child: Child, body: object, token?: string) =>
+      fetch(child.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const login: Json = await (
+      await post(pair[0], {
+        query: `mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`,
+        variables: { e: "sales@acme.test", p: "alpha-demo" },
+      })
+    ).json();
+    const token = login?.data?.login?.token;
+    if (typeof token !== "string") throw new Error(`sign-in failed: ${JSON.stringify(login?.errors)}`);
+    const pages = await Promise.all(
+      pair.map(async (child) => ((await (await post(child, { query: API_QUERY, variables: { first: 50 } }, token)).json()) as Json).data),
+    );
+    const answers = pages[0] && pages[1] ? (difference(canonical("api", pages[0]), canonical("api", pages[1])) ?? "same") : "no page";
+    // Fixed one-minute windows: start the count early in a window, so that it ends in the same one.
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 60_000 - (SENT * PACE_MS + 5000)) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 200));
+    let allowed = 2;
+    let refused = 0;
+    let other = 0;
+    const sent = SENT;
+    for (let i = 2; i < sent; i++) {
+      // Paced: the PostgreSQL store adds each process's counts to the shared row once a second
+      // and reads the total back then, so a process sees the other's requests up to two
+      // flush intervals late (the other's flush, then its own) and may pass that many more.
+      await new Promise((r) => setTimeout(r, PACE_MS));
+      const res = await post(pair[i % 2], { query: "{ contacts(first: 1) { totalCount } }" }, token);
+      const body: Json = await res.json().catch(() => undefined);
+      if (res.status === 200 && !body?.errors) allowed += 1;
+      else if (res.status === 429) refused += 1;
+      else other += 1;
+    }
+    const slack = 2 * Math.ceil((2 * FLUSH_MS) / (2 * PACE_MS));
+    return {
+      limit: LIMIT,
+      slack,
+      sent,
+      allowed,
+      refused,
+      other,
+      answers,
+      pass: allowed >= LIMIT && allowed <= LIMIT + slack && other === 0 && answers === "same",
+    };
+  } finally {
+    for (const child of pair) child.stop();
   }
 }
 

@@ -345,6 +345,9 @@ async function main(): Promise<number> {
           comparison.twoProcesses
             ? `Two API processes at once on the same database (requests alternated, concurrency 8): ${comparison.twoProcesses.requests} requests, ${comparison.twoProcesses.rps.toFixed(1)} req/s, ${comparison.twoProcesses.errors} errors${comparison.twoProcesses.firstError ? ` (first: ${comparison.twoProcesses.firstError})` : ""}; the second process's page: ${comparison.twoProcesses.answers}.`
             : "",
+          comparison.sharedLimit
+            ? `Limits across processes: two more API processes limited to ${comparison.sharedLimit.limit} requests a minute per caller, one caller alternating between them, a request a second: ${comparison.sharedLimit.allowed} of ${comparison.sharedLimit.sent} answered (limit ${comparison.sharedLimit.limit}, + at most ${comparison.sharedLimit.slack}: each process learns the other's requests at the PostgreSQL store's one-second flushes), ${comparison.sharedLimit.refused} refused with 429${comparison.sharedLimit.other ? `, ${comparison.sharedLimit.other} other` : ""}; the two processes' pages: ${comparison.sharedLimit.answers} (${comparison.sharedLimit.pass ? "holds" : "DOES NOT HOLD"}).`
+            : "",
           comparison.skipped.length ? `Not compared: ${comparison.skipped.join("; ")}.` : "",
           "",
           "### Ratios against #12's targets",
