@@ -516,7 +516,7 @@ const FLUSH_MS = 1000;
  * (plus at most the other process's requests of one flush interval, the store's documented
  * overshoot), then 429s; and both processes give the same page.
  */
-async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<CompareReport["sharedLimit"]> {
+export async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<CompareReport["sharedLimit"]> {
   const script = join(here, "api-server.ts");
   const pair = await Promise.all([
     start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
@@ -549,9 +549,10 @@ async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<Co
     let other = 0;
     const sent = SENT;
     for (let i = 2; i < sent; i++) {
-      // Paced: the PostgreSQL store adds each process's counts to the shared row once a second
-      // and reads the total back then, so a process sees the other's requests up to two
-      // flush intervals late (the other's flush, then its own) and may pass that many more.
+      // Paced: the PostgreSQL store adds a process's pending counts to the shared row once a
+      // second and reads the total back then, and only when it has counted something since:
+      // a process knows the total as of the flush after its own previous request, so it may
+      // not yet have seen the other's requests of the last 2 x PACE_MS + 2 x FLUSH_MS.
       await new Promise((r) => setTimeout(r, PACE_MS));
       const res = await post(pair[i % 2], { query: "{ contacts(first: 1) { totalCount } }" }, token);
       const body: Json = await res.json().catch(() => undefined);
@@ -559,7 +560,7 @@ async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<Co
       else if (res.status === 429) refused += 1;
       else other += 1;
     }
-    const slack = 2 * Math.ceil((2 * FLUSH_MS) / (2 * PACE_MS));
+    const slack = 2 * Math.ceil((2 * PACE_MS + 2 * FLUSH_MS) / (2 * PACE_MS));
     return {
       limit: LIMIT,
       slack,
