@@ -37,7 +37,7 @@ const MIN_MEASURE_MS = 30_000;
 
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -161,6 +161,7 @@ function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGro
 async function main(): Promise<number> {
   const opts = options();
   const benchStarted = performance.now();
+  const loadStart = loadavg()[0];
   let stop = false;
   // Ctrl-C (or SIGTERM): finish the requests in flight, report what was measured, close the
   // app and drop the bench database. The same Ctrl-C can arrive twice (from the terminal and
@@ -194,6 +195,9 @@ async function main(): Promise<number> {
       PORT: "0",
       // The bench measures the API, not the per-session limiter.
       RATE_LIMIT_PER_MINUTE: "1000000",
+      // No background jobs: their statements would count as the CPU of whichever system is measured.
+      RETENTION_INTERVAL_MINUTES: "0",
+      OUTBOX_INTERVAL_SECONDS: "0",
     });
     let t = performance.now();
     app = await createApp(config);
@@ -381,6 +385,8 @@ async function main(): Promise<number> {
         "# Bench results",
         "",
         `Written by \`npm run bench\` (${meta.startedAt}, ${totalS.toFixed(0)} s). See README.md beside this file for what is measured and how.`,
+        "",
+        `Machine: ${meta.cpus}, Node ${meta.node}, PostgreSQL ${meta.serverVersion ?? "?"}. Load average (1 min) ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end: above ${cpus().length}, other processes were using the cores too and every figure is slower than on an idle machine; the ratios are the comparison (the systems were interleaved, so they shared the load alike).`,
         "",
       ].join("\n");
       writeFileSync(join(here, file), `${header}\n${peersMd}\n\n${md.replace(/^## /, "## In-process scenarios: ")}\n`);
