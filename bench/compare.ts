@@ -319,6 +319,7 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
   const admin = postgres(opts.url, { max: 1, onnotice: () => undefined, connection: { application_name: "bench-compare" } });
   const role = `alpha_bench_rls_${process.pid}`;
   const children: Child[] = [];
+  let limitedPair: Promise<Child[]> | undefined;
   const skipped: string[] = [];
   try {
     await sweepRoles(admin);
@@ -333,6 +334,11 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
       start("api-allow-all", join(here, "api-server.ts"), [opts.url, "allow-all"], tsx, root),
       start("sql", join(peersDir, "sql-server.mjs"), [opts.url], [], root),
     ];
+    // The pair for the shared-limit check starts now too, and waits idle until the end.
+    if (opts.twoProcesses) {
+      limitedPair = startLimited(opts.url, tsx);
+      limitedPair.catch(() => undefined);
+    }
     const missing = ensurePeers();
     if (missing) skipped.push(missing);
     else {
@@ -490,7 +496,7 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
     }
     let sharedLimit: CompareReport["sharedLimit"];
     if (opts.twoProcesses && !opts.shouldStop()) {
-      sharedLimit = await limitAcrossProcesses(opts.url, tsx).catch((e: unknown) => {
+      sharedLimit = await limitAcrossProcesses(limitedPair!).catch((e: unknown) => {
         skipped.push(`shared limit check: ${String(e).slice(0, 300)}`);
         return undefined;
       });
@@ -499,6 +505,7 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
     return { runs, systems, skipped, answers, pgCpu: pgCpu.available, hiddenRows, twoProcesses, sharedLimit };
   } finally {
     for (const child of children) child.stop();
+    for (const child of (await limitedPair?.catch(() => [])) ?? []) child.stop();
     await admin.end({ timeout: 5 });
   }
 }
@@ -516,12 +523,16 @@ const FLUSH_MS = 1000;
  * (plus at most the other process's requests of one flush interval, the store's documented
  * overshoot), then 429s; and both processes give the same page.
  */
-export async function limitAcrossProcesses(url: string, execArgv: string[]): Promise<CompareReport["sharedLimit"]> {
+export function startLimited(url: string, execArgv: string[]): Promise<Child[]> {
   const script = join(here, "api-server.ts");
-  const pair = await Promise.all([
+  return Promise.all([
     start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
     start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
   ]);
+}
+
+export async function limitAcrossProcesses(starting: Promise<Child[]>): Promise<CompareReport["sharedLimit"]> {
+  const pair = await starting;
   try {
     const post = (child: Child, body: object, token?: string) =>
       fetch(child.url, {

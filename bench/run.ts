@@ -29,7 +29,7 @@ export const TARGETS = {
 const DEFAULTS = { requests: 300, seconds: 20, budgetSeconds: 170, warmup: 10, concurrency: [1, 8], pages: 10 };
 // The side-by-side comparison after the scenarios (PostgreSQL only): rounds of interleaved
 // runs, each at most `requests` or `seconds` per system and concurrency, after `warmup`.
-const PEERS = { rounds: 3, seconds: 6, requests: 200, warmup: 5 };
+const PEERS = { rounds: 3, seconds: 5, requests: 200, warmup: 5 };
 // Kept back from the budget for closing the app and dropping the database.
 const TEARDOWN_RESERVE_MS = 5_000;
 // However slow the setup, the runs get at least this much in total.
