@@ -251,7 +251,9 @@ class PgCpu {
   async sample(): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     if (!this.available) return out;
-    const rows = await this.sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    const rows = await this.sql<
+      { pid: number }[]
+    >`select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()`;
     for (const { pid } of rows) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -328,6 +330,9 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
       select count(*)::int as n from contacts where workspace_id = ${opts.workspaceId} and (processing_restricted or erased_at is not null)`;
     const hiddenRows = hidden?.n ?? 0;
 
+    // Installed first: npm ci blocks this process, which must not miss the servers' start.
+    const missing = ensurePeers();
+    if (missing) skipped.push(missing);
     const tsx = ["--import", "tsx"];
     const starting: Array<Promise<Child | undefined>> = [
       start("api", join(here, "api-server.ts"), [opts.url, "policies"], tsx, root),
@@ -339,9 +344,7 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
       limitedPair = startLimited(opts.url, tsx);
       limitedPair.catch(() => undefined);
     }
-    const missing = ensurePeers();
-    if (missing) skipped.push(missing);
-    else {
+    if (!missing) {
       const polyfill = ["--import", "./polyfill.mjs"];
       starting.push(start("postgraphile-rls", join(peersDir, "postgraphile-server.mjs"), [opts.url, role], polyfill, peersDir));
       starting.push(start("postgraphile", join(peersDir, "postgraphile-server.mjs"), [opts.url], polyfill, peersDir));
