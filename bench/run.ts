@@ -3,7 +3,8 @@
 //   npm run bench                       PGlite in memory
 //   DATABASE_URL=postgres://... npm run bench   a throw-away alpha_bench_<pid> database there
 //   npm run bench -- --strict           exit 1 when a target fails
-//   options: --requests N (300) --seconds S (20) --budget S (170, whole run) --warmup N (10) --concurrency 1,8 --only b,c
+//   options: --requests N (300) --seconds S (20) --budget S (170, the in-process scenarios) --warmup N (10) --concurrency 1,8 --only b,c
+//   peers (PostgreSQL only, bench/compare.ts): --rounds N (3) --peer-seconds S (6) --peer-requests N (200) --no-peers
 
 // ---------------------------------------------------------------------------------------
 // Targets. Every run prints PASS/FAIL for each; only --strict turns a FAIL into exit code 1.
@@ -26,6 +27,9 @@ export const TARGETS = {
 // whichever comes first, and never more than an even share of what is left of `budgetSeconds`,
 // the wall-clock budget of the whole bench (setup included), so that it stops by itself.
 const DEFAULTS = { requests: 300, seconds: 20, budgetSeconds: 170, warmup: 10, concurrency: [1, 8], pages: 10 };
+// The side-by-side comparison after the scenarios (PostgreSQL only): rounds of interleaved
+// runs, each at most `requests` or `seconds` per system and concurrency, after `warmup`.
+const PEERS = { rounds: 3, seconds: 5, requests: 200, warmup: 5 };
 // Kept back from the budget for closing the app and dropping the database.
 const TEARDOWN_RESERVE_MS = 5_000;
 // However slow the setup, the runs get at least this much in total.
@@ -33,7 +37,7 @@ const MIN_MEASURE_MS = 30_000;
 
 import "reflect-metadata";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -45,6 +49,7 @@ import { prepareDatabase, serverVersion, type BenchDatabase } from "./database.j
 import { client, percentile, runLoad, type Client } from "./load.js";
 import { memory, round, scenarioTable, targetTable, type ScenarioResult, type TargetResult } from "./report.js";
 import { scenarios } from "./scenarios.js";
+import { compare, comparisonTable, dropRlsRole, ratios, ratioTable, summarize, type CompareReport } from "./compare.js";
 
 const DEMO_PASSWORD = "alpha-demo";
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +65,10 @@ function options() {
       warmup: { type: "string" },
       concurrency: { type: "string" },
       only: { type: "string" },
+      "no-peers": { type: "boolean", default: false },
+      rounds: { type: "string" },
+      "peer-seconds": { type: "string" },
+      "peer-requests": { type: "string" },
     },
   });
   const num = (raw: string | undefined, fallback: number, name: string) => {
@@ -76,6 +85,10 @@ function options() {
     warmup: num(values.warmup, DEFAULTS.warmup, "warmup"),
     concurrency: values.concurrency ? values.concurrency.split(",").map((c) => num(c.trim(), 1, "concurrency")) : DEFAULTS.concurrency,
     only: values.only ? values.only.split(",").map((id) => id.trim()) : undefined,
+    peers: !values["no-peers"],
+    rounds: num(values.rounds, PEERS.rounds, "rounds"),
+    peerSeconds: num(values["peer-seconds"], PEERS.seconds, "peer-seconds"),
+    peerRequests: num(values["peer-requests"], PEERS.requests, "peer-requests"),
   };
 }
 
@@ -150,6 +163,7 @@ function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGro
 async function main(): Promise<number> {
   const opts = options();
   const benchStarted = performance.now();
+  const loadStart = loadavg()[0];
   let stop = false;
   // Ctrl-C (or SIGTERM): finish the requests in flight, report what was measured, close the
   // app and drop the bench database. The same Ctrl-C can arrive twice (from the terminal and
@@ -183,6 +197,9 @@ async function main(): Promise<number> {
       PORT: "0",
       // The bench measures the API, not the per-session limiter.
       RATE_LIMIT_PER_MINUTE: "1000000",
+      // No background jobs: their statements would count as the CPU of whichever system is measured.
+      RETENTION_INTERVAL_MINUTES: "0",
+      OUTBOX_INTERVAL_SECONDS: "0",
     });
     let t = performance.now();
     app = await createApp(config);
@@ -255,6 +272,33 @@ async function main(): Promise<number> {
       );
     }
     const memoryEnd = memory();
+
+    // The peers on the same database and query (PostgreSQL only): bench/compare.ts.
+    let comparison: CompareReport | undefined;
+    let compareNote = "";
+    if (target.kind !== "postgres") compareNote = "The comparison with PostGraphile and hand-written SQL needs PostgreSQL (DATABASE_URL).";
+    else if (!opts.peers) compareNote = "The comparison with the peers was skipped (--no-peers).";
+    else if (!stop) {
+      t = performance.now();
+      try {
+        comparison = await compare({
+          url: target.url!,
+          workspaceId: bulk.workspaceId,
+          token: tokens.owner,
+          rounds: opts.rounds,
+          concurrency: opts.concurrency,
+          requests: opts.peerRequests,
+          seconds: opts.peerSeconds,
+          warmup: PEERS.warmup,
+          twoProcesses: true,
+          shouldStop: () => stop,
+        });
+      } catch (error) {
+        compareNote = `The side by side comparison failed: ${String(error).slice(0, 400)}`;
+        log(compareNote);
+      }
+      log(`comparison done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    }
     const rssGrowthMb = memoryEnd.rssMb - memoryStart.rssMb;
     const targets = evaluate(target.kind, results, rssGrowthMb);
     const pass = targets.every((x) => x.pass);
@@ -295,21 +339,74 @@ async function main(): Promise<number> {
       "",
       `Overall: ${pass ? "PASS" : "FAIL"} (${totalS.toFixed(0)} s total${stop ? ", interrupted" : ""})`,
     ].join("\n");
-    process.stdout.write(`${md}\n`);
+    const summary = comparison ? summarize(comparison) : [];
+    const pageSizeQueries = {
+      b: [...new Set(results.filter((r) => r.scenario === "b").flatMap((r) => r.queries))],
+      c: [...new Set(results.filter((r) => r.scenario === "c").flatMap((r) => r.queries))],
+    };
+    const peersMd = comparison
+      ? [
+          `## Side by side: scenario (b) on the same database (${bulk.contacts} bulk contacts)`,
+          "",
+          `Each system is a child process of the bench on the same PostgreSQL database; ${opts.rounds} round${opts.rounds === 1 ? "" : "s"}, round-robin across the systems (each round starts one system further), each run a warm-up of ${PEERS.warmup} requests then at most ${opts.peerRequests} requests or ${opts.peerSeconds} s; medians over the rounds. Node CPU: \`process.cpuUsage()\` of the server process; PostgreSQL CPU: ${comparison.pgCpu ? "utime + stime of the database's backends from /proc/<pid>/stat" : "not measured (the server is not on this host)"}; statements: Server-Timing for the API, counted where the driver sends them for the peers (PostGraphile with RLS sends begin, \`set_config\`, the query and commit for each of its 2 queries). Every answer is checked (50 nodes, totalCount); the first page of each system is compared in full with the API's (${comparison.hiddenRows} restricted or erased contacts are counted without authorization).`,
+          "",
+          comparisonTable(summary, comparison.answers),
+          "",
+          comparison.twoProcesses
+            ? `Two API processes at once on the same database (requests alternated, concurrency 8): ${comparison.twoProcesses.requests} requests, ${comparison.twoProcesses.rps.toFixed(1)} req/s, ${comparison.twoProcesses.errors} errors${comparison.twoProcesses.firstError ? ` (first: ${comparison.twoProcesses.firstError})` : ""}; the second process's page: ${comparison.twoProcesses.answers}.`
+            : "",
+          "",
+          comparison.sharedLimit
+            ? `Limits across processes: two more API processes limited to ${comparison.sharedLimit.limit} requests a minute per caller, one caller alternating between them, a request a second: ${comparison.sharedLimit.allowed} of ${comparison.sharedLimit.sent} answered (limit ${comparison.sharedLimit.limit}, + at most ${comparison.sharedLimit.slack}: the PostgreSQL store flushes each process's counts and reads the total back once a second, and only after the process counted a request, so each may not have seen the other's last two), ${comparison.sharedLimit.refused} refused with 429${comparison.sharedLimit.other ? `, ${comparison.sharedLimit.other} other` : ""}; the two processes' pages: ${comparison.sharedLimit.answers} (${comparison.sharedLimit.pass ? "holds" : "DOES NOT HOLD"}).`
+            : "",
+          comparison.skipped.length ? `Not compared: ${comparison.skipped.join("; ")}.` : "",
+          "",
+          "### Ratios against #12's targets",
+          "",
+          ratioTable(ratios(summary, pageSizeQueries)),
+        ].join("\n")
+      : compareNote;
+    process.stdout.write(`${md}\n\n${peersMd}\n`);
 
-    const json = { meta, targetsDeclared: TARGETS, scenarios: results, memory: memorySummary, targets, pass, totalSeconds: round(totalS, 1) };
+    const json = {
+      meta,
+      targetsDeclared: TARGETS,
+      scenarios: results,
+      memory: memorySummary,
+      targets,
+      pass,
+      comparison: comparison ? { ...comparison, summary } : undefined,
+      totalSeconds: round(totalS, 1),
+    };
     const dir = join(here, "results");
     mkdirSync(dir, { recursive: true });
     // An interrupted run keeps its partial numbers apart from the last complete ones.
     const files = stop ? ["interrupted.json"] : ["latest.json", `latest-${target.kind}.json`];
     for (const file of files) writeFileSync(join(dir, file), `${JSON.stringify(json, null, 2)}\n`);
     log(`wrote ${files.map((f) => `bench/results/${f}`).join(" and ")}`);
+    // The committed report: a complete PostgreSQL run with the peers (bench/results.md at the
+    // default scale, bench/results-<contacts>.md at another BENCH_SCALE).
+    if (comparison && !stop) {
+      const file = bulk.contacts === 10_000 ? "results.md" : `results-${bulk.contacts}.md`;
+      const header = [
+        "# Bench results",
+        "",
+        `Written by \`npm run bench\` (${meta.startedAt}, ${totalS.toFixed(0)} s). See README.md beside this file for what is measured and how.`,
+        "",
+        `Machine: ${meta.cpus}, Node ${meta.node}, PostgreSQL ${meta.serverVersion ?? "?"}. Load average (1 min) ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end: above ${cpus().length}, other processes were using the cores too and every figure is slower than on an idle machine; the ratios are the comparison (the systems were interleaved, so they shared the load alike).`,
+        "",
+      ].join("\n");
+      writeFileSync(join(here, file), `${header}\n${peersMd}\n\n${md.replace(/^## /, "## In-process scenarios: ")}\n`);
+      log(`wrote bench/${file}`);
+    }
     return opts.strict && !pass ? 1 : 0;
   } finally {
     log("closing the app");
     await app?.close().catch((error: unknown) => log(`close: ${String(error)}`));
     if (target.kind === "postgres") log("dropping the bench database");
     await target.drop().catch((error: unknown) => log(`drop database: ${String(error)}`));
+    if (target.kind === "postgres" && process.env.DATABASE_URL)
+      await dropRlsRole(process.env.DATABASE_URL).catch((error: unknown) => log(`drop role: ${String(error)}`));
     log("done");
   }
 }
