@@ -395,4 +395,50 @@ describe("rectification (Art. 16)", () => {
     const untouched = await t.gql(`query($id: ID!) { privacyRequest(id: $id) { status answers { kind } } }`, { id: right.id }, { token: dpo });
     expect(untouched.data!.privacyRequest).toEqual({ status: "RECEIVED", answers: [] });
   });
+  it("a correction of an interaction or a deal about the person answers their request too; another person's record or a deal about no one does not", async () => {
+    const owner = await t.login("owner@acme.test");
+    const id = await person();
+    const made = await t.gql(
+      `mutation($c: ID!) {
+        createInteraction(input: { contactId: $c, kind: NOTE, subject: "Met Rect", body: "Said they live at the wrong address" }) { id }
+      }`,
+      { c: id },
+      { token: owner },
+    );
+    // Deals are written under sales_pipeline only.
+    const sales = { token: owner, purpose: "sales_pipeline" };
+    const dealMade = await t.gql(`mutation($c: ID!) { createDeal(input: { title: "Rect Ification renewal", contactId: $c }) { id } }`, { c: id }, sales);
+    expect(made.errors, JSON.stringify(made.errors)).toBeUndefined();
+    const interaction = made.data!.createInteraction.id as string;
+    const deal = dealMade.data!.createDeal.id as string;
+    const orphan = (await t.gql(`mutation { createDeal(input: { title: "Nobody's deal" }) { id } }`, {}, sales)).data!.createDeal.id as string;
+    const request = await submit({ type: "RECTIFICATION", contactId: id, verification: VERIFIED, details: "A note and a deal title about me are wrong" });
+    const otherRequest = await submit({ type: "RECTIFICATION", contactId: ines, verification: VERIFIED });
+
+    const fixNote = `mutation($id: ID!, $r: ID) { updateInteraction(id: $id, input: { body: "Corrected note" }, requestId: $r) { id body } }`;
+    const fixDeal = `mutation($id: ID!, $r: ID) { updateDeal(id: $id, input: { title: "Renewal" }, requestId: $r) { id title } }`;
+    // Refused before anything changes: a request about someone else, a deal about no one.
+    const wrongPerson = await t.gql(fixNote, { id: interaction, r: otherRequest.id }, { token: owner });
+    expect(wrongPerson.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "requestId" });
+    expect(wrongPerson.errors?.[0].message).toMatch(/another person/);
+    const noOne = await t.gql(fixDeal, { id: orphan, r: request.id }, sales);
+    expect(noOne.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "requestId" });
+    const unchanged = await t.gql(`query($id: ID!) { interaction(id: $id) { body } }`, { id: interaction }, { token: owner });
+    expect(unchanged.data!.interaction.body).toBe("Said they live at the wrong address");
+
+    expect((await t.gql(fixNote, { id: interaction, r: request.id }, { token: owner })).data!.updateInteraction.body).toBe("Corrected note");
+    expect((await t.gql(fixDeal, { id: deal, r: request.id }, sales)).data!.updateDeal.title).toBe("Renewal");
+    const answered = await t.gql(`query($id: ID!) { privacyRequest(id: $id) { status answers { kind ref } } }`, { id: request.id }, { token: dpo });
+    expect(answered.data!.privacyRequest.status).toBe("IN_PROGRESS");
+    expect(answered.data!.privacyRequest.answers.map((a: { ref: string }) => a.ref).sort()).toEqual([interaction, deal].sort());
+    const audited = await db(t)
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "rectify"), inArray(auditLog.subjectId, [interaction, deal])));
+    expect(audited.map((e) => [e.subject, e.detail]).sort()).toEqual([
+      ["Deal", { requestId: request.id, fields: ["title"] }],
+      ["Interaction", { requestId: request.id, fields: ["body"] }],
+    ]);
+    expect(JSON.stringify(audited)).not.toMatch(/Corrected note|Renewal|wrong address/);
+  });
 });

@@ -11,7 +11,7 @@ import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { applyConsent } from "../consent/consent.repository.js";
-import { checkRequestAnswer, linkRequestAnswer, type RequestAnswer } from "../privacy-requests/request-answers.js";
+import { rectification } from "../privacy-requests/request-answers.js";
 import { contactFilter, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
@@ -53,30 +53,6 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
   }
 }
 
-/**
- * A rectification is audited with the names of the fields it changed, never their old or new
- * values (the audit log must not become a second copy of the personal data it corrects).
- */
-async function recordRectification(
-  ctx: Scope,
-  tx: Db,
-  current: ContactRow,
-  input: UpdateContactInput,
-  requestId: string,
-  answer: RequestAnswer,
-): Promise<void> {
-  const fields = (Object.keys(input) as Array<keyof UpdateContactInput>).filter((f) => input[f] !== undefined && (input[f] ?? null) !== (current[f] ?? null));
-  await recordDecision(tx, ctx.policies, ctx.principal, {
-    action: "rectify",
-    subject: "Contact",
-    subjectId: current.id,
-    purpose: ctx.purpose?.id,
-    decision: "allow",
-    detail: { requestId: requestId.toLowerCase(), fields },
-  });
-  await linkRequestAnswer(tx, ctx, requestId, answer);
-}
-
 export const contactService = {
   list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null) =>
     crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
@@ -105,11 +81,11 @@ export const contactService = {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
     await checkCompany(ctx, input.companyId);
-    const rectification = requestId == null ? undefined : { kind: "rectification" as const, ref: id.toLowerCase(), about: { contactId: id.toLowerCase() } };
-    if (rectification) await checkRequestAnswer(ctx, requestId!, rectification);
+    const correction = requestId == null ? undefined : rectification(ctx, { subject: "Contact", id, contactId: id, requestId });
+    await correction?.check();
     return crud.update(ctx, id, { ...input }, async (tx, current) => {
       await withdrawForChangedAddress(ctx, tx, current, input);
-      if (rectification) await recordRectification(ctx, tx, current, input, requestId!, rectification);
+      await correction?.record(tx, current, input);
     });
   },
 

@@ -47,9 +47,14 @@ export class DealResolver {
   updateDeal(
     @Arg("id", () => ID, { description: "Deal id." }) id: string,
     @Arg("input", () => UpdateDealInput, { description: "The fields to change." }) input: UpdateDealInput,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The verified, open RECTIFICATION request about this deal's person that the change answers; needs update on PrivacyRequest.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return dealService.update(ctx, id, input);
+    return dealService.update(ctx, id, input, requestId);
   }
 
   @Guard("delete", "Deal")

@@ -6,6 +6,7 @@ import { CrudService } from "../common/crud.service.js";
 import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import { contactService } from "../contacts/contact.service.js";
+import { rectification } from "../privacy-requests/request-answers.js";
 import type { CreateDealInput, DealFilter, DealOrder, UpdateDealInput } from "./deal.input.js";
 import { DealStage } from "./deal.subject.js";
 import { dealFilter } from "./deal.repository.js";
@@ -31,13 +32,16 @@ export const dealService = {
     return crud.create(ctx, values, { person: { id: input.contactId, field: "contactId" } });
   },
 
-  async update(ctx: Scope, id: string, input: UpdateDealInput) {
+  /** With `requestId`, the change answers a RECTIFICATION request about the deal's person (a title naming them). */
+  async update(ctx: Scope, id: string, input: UpdateDealInput, requestId?: string | null) {
     for (const field of ["title", "stage", "currency"] as const) {
       if (input[field] === null) throw badInput(`input.${field}`, "cannot be empty");
     }
     if (input.contactId) await contactService.get(ctx, input.contactId, "contactId");
     if (input.companyId) await companyService.get(ctx, input.companyId, "companyId");
-    return crud.update(ctx, id, { ...input, closedAt: closedAt(input.stage) });
+    const correction = requestId == null ? undefined : rectification(ctx, { subject: "Deal", id, contactId: (await crud.get(ctx, id)).contactId, requestId });
+    await correction?.check();
+    return crud.update(ctx, id, { ...input, closedAt: closedAt(input.stage) }, correction && ((tx, current) => correction.record(tx, current, input)));
   },
 
   remove: (ctx: Scope, id: string) => crud.remove(ctx, id),

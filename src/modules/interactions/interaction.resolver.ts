@@ -50,9 +50,14 @@ export class InteractionResolver {
   updateInteraction(
     @Arg("id", () => ID, { description: "Interaction id." }) id: string,
     @Arg("input", () => UpdateInteractionInput, { description: "The fields to change." }) input: UpdateInteractionInput,
+    @Arg("requestId", () => ID, {
+      nullable: true,
+      description: "The verified, open RECTIFICATION request about this interaction's person that the change answers; needs update on PrivacyRequest.",
+    })
+    requestId: string | null,
     @Ctx() ctx: AppContext,
   ) {
-    return interactionService.update(ctx, id, input);
+    return interactionService.update(ctx, id, input, requestId);
   }
 
   @Guard("delete", "Interaction")

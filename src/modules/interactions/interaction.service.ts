@@ -6,6 +6,7 @@ import { CrudService } from "../common/crud.service.js";
 import type { PageRequest } from "../common/paging.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
+import { rectification } from "../privacy-requests/request-answers.js";
 import type { CreateInteractionInput, InteractionFilter, InteractionOrder, UpdateInteractionInput } from "./interaction.input.js";
 import { interactionFilter } from "./interaction.repository.js";
 import type { InteractionRow } from "./interaction.type.js";
@@ -26,10 +27,14 @@ export const interactionService = {
     return crud.create(ctx, values, { person: { id: input.contactId, field: "contactId" } });
   },
 
-  async update(ctx: Scope, id: string, input: UpdateInteractionInput) {
+  /** With `requestId`, the change answers a RECTIFICATION request about the interaction's person. */
+  async update(ctx: Scope, id: string, input: UpdateInteractionInput, requestId?: string | null) {
     if (input.occurredAt === null) throw badInput("input.occurredAt", "cannot be empty");
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
-    return crud.update(ctx, id, { ...input });
+    const correction =
+      requestId == null ? undefined : rectification(ctx, { subject: "Interaction", id, contactId: (await crud.get(ctx, id)).contactId, requestId });
+    await correction?.check();
+    return crud.update(ctx, id, { ...input }, correction && ((tx, current) => correction.record(tx, current, input)));
   },
 
   remove: (ctx: Scope, id: string) => crud.remove(ctx, id),

@@ -129,3 +129,42 @@ export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, a
     detail: { kind: answer.kind, ref: answer.ref, type: row.type },
   });
 }
+
+/** A correction (Art. 16) of one record about a person. */
+export interface Rectification {
+  subject: "Contact" | "Deal" | "Interaction";
+  /** The record corrected. */
+  id: string;
+  /** The person the record is about (a deal without a person cannot answer a request). */
+  contactId: string | null;
+  requestId: string;
+}
+
+/**
+ * An update given a `requestId` answers that RECTIFICATION request: `check` runs before
+ * anything changes (not allowed, not fitting, not about this person: nothing is written), and
+ * `record`, in the update's transaction, links the answer and audits the names of the fields
+ * changed, never their old or new values (the audit log must not become a second copy of the
+ * personal data it corrects).
+ */
+export function rectification(ctx: Scope, change: Rectification) {
+  if (change.contactId === null) throw badInput("requestId", `this ${change.subject.toLowerCase()} is about no person, so it answers no request`);
+  const answer: RequestAnswer = { kind: "rectification", ref: change.id.toLowerCase(), about: { contactId: change.contactId.toLowerCase() } };
+  return {
+    check: () => checkRequestAnswer(ctx, change.requestId, answer),
+    async record(tx: Db, current: object, input: object): Promise<void> {
+      const before = current as Record<string, unknown>;
+      const sent = input as Record<string, unknown>;
+      const fields = Object.keys(sent).filter((f) => sent[f] !== undefined && (sent[f] ?? null) !== (before[f] ?? null));
+      await recordDecision(tx, ctx.policies, ctx.principal!, {
+        action: "rectify",
+        subject: change.subject,
+        subjectId: change.id,
+        purpose: ctx.purpose?.id,
+        decision: "allow",
+        detail: { requestId: change.requestId.toLowerCase(), fields },
+      });
+      await linkRequestAnswer(tx, ctx, change.requestId, answer);
+    },
+  };
+}
