@@ -564,9 +564,9 @@ export async function limitAcrossProcesses(starting: Promise<Child[]>): Promise<
     const sent = SENT;
     for (let i = 2; i < sent; i++) {
       // Paced: the PostgreSQL store adds a process's pending counts to the shared row once a
-      // second and reads the total back then, and only when it has counted something since:
-      // a process knows the total as of the flush after its own previous request, so it may
-      // not yet have seen the other's requests of the last 2 x PACE_MS + 2 x FLUSH_MS.
+      // second and reads back the total of every caller it served this minute: a process
+      // knows the total as of its last flush, which holds the other's counts as of the
+      // other's last flush, so it may not have seen the other's requests of the last 2 x FLUSH_MS.
       await new Promise((r) => setTimeout(r, PACE_MS));
       const res = await post(pair[i % 2], { query: "{ contacts(first: 1) { totalCount } }" }, token);
       const body: Json = await res.json().catch(() => undefined);
@@ -574,7 +574,7 @@ export async function limitAcrossProcesses(starting: Promise<Child[]>): Promise<
       else if (res.status === 429) refused += 1;
       else other += 1;
     }
-    const slack = 2 * Math.ceil((2 * PACE_MS + 2 * FLUSH_MS) / (2 * PACE_MS));
+    const slack = 2 * Math.ceil((2 * FLUSH_MS) / (2 * PACE_MS));
     return {
       limit: LIMIT,
       slack,

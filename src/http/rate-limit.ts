@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { rowsOf } from "../db/client.js";
 import { rateLimits } from "../db/schema/index.js";
@@ -167,26 +167,46 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
   private async flushNow(): Promise<void> {
     const current = Math.floor(this.now() / (WINDOW_SECONDS * 1000));
     const batch: Array<{ key: string; tally: Tally; sent: number }> = [];
+    // Callers this process served in this window but not since its last flush: their count
+    // is read back too, or the other processes' requests would stay unseen here until this
+    // process served the caller again (two processes let 11 of 16 through a limit of 10).
+    const idle: Array<{ key: string; tally: Tally }> = [];
     for (const [key, tally] of this.tallies) {
       if (tally.window < current) this.tallies.delete(key);
-      if (tally.pending > 0) batch.push({ key, tally, sent: tally.pending });
+      else if (tally.pending > 0) batch.push({ key, tally, sent: tally.pending });
+      else idle.push({ key, tally });
     }
-    if (batch.length === 0) return;
-    for (const b of batch) b.tally.pending -= b.sent;
-    const values = sql.join(
-      batch.map((b) => sql`(${b.key}, to_timestamp(${b.tally.window * WINDOW_SECONDS}), ${b.sent}::int)`),
-      sql`, `,
-    );
-    try {
-      const result = await this.db.execute(sql`
-        insert into ${rateLimits} (key, window_start, hits) values ${values}
-        on conflict (key, window_start) do update set hits = ${rateLimits}.hits + excluded.hits
-        returning key, hits`);
-      const shared = new Map(rowsOf<{ key: string; hits: number | string }>(result).map((r) => [r.key, Number(r.hits)]));
-      for (const b of batch) b.tally.known = Math.max(b.tally.known + b.sent, shared.get(b.key) ?? 0);
-    } catch {
-      // The database is away: keep counting here and send the counts with the next flush.
-      for (const b of batch) b.tally.pending += b.sent;
+    if (batch.length === 0 && idle.length === 0) return;
+    if (batch.length > 0) {
+      for (const b of batch) b.tally.pending -= b.sent;
+      const values = sql.join(
+        batch.map((b) => sql`(${b.key}, to_timestamp(${b.tally.window * WINDOW_SECONDS}), ${b.sent}::int)`),
+        sql`, `,
+      );
+      try {
+        const result = await this.db.execute(sql`
+          insert into ${rateLimits} (key, window_start, hits) values ${values}
+          on conflict (key, window_start) do update set hits = ${rateLimits}.hits + excluded.hits
+          returning key, hits`);
+        const shared = new Map(rowsOf<{ key: string; hits: number | string }>(result).map((r) => [r.key, Number(r.hits)]));
+        for (const b of batch) b.tally.known = Math.max(b.tally.known + b.sent, shared.get(b.key) ?? 0);
+      } catch {
+        // The database is away: keep counting here and send the counts with the next flush.
+        for (const b of batch) b.tally.pending += b.sent;
+      }
+    }
+    if (idle.length > 0) {
+      // A read, once a second, only for callers seen this minute: still no write per request.
+      try {
+        const rows = await this.db
+          .select({ key: rateLimits.key, hits: rateLimits.hits })
+          .from(rateLimits)
+          .where(and(eq(rateLimits.windowStart, new Date(current * WINDOW_SECONDS * 1000)), inArray(rateLimits.key, idle.map((i) => i.key))));
+        const shared = new Map(rows.map((r) => [r.key, Number(r.hits)]));
+        for (const i of idle) i.tally.known = Math.max(i.tally.known, shared.get(i.key) ?? 0);
+      } catch {
+        // The database is away: the next flush reads again.
+      }
     }
   }
 

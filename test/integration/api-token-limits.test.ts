@@ -121,6 +121,32 @@ describe("per-caller limits on PostgreSQL (no REDIS_URL)", () => {
   });
 });
 
+describe("per-caller limits on PostgreSQL across processes", () => {
+  it("a process that served a caller earlier this minute learns the other processes' counts at its next flush, not only after serving the caller again", async () => {
+    const t = await startTestApp();
+    apps.push(t);
+    const db = t.app.database.handle();
+    const settings = { perMinute: 10, workspacePerMinute: 100 };
+    const key = `test-${randomBytes(4).toString("hex")}`;
+    const one = new PostgresCallerLimiter(settings, db, 60_000);
+    const two = new PostgresCallerLimiter(settings, db, 60_000);
+    try {
+      for (let i = 0; i < 3; i++) expect((await one.consume(key, key)).allowed).toBe(true);
+      await one.flush();
+      for (let i = 0; i < 5; i++) expect((await two.consume(key, key)).allowed).toBe(true);
+      await two.flush();
+      // Nothing pending in the first process: its flush still reads the shared count (8).
+      await one.flush();
+      const verdicts = [];
+      for (let i = 0; i < 3; i++) verdicts.push((await one.consume(key, key)).allowed);
+      expect(verdicts).toEqual([true, true, false]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+});
+
 describe("per-caller limits on Redis (REDIS_URL)", () => {
   it("40 quick requests over a limit of 30 get 429 with Retry-After while another token is served", async () => {
     const prefix = `acrm-test:${randomBytes(6).toString("hex")}`;
