@@ -197,11 +197,13 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
     }
     if (idle.length > 0) {
       // A read, once a second, only for callers seen this minute: still no write per request.
+      const windowStart = new Date(current * WINDOW_SECONDS * 1000);
+      const keys = idle.map((i) => i.key);
       try {
         const rows = await this.db
           .select({ key: rateLimits.key, hits: rateLimits.hits })
           .from(rateLimits)
-          .where(and(eq(rateLimits.windowStart, new Date(current * WINDOW_SECONDS * 1000)), inArray(rateLimits.key, idle.map((i) => i.key))));
+          .where(and(eq(rateLimits.windowStart, windowStart), inArray(rateLimits.key, keys)));
         const shared = new Map(rows.map((r) => [r.key, Number(r.hits)]));
         for (const i of idle) i.tally.known = Math.max(i.tally.known, shared.get(i.key) ?? 0);
       } catch {
