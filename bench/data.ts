@@ -11,6 +11,10 @@ export interface BulkOptions {
   perContact: number;
   /** Every n-th contact consents to marketing_email (ledger row included). */
   consentEvery: number;
+  /** Grows an earlier load: contacts from this number on (their companies and consents too; the activity was loaded with contact 0). */
+  from?: number;
+  /** The newest contact's creation time (contact i is i minutes older): one value across a load and its growth. */
+  now?: string;
 }
 
 /** `BENCH_SCALE` sets the number of contacts (10,000 by default; 1,000,000 works). */
@@ -59,16 +63,21 @@ export async function bulkLoad(db: Db, opts: BulkOptions = BULK): Promise<BulkRe
   const [seller] = await db.select({ id: users.id }).from(users).where(eq(users.email, "sales@acme.test"));
   const ownerId = seller?.id ?? owner?.id ?? null;
   const recordedBy = owner?.id ?? null;
+  const from = opts.from ?? 0;
+  if (from % opts.contactsPerCompany !== 0 || from % opts.consentEvery !== 0 || from > opts.contacts) {
+    throw new Error(`bulkLoad: from (${from}) must be a multiple of contactsPerCompany and consentEvery, at most contacts`);
+  }
   const companyCount = Math.ceil(opts.contacts / opts.contactsPerCompany);
+  const companyFrom = from / opts.contactsPerCompany;
   // Newest first is the default order: the bulk rows are one minute apart and Bulk0 is the
   // newest, so the first pages are the contacts that have deals and interactions.
-  const now = new Date().toISOString();
+  const now = opts.now ?? new Date().toISOString();
   const per = opts.contactsPerCompany;
 
   await db.execute(sql`
     insert into companies (id, workspace_id, owner_id, name, domain, industry)
     select ${uuidOf("bench-company", "i")}, ${ws.id}::uuid, ${ownerId}::uuid, 'Bulk Company ' || i, 'bulk' || i || '.test', 'Benchmarks'
-    from generate_series(0, ${companyCount - 1}::int) as i`);
+    from generate_series(${companyFrom}::int, ${companyCount - 1}::int) as i`);
 
   await db.execute(sql`
     insert into contacts (id, workspace_id, owner_id, company_id, first_name, last_name, email, phone, position, consented_purposes, created_at, updated_at)
@@ -78,24 +87,27 @@ export async function bulkLoad(db: Db, opts: BulkOptions = BULK): Promise<BulkRe
       case when i % 3 = 0 then 'Buyer' else 'Engineer' end,
       case when i % ${opts.consentEvery}::int = 0 then array['marketing_email'] else '{}'::text[] end,
       ${now}::timestamptz - i * interval '1 minute', ${now}::timestamptz - i * interval '1 minute'
-    from generate_series(0, ${opts.contacts - 1}::int) as i`);
+    from generate_series(${from}::int, ${opts.contacts - 1}::int) as i`);
 
   // The consent ledger backs every consented contact, as in the demo seed.
   await db.execute(sql`
     insert into consent_events (workspace_id, contact_id, purpose, channel, state, source, notice_version, evidence, recorded_by)
     select ${ws.id}::uuid, ${uuidOf("bench-contact", "i")}, 'marketing_email', 'email', 'granted', 'import', '2024-11-18', 'Bench import', ${recordedBy}::uuid
-    from generate_series(0, ${opts.contacts - 1}::int, ${opts.consentEvery}::int) as i`);
+    from generate_series(${from}::int, ${opts.contacts - 1}::int, ${opts.consentEvery}::int) as i`);
 
+  const activity = from === 0 ? opts.withActivity * opts.perContact : 0;
   const stages = sql.raw(`(array['lead','qualified','proposal','negotiation','won','lost'])[((j + k) % 6) + 1]`);
   const kinds = sql.raw(`(array['call','email','meeting','note'])[((j + k) % 4) + 1]`);
-  await db.execute(sql`
+  if (activity > 0)
+    await db.execute(sql`
     insert into deals (id, workspace_id, owner_id, contact_id, company_id, title, stage, amount)
     select ${uuidOf("bench-deal", "j || '.' || k")}, ${ws.id}::uuid, ${ownerId}::uuid, ${uuidOf("bench-contact", "j")}, ${uuidOf("bench-company", `(j / ${per})`)},
       'Bulk deal ' || j || '.' || k, ${stages}, 1000 + (j % 50) * 100
     from generate_series(0, ${opts.withActivity - 1}::int) as j, generate_series(0, ${opts.perContact - 1}::int) as k`);
 
   // Each interaction links to its contact's last deal, as the per-row generator did.
-  await db.execute(sql`
+  if (activity > 0)
+    await db.execute(sql`
     insert into interactions (workspace_id, owner_id, contact_id, deal_id, kind, purpose, subject, body, occurred_at)
     select ${ws.id}::uuid, ${ownerId}::uuid, ${uuidOf("bench-contact", "j")}, ${uuidOf("bench-deal", `j || '.' || ${opts.perContact - 1}`)},
       ${kinds}, 'sales_pipeline', 'Bulk note ' || j || '.' || k, 'Benchmark interaction.', ${now}::timestamptz - (k + 1) * interval '1 day'
@@ -105,14 +117,13 @@ export async function bulkLoad(db: Db, opts: BulkOptions = BULK): Promise<BulkRe
     sql`select ${uuidOf("bench-contact", "j")}::text as id from generate_series(0, ${opts.withActivity - 1}::int) as j order by j`,
   );
   const rows = (Array.isArray(active) ? active : (active as { rows: { id: string }[] }).rows) as { id: string }[];
-  const activity = opts.withActivity * opts.perContact;
   return {
     workspaceId: ws.id,
-    contacts: opts.contacts,
-    companies: companyCount,
+    contacts: opts.contacts - from,
+    companies: companyCount - companyFrom,
     deals: activity,
     interactions: activity,
-    consents: Math.ceil(opts.contacts / opts.consentEvery),
+    consents: Math.ceil((opts.contacts - from) / opts.consentEvery),
     activeIds: rows.map((r) => r.id),
     ms: performance.now() - started,
   };

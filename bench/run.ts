@@ -26,6 +26,8 @@ export const TARGETS = {
 // Bounds of each scenario run (one scenario at one concurrency): `requests` or `seconds`,
 // whichever comes first, and never more than an even share of what is left of `budgetSeconds`,
 // the wall-clock budget of the whole bench (setup included), so that it stops by itself.
+/** Past this many contacts (BENCH_SCALE), (b) is measured here first, then the database grows. */
+const BASELINE_CONTACTS = 10_000;
 const DEFAULTS = { requests: 300, seconds: 20, budgetSeconds: 170, warmup: 10, concurrency: [1, 8], pages: 10 };
 // The side-by-side comparison after the scenarios (PostgreSQL only): rounds of interleaved
 // runs, each at most `requests` or `seconds` per system and concurrency, after `warmup`.
@@ -44,9 +46,9 @@ import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import { createApp, type App } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { bulkLoad, BULK } from "./data.js";
+import { bulkLoad, BULK, type BulkResult } from "./data.js";
 import { prepareDatabase, serverVersion, type BenchDatabase } from "./database.js";
-import { client, percentile, runLoad, type Client } from "./load.js";
+import { client, percentile, runLoad, type Client, type Scenario } from "./load.js";
 import { memory, round, scenarioTable, targetTable, type ScenarioResult, type TargetResult } from "./report.js";
 import { scenarios } from "./scenarios.js";
 import { compare, comparisonTable, dropRlsRole, ratios, ratioTable, summarize, type CompareReport } from "./compare.js";
@@ -102,7 +104,15 @@ async function login(c: Client, email: string): Promise<string> {
   return token;
 }
 
-function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGrowthMb: number): TargetResult[] {
+/** (b) at BENCH_SCALE against (b) at 10,000 contacts in the same run: the p99 ratio per concurrency. */
+function scaleRatios(results: ScenarioResult[], baseline: ScenarioResult[]) {
+  return baseline.flatMap((base) => {
+    const at = results.find((r) => r.scenario === "b" && r.concurrency === base.concurrency);
+    return at ? [{ concurrency: base.concurrency, p99Ms: at.p99Ms, baseP99Ms: base.p99Ms, ratio: at.p99Ms / base.p99Ms }] : [];
+  });
+}
+
+function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGrowthMb: number, baseline: ScenarioResult[]): TargetResult[] {
   const find = (id: string, conc: number) => results.find((r) => r.scenario === id && r.concurrency === conc);
   const out: TargetResult[] = [];
 
@@ -149,8 +159,17 @@ function evaluate(kind: BenchDatabase["kind"], results: ScenarioResult[], rssGro
     pass: rssGrowthMb < TARGETS.rssGrowthMb,
   });
 
-  const errors = results.reduce((n, r) => n + r.errors, 0);
-  const firstError = results.find((r) => r.firstError);
+  for (const r of scaleRatios(results, baseline)) {
+    out.push({
+      id: `scale-p99-c${r.concurrency}`,
+      description: `(b) p99 at ${BULK.contacts} contacts within 2x of ${BASELINE_CONTACTS} (same run, same database grown), concurrency ${r.concurrency}`,
+      actual: `${r.p99Ms.toFixed(1)} vs ${r.baseP99Ms.toFixed(1)} ms (${r.ratio.toFixed(2)}x)`,
+      pass: r.ratio <= 2,
+    });
+  }
+
+  const errors = [...baseline, ...results].reduce((n, r) => n + r.errors, 0);
+  const firstError = [...baseline, ...results].find((r) => r.firstError);
   out.push({
     id: "errors",
     description: `failed requests <= ${TARGETS.maxErrors}`,
@@ -207,38 +226,31 @@ async function main(): Promise<number> {
     const startMs = performance.now() - t;
     log(`app started (migrate + seed) in ${startMs.toFixed(0)} ms, listening on ${address}`);
 
-    t = performance.now();
     const db = app.database.handle();
-    const bulk = await bulkLoad(db);
-    // Fresh planner statistics, as a database that has lived with these rows would have.
-    await db.execute(sql`analyze`);
-    const bulkMs = performance.now() - t;
-    log(
-      `bulk load: ${bulk.contacts} contacts, ${bulk.companies} companies, ${bulk.deals} deals, ${bulk.interactions} interactions, ${bulk.consents} consents in ${bulkMs.toFixed(0)} ms`,
-    );
-
     const c = client(`${address}/graphql`);
     const tokens = { owner: await login(c, "owner@acme.test"), marketing: await login(c, "marketing@acme.test") };
-    const probe = await c.send({ query: `{ contacts(first: 1) { totalCount totalCountCapped } }` }, { token: tokens.owner });
-    const totalContacts = probe.data?.contacts?.totalCount;
-    // Past COUNT_CAP (10,000 by default) the count stops at the cap and says so: at 1M contacts
-    // every scenario then expects the cap.
-    const capped = probe.data?.contacts?.totalCountCapped === true;
-    if (typeof totalContacts !== "number" || (!capped && totalContacts < bulk.contacts)) {
-      throw new Error(`probe: owner sees ${totalContacts} contacts, expected at least ${bulk.contacts}: ${JSON.stringify(probe.errors)}`);
-    }
+    // The count the owner sees, checked against the bulk rows (past COUNT_CAP, 10,000 by
+    // default, the count stops at the cap and says so: every scenario then expects the cap).
+    const probeTotal = async (atLeast: number) => {
+      const probe = await c.send({ query: `{ contacts(first: 1) { totalCount totalCountCapped } }` }, { token: tokens.owner });
+      const total = probe.data?.contacts?.totalCount;
+      const capped = probe.data?.contacts?.totalCountCapped === true;
+      if (typeof total !== "number" || (!capped && total < atLeast)) {
+        throw new Error(`probe: owner sees ${total} contacts, expected at least ${atLeast}: ${JSON.stringify(probe.errors)}`);
+      }
+      return total;
+    };
+    const scenarioIds = (bulkContacts: number, activeIds: string[], totalContacts: number) => ({
+      contactIds: activeIds,
+      totalContacts,
+      pages: DEFAULTS.pages,
+      bulkContacts,
+      countCap: config.countCap,
+    });
 
-    const list = scenarios({ contactIds: bulk.activeIds, totalContacts, pages: DEFAULTS.pages }).filter((s) => !opts.only || opts.only.includes(s.id));
-    const runs = list.flatMap((s) => opts.concurrency.map((conc) => ({ s, conc })));
-    const results: ScenarioResult[] = [];
-    const measureStarted = performance.now();
-    const measureBudgetMs = Math.max(MIN_MEASURE_MS, opts.budgetSeconds * 1000 - (measureStarted - benchStarted) - TEARDOWN_RESERVE_MS);
-    const memoryStart = memory();
-    for (const [i, { s, conc }] of runs.entries()) {
-      if (stop) break;
-      // An even share of what is left of the budget, warm-up included.
+    // One scenario at one concurrency: a warm-up, then at most `requests` or `maxMs`.
+    const measure = async (s: Scenario, conc: number, shareMs: number): Promise<ScenarioResult> => {
       const runStarted = performance.now();
-      const shareMs = Math.max(1000, (measureBudgetMs - (runStarted - measureStarted)) / (runs.length - i));
       const shouldStop = () => stop;
       if (opts.warmup > 0) {
         await runLoad(c, s, { concurrency: conc, maxRequests: opts.warmup, maxMs: Math.min(3000, shareMs * 0.2), tokens, shouldStop });
@@ -269,10 +281,61 @@ async function main(): Promise<number> {
         memoryBefore: before,
         memoryAfter: after,
       };
-      results.push(result);
       log(
         `(${s.id}) c=${conc}: ${result.requests} req in ${result.elapsedS}s (${result.stoppedBy}), p50 ${result.p50Ms} p95 ${result.p95Ms} ms, ${result.requestsPerSecond} req/s, cpu ${result.cpuMsPerRequest} ms/req, queries ${result.queries.join("/")}, errors ${result.errors}${result.firstError ? ` (${result.firstError})` : ""}`,
       );
+      return result;
+    };
+
+    // Past 10,000 contacts, one run also measures (b) at 10,000 first, then grows the same
+    // database to BENCH_SCALE: "p99 at 1M within 2x of 10k" is then a ratio of one run.
+    const now = new Date().toISOString();
+    const baseline: ScenarioResult[] = [];
+    let bulk: BulkResult;
+    let bulkMs = 0;
+    if (BULK.contacts > BASELINE_CONTACTS && (!opts.only || opts.only.includes("b"))) {
+      t = performance.now();
+      const small = await bulkLoad(db, { ...BULK, contacts: BASELINE_CONTACTS, now });
+      await db.execute(sql`analyze`);
+      bulkMs += performance.now() - t;
+      log(`bulk load: ${small.contacts} contacts first, to measure (b) there before growing to ${BULK.contacts}`);
+      const b = scenarios(scenarioIds(small.contacts, small.activeIds, await probeTotal(small.contacts))).find((x) => x.id === "b")!;
+      for (const conc of opts.concurrency)
+        if (!stop) baseline.push(await measure({ ...b, title: `${b.title}, at ${small.contacts} contacts` }, conc, opts.seconds * 1000));
+      t = performance.now();
+      const grown = await bulkLoad(db, { ...BULK, from: BASELINE_CONTACTS, now });
+      await db.execute(sql`analyze`);
+      bulkMs += performance.now() - t;
+      bulk = {
+        ...small,
+        contacts: small.contacts + grown.contacts,
+        companies: small.companies + grown.companies,
+        consents: small.consents + grown.consents,
+        ms: small.ms + grown.ms,
+      };
+    } else {
+      t = performance.now();
+      bulk = await bulkLoad(db, { ...BULK, now });
+      // Fresh planner statistics, as a database that has lived with these rows would have.
+      await db.execute(sql`analyze`);
+      bulkMs = performance.now() - t;
+    }
+    log(
+      `bulk load: ${bulk.contacts} contacts, ${bulk.companies} companies, ${bulk.deals} deals, ${bulk.interactions} interactions, ${bulk.consents} consents in ${bulkMs.toFixed(0)} ms`,
+    );
+    const totalContacts = await probeTotal(bulk.contacts);
+
+    const list = scenarios(scenarioIds(bulk.contacts, bulk.activeIds, totalContacts)).filter((s) => !opts.only || opts.only.includes(s.id));
+    const runs = list.flatMap((s) => opts.concurrency.map((conc) => ({ s, conc })));
+    const results: ScenarioResult[] = [];
+    const measureStarted = performance.now();
+    const measureBudgetMs = Math.max(MIN_MEASURE_MS, opts.budgetSeconds * 1000 - (measureStarted - benchStarted) - TEARDOWN_RESERVE_MS);
+    const memoryStart = memory();
+    for (const [i, { s, conc }] of runs.entries()) {
+      if (stop) break;
+      // An even share of what is left of the budget, warm-up included.
+      const shareMs = Math.max(1000, (measureBudgetMs - (performance.now() - measureStarted)) / (runs.length - i));
+      results.push(await measure(s, conc, shareMs));
     }
     const memoryEnd = memory();
 
@@ -303,7 +366,7 @@ async function main(): Promise<number> {
       log(`comparison done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     }
     const rssGrowthMb = memoryEnd.rssMb - memoryStart.rssMb;
-    const targets = evaluate(target.kind, results, rssGrowthMb);
+    const targets = evaluate(target.kind, results, rssGrowthMb, baseline);
     const pass = targets.every((x) => x.pass);
 
     const meta = {
@@ -332,7 +395,9 @@ async function main(): Promise<number> {
       "",
       `Node ${meta.node}, ${meta.cpus}. ${bulk.contacts} bulk contacts (+ demo seed; owner sees ${totalContacts}), ${bulk.deals} deals, ${bulk.interactions} interactions; app start ${meta.appStartMs} ms, bulk load ${meta.bulkLoadMs} ms. Each run: warm-up ${opts.warmup} requests, then at most ${opts.requests} requests or ${opts.seconds} s (whole bench budget ${opts.budgetSeconds} s: ${(measureBudgetMs / 1000).toFixed(0)} s left for the runs). Latency is client-side over HTTP on 127.0.0.1 (same process).`,
       "",
-      scenarioTable(results),
+      baseline.length
+        ? `${scenarioTable(baseline)}\n\nThe same database grown to ${bulk.contacts} contacts (the rows above were measured before it grew):\n\n${scenarioTable(results)}`
+        : scenarioTable(results),
       "",
       `Memory: RSS ${memoryStart.rssMb.toFixed(0)} → ${memoryEnd.rssMb.toFixed(0)} MB (${rssGrowthMb >= 0 ? "+" : ""}${rssGrowthMb.toFixed(1)} MB), heap ${memoryStart.heapUsedMb.toFixed(0)} → ${memoryEnd.heapUsedMb.toFixed(0)} MB.`,
       "",
@@ -366,7 +431,7 @@ async function main(): Promise<number> {
           "",
           "### Ratios against #12's targets",
           "",
-          ratioTable(ratios(summary, pageSizeQueries)),
+          ratioTable(ratios(summary, pageSizeQueries, { contacts: bulk.contacts, baseline: BASELINE_CONTACTS, rows: scaleRatios(results, baseline) })),
         ].join("\n")
       : compareNote;
     process.stdout.write(`${md}\n\n${peersMd}\n`);
@@ -375,6 +440,7 @@ async function main(): Promise<number> {
       meta,
       targetsDeclared: TARGETS,
       scenarios: results,
+      baseline,
       memory: memorySummary,
       targets,
       pass,

@@ -17,7 +17,16 @@ function fixed(query: string, variables: Record<string, unknown>, check: (res: G
   return () => ({ next: () => ({ query, variables }), seen: check });
 }
 
-export function scenarios(ids: { contactIds: string[]; totalContacts: number; pages: number }): Scenario[] {
+/** Bulk contacts whose number starts with "12" (Bulk12, Bulk120-129, …): what search "bulk12" finds among `contacts`. */
+export function bulk12Matches(contacts: number): number {
+  let n = 0;
+  for (let width = 1, start = 12; start < contacts; width *= 10, start *= 10) n += Math.min(width, contacts - start);
+  return n;
+}
+
+/** `countCap`: the API's COUNT_CAP; a count past it stops there and says so (totalCountCapped). */
+export function scenarios(ids: { contactIds: string[]; totalContacts: number; pages: number; bulkContacts: number; countCap: number }): Scenario[] {
+  const searchTotal = bulk12Matches(ids.bulkContacts);
   return [
     {
       id: "a",
@@ -74,13 +83,20 @@ export function scenarios(ids: { contactIds: string[]; totalContacts: number; pa
     },
     {
       id: "f",
-      title: 'contacts(filter: {search: "bulk12"})',
+      title: `contacts(filter: {search: "bulk12"}) (${searchTotal} match)`,
       as: "owner",
       worker: fixed(
-        `query($s: String) { contacts(first: 50, filter: { search: $s }) { totalCount nodes { id firstName lastName email } } }`,
+        `query($s: String) { contacts(first: 50, filter: { search: $s }) { totalCount totalCountCapped nodes { id firstName lastName email } } }`,
         { s: "bulk12" },
-        // Bulk12, Bulk120-129, Bulk1200-1299: 111 people.
-        (res) => (res.data?.contacts?.totalCount === 111 ? expectPage(res, 50) : `search totalCount ${res.data?.contacts?.totalCount}, expected 111`),
+        // Bulk12, Bulk120-129, Bulk1200-1299: 111 people at 10,000 (11,111 at 1M: capped).
+        (res) => {
+          const expected = Math.min(searchTotal, ids.countCap);
+          const capped = searchTotal > ids.countCap;
+          const got = res.data?.contacts;
+          if (got?.totalCount !== expected || got?.totalCountCapped !== capped)
+            return `search totalCount ${got?.totalCount} (capped ${got?.totalCountCapped}), expected ${expected}`;
+          return expectPage(res, 50);
+        },
       ),
     },
     {
