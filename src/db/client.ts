@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -72,9 +73,11 @@ function instrumentPglite<T extends PgliteLike>(client: T, metrics: QueryMetrics
 }
 
 async function createPglite(dataDir: string, image?: Blob): Promise<PGlite> {
-  if (dataDir === "memory://") return PGlite.create(image ? { loadDataDir: image } : {});
+  // pg_trgm: the contacts' search index (migration search_trgm).
+  const extensions = { pg_trgm };
+  if (dataDir === "memory://") return PGlite.create(image ? { loadDataDir: image, extensions } : { extensions });
   try {
-    return await PGlite.create(dataDir);
+    return await PGlite.create(dataDir, { extensions });
   } catch (error) {
     // A corrupted folder, or one written by another PostgreSQL version.
     const reason = error instanceof Error ? error.message : String(error);

@@ -36,6 +36,8 @@ export function searchFilter(
   columns: Array<{ column: PgColumn | SQL; fields: string[] }>,
   term: string | undefined | null,
   readable: Readable,
+  /** A text holding every searched column's value (a trigram index's expression): asked first, so the index finds the candidates; it only narrows, the gated columns decide. */
+  indexed?: SQL,
 ): SQL | undefined {
   if (term === undefined || term === null || term.trim() === "") return undefined;
   if (term.length > 200) throw badInput("filter.search", "at most 200 characters");
@@ -44,7 +46,8 @@ export function searchFilter(
     const where = fields.map(readable);
     return where.includes(null) ? [] : [and(...(where as SQL[]), ilike(column as PgColumn, pattern))!];
   });
-  return parts.length > 0 ? or(...parts) : sql`false`;
+  if (parts.length === 0) return sql`false`;
+  return indexed ? and(ilike(indexed as unknown as PgColumn, pattern), or(...parts)) : or(...parts);
 }
 
 export function rangeFilter(column: PgColumn, after: Date | undefined | null, before: Date | undefined | null): SQL[] {

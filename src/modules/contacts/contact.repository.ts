@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
-import { contacts } from "../../db/schema/index.js";
+import { contactSearchText, contacts } from "../../db/schema/index.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
 import type { ContactFilter } from "./contact.input.js";
 
@@ -19,6 +19,7 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
       ],
       filter.search,
       readable,
+      contactSearchText(contacts),
     ),
     onReadable(readable, "email", filter.email ? eq(sql`lower(${contacts.email})`, filter.email.toLowerCase()) : undefined),
     ...rangeFilter(contacts.createdAt, filter.createdAfter, filter.createdBefore),

@@ -1,0 +1,3 @@
+-- Hand-added before the generated index: the trigram operator class comes from pg_trgm (a trusted extension since PostgreSQL 13: the database owner may create it; PGlite loads it in src/db/client.ts).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;--> statement-breakpoint
+CREATE INDEX "contacts_search_trgm" ON "contacts" USING gin (("first_name" || ' ' || "last_name" || ' ' || coalesce("email", '')) gin_trgm_ops);
