@@ -90,7 +90,11 @@ export const peopleService = {
     const name = personName("input.name", input.name);
     const email = input.email.trim();
     await ensureAllowed(ctx, "create", "User", { workspaceId: principal.workspaceId, role } as object);
-    if (await userByEmail(ctx.db, email)) throw badInput("input.email", "already has an Alpha CRM account");
+    // Only a member of this workspace is named: saying so of another workspace's account would
+    // let any owner probe which addresses have an account elsewhere. Its invitation is refused
+    // at acceptInvitation, to the person holding the address.
+    const existing = await userByEmail(ctx.db, email);
+    if (existing?.workspaceId === principal.workspaceId) throw badInput("input.email", "is already a member of this workspace");
     return ctx.db.transaction(async (tx: Db) => {
       const invitation = await issueInvitation(tx, { workspaceId: principal.workspaceId, email, name, role, invitedById: actorId(principal) });
       await recordDecision(tx, ctx.policies, principal, {
