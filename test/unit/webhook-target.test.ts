@@ -40,6 +40,22 @@ describe("webhook URLs", () => {
     }
   });
 
+  it("refuses IPv6 literals that embed a private IPv4 address a gateway translates (NAT64, 6to4, IPv4-compatible)", () => {
+    for (const url of [
+      "https://[64:ff9b::169.254.169.254]/latest/meta-data",
+      "https://[64:ff9b::10.0.0.5]/hook",
+      "https://[64:ff9b:1::a00:5]/hook",
+      "https://[2002:a9fe:a9fe::1]/hook",
+      "https://[::127.0.0.1]/hook",
+      "https://[fec0::1]/hook",
+      "https://198.18.0.1/hook",
+      "https://192.0.0.8/hook",
+    ]) {
+      expect(refusal(url), url).toBe("bad_input");
+    }
+    expect(refusal("https://[2606:4700:4700::1111]/hook")).toBeUndefined();
+  });
+
   it("WEBHOOK_ALLOW_PRIVATE_TARGETS lets production reach private addresses, still over HTTPS", () => {
     const allow = { production: true, allowPrivate: true };
     expect(refusal("https://10.0.0.5/hook", allow)).toBeUndefined();

@@ -10,7 +10,9 @@ export interface TargetPolicy {
 }
 
 // Addresses a webhook must not reach in production (SSRF): loopback, private, link-local
-// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA.
+// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA, the
+// IETF and benchmarking blocks, and the IPv6 prefixes that carry an IPv4 address a gateway
+// translates (NAT64 64:ff9b::/96 reaches a VPC's private IPv4 hosts; 6to4; IPv4-compatible).
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
   ["0.0.0.0", 8],
@@ -19,14 +21,20 @@ for (const [net, bits] of [
   ["127.0.0.0", 8],
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
   ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
   ["224.0.0.0", 3],
 ] as const) {
   PRIVATE.addSubnet(net, bits, "ipv4");
 }
 for (const [net, bits] of [
-  ["::", 127],
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
   ["fc00::", 7],
+  ["fec0::", 10],
   ["fe80::", 10],
   ["ff00::", 8],
 ] as const) {
