@@ -108,3 +108,33 @@ describe("signatures", () => {
     expect(verifySignature("whsec_test", body, "garbage", at)).toBe(false);
   });
 });
+
+describe("the delivery connection checks the addresses it connects to (DNS rebinding)", () => {
+  it("a name that resolves to a private address at connection time is refused in production, before any byte is sent", async () => {
+    const { createServer } = await import("node:http");
+    const { postTo, REFUSED_TARGET } = await import("../../src/modules/webhooks/webhook.target.js");
+    let received = 0;
+    const server = createServer((req, res) => {
+      received += 1;
+      req.resume();
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // `localhost` stands for a rebinding name: whatever an earlier check saw, the connection resolves it privately.
+      const url = `http://localhost:${port}/hook`;
+      const refused = await postTo(url, {}, "{}", { ...PROD, timeoutMs: 2000 }).then(
+        () => undefined,
+        (error: Error) => error.name,
+      );
+      expect(refused).toBe(REFUSED_TARGET);
+      expect(received).toBe(0);
+      // Outside production (or with WEBHOOK_ALLOW_PRIVATE_TARGETS) the same call goes through.
+      expect(await postTo(url, {}, "{}", { ...DEV, timeoutMs: 2000 })).toBe(200);
+      expect(received).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
