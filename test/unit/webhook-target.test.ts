@@ -40,6 +40,22 @@ describe("webhook URLs", () => {
     }
   });
 
+  it("refuses IPv6 literals that embed a private IPv4 address a gateway translates (NAT64, 6to4, IPv4-compatible)", () => {
+    for (const url of [
+      "https://[64:ff9b::169.254.169.254]/latest/meta-data",
+      "https://[64:ff9b::10.0.0.5]/hook",
+      "https://[64:ff9b:1::a00:5]/hook",
+      "https://[2002:a9fe:a9fe::1]/hook",
+      "https://[::127.0.0.1]/hook",
+      "https://[fec0::1]/hook",
+      "https://198.18.0.1/hook",
+      "https://192.0.0.8/hook",
+    ]) {
+      expect(refusal(url), url).toBe("bad_input");
+    }
+    expect(refusal("https://[2606:4700:4700::1111]/hook")).toBeUndefined();
+  });
+
   it("WEBHOOK_ALLOW_PRIVATE_TARGETS lets production reach private addresses, still over HTTPS", () => {
     const allow = { production: true, allowPrivate: true };
     expect(refusal("https://10.0.0.5/hook", allow)).toBeUndefined();
@@ -90,5 +106,35 @@ describe("signatures", () => {
     expect(verifySignature("whsec_other", body, header, at)).toBe(false);
     expect(verifySignature("whsec_test", body, header, new Date(at.getTime() + 301_000))).toBe(false);
     expect(verifySignature("whsec_test", body, "garbage", at)).toBe(false);
+  });
+});
+
+describe("the delivery connection checks the addresses it connects to (DNS rebinding)", () => {
+  it("a name that resolves to a private address at connection time is refused in production, before any byte is sent", async () => {
+    const { createServer } = await import("node:http");
+    const { postTo, REFUSED_TARGET } = await import("../../src/modules/webhooks/webhook.target.js");
+    let received = 0;
+    const server = createServer((req, res) => {
+      received += 1;
+      req.resume();
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // `localhost` stands for a rebinding name: whatever an earlier check saw, the connection resolves it privately.
+      const url = `http://localhost:${port}/hook`;
+      const refused = await postTo(url, {}, "{}", { ...PROD, timeoutMs: 2000 }).then(
+        () => undefined,
+        (error: Error) => error.name,
+      );
+      expect(refused).toBe(REFUSED_TARGET);
+      expect(received).toBe(0);
+      // Outside production (or with WEBHOOK_ALLOW_PRIVATE_TARGETS) the same call goes through.
+      expect(await postTo(url, {}, "{}", { ...DEV, timeoutMs: 2000 })).toBe(200);
+      expect(received).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

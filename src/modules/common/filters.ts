@@ -2,16 +2,21 @@ import { and, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { badInput } from "../../errors.js";
 import { isUuid } from "./crud.service.js";
+import { anyOf } from "./entity-store.js";
 
 export const MAX_FILTER_IDS = 200;
 
-/** Validated `ids` filter: well-formed uuids, at most MAX_FILTER_IDS. */
+/**
+ * Validated `ids` filter: well-formed uuids, at most MAX_FILTER_IDS, as one array parameter: a
+ * list of n ids would give a statement text per n, each a prepared statement kept on every
+ * PostgreSQL connection (up to MAX_PREPARED_PARAMS texts per list shape, for any caller to make).
+ */
 export function idsFilter(column: PgColumn, ids: string[] | undefined | null, field = "filter.ids"): SQL | undefined {
   if (!ids) return undefined;
   if (ids.length > MAX_FILTER_IDS) throw badInput(field, `at most ${MAX_FILTER_IDS} ids`);
   const bad = ids.find((id) => !isUuid(id));
   if (bad !== undefined) throw badInput(field, `"${bad}" is not an id`);
-  return inArray(column, ids);
+  return anyOf(column, ids);
 }
 
 export function idFilter(column: PgColumn, id: string | undefined | null, field: string): SQL | undefined {

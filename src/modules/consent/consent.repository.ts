@@ -1,9 +1,9 @@
-import { and, arrayContains, desc, eq, inArray, not, sql, type SQL } from "drizzle-orm";
+import { and, arrayContains, desc, eq, not, sql, type SQL } from "drizzle-orm";
 import { appendAuditEntry } from "../../authz/audit-chain.js";
 import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
 import { consentEvents, contacts, users } from "../../db/schema/index.js";
-import { findWhere } from "../common/entity-store.js";
+import { anyOf, findWhere } from "../common/entity-store.js";
 
 export interface ConsentChange {
   workspaceId: string;
@@ -106,7 +106,7 @@ export function latestConsentEvents(db: Db, workspaceId: string, contactIds: rea
       createdAt: consentEvents.createdAt,
     })
     .from(consentEvents)
-    .where(and(eq(consentEvents.workspaceId, workspaceId), inArray(consentEvents.contactId, [...contactIds])))
+    .where(and(eq(consentEvents.workspaceId, workspaceId), anyOf(consentEvents.contactId, contactIds)))
     .orderBy(consentEvents.contactId, consentEvents.purpose, desc(consentEvents.createdAt), desc(consentEvents.id));
 }
 

@@ -75,6 +75,12 @@ export const explainService = {
     base.chain.push({ check: "role_rule", outcome: byType.allowed ? "pass" : "deny", detail: `${byType.rule}: ${byType.reason}` });
     if (principal.kind === "token") base.chain.push(tokenScopeCheck(ctx, principal.scopes ?? [], action, subjectName));
     if (!id) return verdict(base, byType, ctx.policies.rulesById.get(byType.rule)?.source ?? null);
+    // A row's chain tells whether it exists and its person's state (objections, restriction,
+    // consent, erasure): a token learns that only of the subjects its scopes let it read.
+    if (principal.kind === "token" && !decidingScope(ctx.registry, principal.scopes ?? [], "read", subjectName)) {
+      const reason = `This API token's scopes do not include ${scopeFor(subjectName, "read") ?? `read ${subjectName}`}: it is told nothing about one ${subjectName}.`;
+      return verdict(base, { allowed: false, rule: TOKEN_SCOPE_RULE, reason }, null);
+    }
 
     const row = await loadInTenant(ctx, subjectName, id);
     if (!row) {

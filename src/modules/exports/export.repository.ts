@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, or, type SQL } from "drizzle-orm";
 import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Principal } from "../../authz/ability.js";
+import { isUserActive } from "../../auth/sessions.js";
 import type { Db } from "../../db/client.js";
 import {
   breachAffectedContacts,
@@ -395,12 +396,15 @@ export async function consentSources(db: Db, workspaceId: string, contactId: str
   return rows.map((r) => r.source);
 }
 
-/** The user a download link was issued to, as a principal, if they still belong to the workspace. */
+/**
+ * The user a download link was issued to, as a principal, if they still belong to the workspace
+ * and are active: deactivation ends their access at once, links already handed out included.
+ */
 export async function principalOf(db: Db, workspaceId: string, userId: string): Promise<Principal | undefined> {
   const [row] = await db
     .select({ userId: users.id, workspaceId: users.workspaceId, role: users.role, email: users.email, name: users.name })
     .from(users)
-    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId), isUserActive()));
   return row ? { kind: "user", ...row } : undefined;
 }
 

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { actorId, SYSTEM_ROLE } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from "../../auth/password-policy.js";
-import { hashPassword, verifyPassword } from "../../auth/passwords.js";
+import { hashPassword } from "../../auth/passwords.js";
 import { openSession } from "../../auth/sessions.js";
 import { newToken, tokenDigest } from "../../auth/tokens.js";
 import type { Db } from "../../db/client.js";
@@ -13,7 +13,7 @@ import { isUuid } from "../common/crud.service.js";
 import type { Scope } from "../common/scope.js";
 import { usageService } from "../usage/usage.service.js";
 import { userById } from "../users/user.loaders.js";
-import { userService } from "../users/user.service.js";
+import { checkOwnPassword, userService } from "../users/user.service.js";
 import {
   deletePasswordResets,
   deleteSessionOf,
@@ -90,7 +90,11 @@ export const peopleService = {
     const name = personName("input.name", input.name);
     const email = input.email.trim();
     await ensureAllowed(ctx, "create", "User", { workspaceId: principal.workspaceId, role } as object);
-    if (await userByEmail(ctx.db, email)) throw badInput("input.email", "already has an Alpha CRM account");
+    // Only a member of this workspace is named: saying so of another workspace's account would
+    // let any owner probe which addresses have an account elsewhere. Its invitation is refused
+    // at acceptInvitation, to the person holding the address.
+    const existing = await userByEmail(ctx.db, email);
+    if (existing?.workspaceId === principal.workspaceId) throw badInput("input.email", "is already a member of this workspace");
     return ctx.db.transaction(async (tx: Db) => {
       const invitation = await issueInvitation(tx, { workspaceId: principal.workspaceId, email, name, role, invitedById: actorId(principal) });
       await recordDecision(tx, ctx.policies, principal, {
@@ -268,7 +272,7 @@ export const peopleService = {
     const principal = ctx.principal!;
     if (principal.kind !== "user" || !principal.userId) throw unauthenticated("Only a signed-in person has a password.");
     const stored = await passwordHashOf(ctx.db, principal.userId);
-    if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !stored || !(await verifyPassword(stored, currentPassword))) {
+    if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await checkOwnPassword(ctx, stored, currentPassword))) {
       throw badInput("currentPassword", "is not your current password");
     }
     if (newPassword === currentPassword) throw badInput("newPassword", "must differ from the current password");

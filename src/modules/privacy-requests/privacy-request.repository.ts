@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { OPEN_REQUEST_STATUSES, privacyRequestAnswers, privacyRequests, users, workspaces } from "../../db/schema/index.js";
+import { anyOf } from "../common/entity-store.js";
 import type { PrivacyRequestAnswerRow, PrivacyRequestRow, RequestStatus, RequestType } from "./privacy-request.type.js";
 
 /** SQL: the deadline in force. */
@@ -19,8 +20,8 @@ export interface RequestFilterSql {
 
 export function requestFilter(f: RequestFilterSql): SQL | undefined {
   return and(
-    f.types ? inArray(privacyRequests.type, f.types) : undefined,
-    f.statuses ? inArray(privacyRequests.status, f.statuses) : undefined,
+    f.types ? anyOf(privacyRequests.type, f.types) : undefined,
+    f.statuses ? anyOf(privacyRequests.status, f.statuses) : undefined,
     f.overdue === true ? and(isOpen, sql`${effectiveDue} < now()`) : undefined,
     f.overdue === false ? sql`not (${and(isOpen, sql`${effectiveDue} < now()`)})` : undefined,
     f.open === true ? isOpen : f.open === false ? sql`not ${isOpen}` : undefined,
@@ -91,6 +92,6 @@ export function answersOf(db: Db, workspaceId: string, requestIds: readonly stri
   return db
     .select()
     .from(privacyRequestAnswers)
-    .where(and(eq(privacyRequestAnswers.workspaceId, workspaceId), inArray(privacyRequestAnswers.requestId, [...requestIds])))
+    .where(and(eq(privacyRequestAnswers.workspaceId, workspaceId), anyOf(privacyRequestAnswers.requestId, requestIds)))
     .orderBy(privacyRequestAnswers.linkedAt, privacyRequestAnswers.id);
 }

@@ -49,6 +49,20 @@ async function withdrawForChangedPhone(ctx: Scope, tx: Db, user: { id: string; w
   }
 }
 
+/**
+ * The signed-in user's own password, checked under the sign-in throttle (auth/throttle.ts) as
+ * a sign-in is: changePassword and closeMyAccount ran argon2 on every guess, so a stolen
+ * session could guess the password fifteen aliases a request, and tie up the CPU doing it.
+ */
+export async function checkOwnPassword(ctx: Scope, stored: string | null | undefined, password: string): Promise<boolean> {
+  const keys = signInKeys(ctx.principal!.email, ctx.client.ip);
+  const attempt = await beginSignIn(ctx.db, keys);
+  if ("retryAfter" in attempt) throw rateLimited(`Too many wrong passwords; retry in ${attempt.retryAfter} s.`, attempt.retryAfter);
+  const ok = !!stored && (await verifyPassword(stored, password));
+  if (ok) await signInSucceeded(ctx.db, keys, attempt.at);
+  return ok;
+}
+
 export const userService = {
   async login(ctx: Scope, email: string, password: string) {
     // Throttled per account and address before argon2 runs (see auth/throttle.ts): growing
@@ -153,7 +167,7 @@ export const userService = {
     if (password.length > 1024) throw badInput("password", "does not match this account's password");
     const current = await ctx.db.transaction(async (tx: Db) => lockUser(tx, principal.userId));
     if (!current) throw unauthenticated();
-    if (!(await verifyPassword(current.passwordHash, password))) throw badInput("password", "does not match this account's password");
+    if (!(await checkOwnPassword(ctx, current.passwordHash, password))) throw badInput("password", "does not match this account's password");
     const outcome = await ctx.db.transaction(async (tx: Db) => {
       const user = await lockUser(tx, principal.userId);
       if (!user || user.role === CLOSED_ROLE) return { closed: false as const, why: "gone" };

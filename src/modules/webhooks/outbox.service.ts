@@ -3,7 +3,7 @@ import type { WebhookEventType } from "../../db/schema/index.js";
 import { createHmac } from "node:crypto";
 import { normaliseEmail } from "../erasure/erasure.journal.js";
 import { claimDue, type ClaimedDelivery, contactEmail, insertEvent, recordAttempt, subscribers, subscribersWithSecrets } from "./outbox.repository.js";
-import { refusedTarget, signatureHeader, type TargetPolicy } from "./webhook.target.js";
+import { postTo, REFUSED_TARGET, refusedTarget, signatureHeader, type TargetPolicy } from "./webhook.target.js";
 
 export interface PrivacyEventInput {
   workspaceId: string;
@@ -134,23 +134,18 @@ async function post(delivery: ClaimedDelivery, now: Date, opts: Required<Pick<De
   if (refused) return { statusCode: null, errorClass: "refused_target" };
   const body = JSON.stringify(bodyFor(delivery.payload, delivery.webhookId));
   try {
-    const res = await fetch(delivery.url, {
-      method: "POST",
-      redirect: "manual",
-      signal: AbortSignal.timeout(opts.timeoutMs),
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "AlphaCRM-Webhooks/1",
-        "x-alpha-event-id": delivery.eventId,
-        "x-alpha-signature": signatureHeader(delivery.secret, body, now),
-      },
-      body,
-    });
-    await res.body?.cancel();
-    if (res.status >= 200 && res.status < 300) return { statusCode: res.status, errorClass: null };
-    return { statusCode: res.status, errorClass: res.status >= 300 && res.status < 400 ? "redirect" : "http_status" };
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "AlphaCRM-Webhooks/1",
+      "x-alpha-event-id": delivery.eventId,
+      "x-alpha-signature": signatureHeader(delivery.secret, body, now),
+    };
+    const status = await postTo(delivery.url, headers, body, opts);
+    if (status >= 200 && status < 300) return { statusCode: status, errorClass: null };
+    return { statusCode: status, errorClass: status >= 300 && status < 400 ? "redirect" : "http_status" };
   } catch (error) {
     const name = error instanceof Error ? error.name : "";
+    if (name === REFUSED_TARGET) return { statusCode: null, errorClass: "refused_target" };
     return { statusCode: null, errorClass: name === "TimeoutError" || name === "AbortError" ? "timeout" : "connection" };
   }
 }

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { lookup as lookupEach, type LookupAddress } from "node:dns";
 import { lookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { badInput } from "../../errors.js";
 
 /** Where webhooks may point: production is strict unless WEBHOOK_ALLOW_PRIVATE_TARGETS says otherwise. */
@@ -10,7 +13,9 @@ export interface TargetPolicy {
 }
 
 // Addresses a webhook must not reach in production (SSRF): loopback, private, link-local
-// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA.
+// (cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast, ULA, the
+// IETF and benchmarking blocks, and the IPv6 prefixes that carry an IPv4 address a gateway
+// translates (NAT64 64:ff9b::/96 reaches a VPC's private IPv4 hosts; 6to4; IPv4-compatible).
 const PRIVATE = new BlockList();
 for (const [net, bits] of [
   ["0.0.0.0", 8],
@@ -19,14 +24,20 @@ for (const [net, bits] of [
   ["127.0.0.0", 8],
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
+  ["192.0.0.0", 24],
   ["192.168.0.0", 16],
+  ["198.18.0.0", 15],
   ["224.0.0.0", 3],
 ] as const) {
   PRIVATE.addSubnet(net, bits, "ipv4");
 }
 for (const [net, bits] of [
-  ["::", 127],
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
   ["fc00::", 7],
+  ["fec0::", 10],
   ["fe80::", 10],
   ["ff00::", 8],
 ] as const) {
@@ -91,6 +102,56 @@ export async function refusedTarget(url: string, policy: TargetPolicy): Promise<
   } catch {
     return "dns";
   }
+}
+
+/** Thrown when the connection's own resolution gives a private address (its `name`). */
+export const REFUSED_TARGET = "RefusedTargetError";
+
+/**
+ * The connection's resolver: it checks the very addresses it connects to, so a name that
+ * answers a public address to `refusedTarget` and a private one a moment later (DNS
+ * rebinding, TTL 0) is still refused.
+ */
+function checkedLookup(policy: TargetPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    lookupEach(hostname, { ...options, all: true }, (error, found) => {
+      const addresses = found as unknown as LookupAddress[];
+      if (error) return callback(error, "", 0);
+      if (!policy.allowPrivate && policy.production && addresses.some((a) => isPrivateAddress(a.address))) {
+        return callback(Object.assign(new Error(`${hostname} resolves to a private address`), { name: REFUSED_TARGET }), "", 0);
+      }
+      if (options.all) return (callback as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      return callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+/**
+ * One POST to a webhook URL, connecting only to addresses `checkedLookup` allowed; redirects
+ * are not followed and the response body is discarded unread. Resolves with the status code.
+ */
+export function postTo(url: string, headers: Record<string, string>, body: string, policy: TargetPolicy & { timeoutMs: number }): Promise<number> {
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: checkedLookup(policy),
+        signal: AbortSignal.timeout(policy.timeoutMs),
+      },
+      (res) => {
+        // The body is never read; a recipient that stalls or cuts it off changes nothing.
+        res.on("error", () => undefined);
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** `X-Alpha-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (as Stripe signs). */

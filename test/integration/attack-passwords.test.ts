@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "../../src/auth/passwords.js";
+import { SIGN_IN_THROTTLE } from "../../src/auth/throttle.js";
+import { users } from "../../src/db/schema/index.js";
+import { DEMO_PASSWORD, startTestApp, type TestApp } from "../helpers/app.js";
+import { db, workspaceId } from "../helpers/fixtures.js";
+
+/*
+ * A stolen session guessing its account's password (600 guesses a minute under the request
+ * rate limit, each an argon2 run): changePassword and closeMyAccount check the current
+ * password under the sign-in throttle, so after the free failures come growing delays.
+ */
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+async function member(email: string): Promise<string> {
+  await db(t)
+    .insert(users)
+    .values({ workspaceId: await workspaceId(t, "Acme"), email, name: "Guess Target", role: "support", passwordHash: await hashPassword(DEMO_PASSWORD) });
+  return t.login(email);
+}
+
+describe("current-password checks are throttled like sign-ins", () => {
+  it.each([
+    ["changePassword", (i: number) => `currentPassword: "wrong guess ${i}", newPassword: "a brand new passphrase ${i}"`],
+    ["closeMyAccount", (i: number) => `password: "wrong guess ${i}"`],
+  ])("%s: fifteen guesses get the sign-in throttle's free failures, then RATE_LIMITED without checking", async (field, args) => {
+    const token = await member(`guess-${field.toLowerCase()}@acme.test`);
+    // Sent together, as an attacker would: each is counted before argon2 runs, so no delay can pass meanwhile.
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => t.gql(`mutation { ${field}(${args(i)}) }`, {}, { token })));
+    const codes = answers.map((res) => res.errors?.[0].extensions.code);
+    // As a sign-in: the free failures and one more are checked; every other guess waits (1 s, 2 s, ...).
+    const checked = SIGN_IN_THROTTLE.pair.free + 1;
+    expect(codes.filter((c) => c === "BAD_USER_INPUT")).toHaveLength(checked);
+    expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(15 - checked);
+  });
+
+  it("the right password still works at once when no guess came before it", async () => {
+    const token = await member("guess-none@acme.test");
+    const res = await t.gql(`mutation { changePassword(currentPassword: "${DEMO_PASSWORD}", newPassword: "a brand new passphrase") }`, {}, { token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.changePassword).toBe(true);
+  });
+});
