@@ -45,15 +45,37 @@ export function guardOf(extensions: Readonly<Record<string, unknown>> | null | u
 const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
 
 // Field masks per row, computed once per row object per request.
-const fieldCache = new WeakMap<AppAbility, WeakMap<object, Set<string>>>();
+const fieldCache = new WeakMap<AppAbility, WeakMap<object, ReadonlySet<string>>>();
 
-export function readableFields(registry: Registry, ability: AppAbility, subject: string, row: object): Set<string> {
+// Per ability and subject: every policy field (when no read rule of the subject lists fields), or
+// undefined (some rule lists fields: each row's mask is worked out by permittedFieldsOf).
+const wholeRows = new WeakMap<AppAbility, Map<string, ReadonlySet<string> | undefined>>();
+const NO_FIELDS: ReadonlySet<string> = new Set<string>();
+
+function wholeRowFields(registry: Registry, ability: AppAbility, subject: string): ReadonlySet<string> | undefined {
+  let perAbility = wholeRows.get(ability);
+  if (!perAbility) wholeRows.set(ability, (perAbility = new Map()));
+  if (!perAbility.has(subject)) {
+    const whole = ability.possibleRulesFor("read", subject).every((rule) => !rule.fields);
+    perAbility.set(subject, whole ? new Set(registry.get(subject).policyFields) : undefined);
+  }
+  return perAbility.get(subject);
+}
+
+export function readableFields(registry: Registry, ability: AppAbility, subject: string, row: object): ReadonlySet<string> {
   let perAbility = fieldCache.get(ability);
   if (!perAbility) fieldCache.set(ability, (perAbility = new WeakMap()));
   let fields = perAbility.get(row);
   if (!fields) {
-    const all = registry.get(subject).policyFields;
-    fields = new Set(permittedFieldsOf(ability, "read", typed(subject, row), { fieldsFrom: (rule) => rule.fields ?? [...all] }));
+    const whole = wholeRowFields(registry, ability, subject);
+    if (whole) {
+      // No rule lists fields: permittedFieldsOf adds or removes every field per matching rule,
+      // so the row's mask is what its highest-priority matching rule says, which is can().
+      fields = ability.can("read", typed(subject, row)) ? whole : NO_FIELDS;
+    } else {
+      const all = registry.get(subject).policyFields;
+      fields = new Set(permittedFieldsOf(ability, "read", typed(subject, row), { fieldsFrom: (rule) => rule.fields ?? [...all] }));
+    }
     perAbility.set(row, fields);
   }
   return fields;
