@@ -147,6 +147,35 @@ function ordered(policies: PolicySet, rules: PolicyRule[], principal: Principal)
   return [...compile("allow"), ...compile("deny")];
 }
 
+// Compiled abilities per policy set (a new set, as a policy reload makes, starts empty), by
+// everything buildAbility reads of the principal: a role change, another token scope or purpose
+// is another key, so it takes effect at the next request; revocation and deactivation end the
+// session itself. Bounded: the oldest key goes first. Abilities are never changed after build.
+const ABILITY_CACHE_SIZE = 1000;
+const abilityCache = new WeakMap<PolicySet, Map<string, AppAbility>>();
+
+function abilityKey(principal: Principal, purposeId: string): string {
+  const scopes = principal.kind === "token" ? (principal.scopes ?? []).join(",") : "";
+  return JSON.stringify([principal.kind, principal.userId, principal.workspaceId, principal.role, purposeId, scopes]);
+}
+
+/** buildAbility, compiled once per principal, role, purpose, token scopes and policy set. */
+export function cachedAbility(policies: PolicySet, principal: Principal, purposeId: string): AppAbility {
+  let perPolicies = abilityCache.get(policies);
+  if (!perPolicies) abilityCache.set(policies, (perPolicies = new Map()));
+  const key = abilityKey(principal, purposeId);
+  let ability = perPolicies.get(key);
+  if (ability) {
+    // Most recently used last.
+    perPolicies.delete(key);
+  } else {
+    ability = buildAbility(policies, principal, purposeId);
+    if (perPolicies.size >= ABILITY_CACHE_SIZE) perPolicies.delete(perPolicies.keys().next().value as string);
+  }
+  perPolicies.set(key, ability);
+  return ability;
+}
+
 /** Compiles a principal's role rules and the purpose's guards into one CASL ability. */
 export function buildAbility(policies: PolicySet, principal: Principal, purposeId: string): AppAbility {
   const role = policies.roles.get(principal.role);

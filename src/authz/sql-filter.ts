@@ -95,14 +95,25 @@ function nodeToSql(registry: Registry, subject: Subject, node: Node): SQL {
   }
 }
 
+// An ability's rules never change once built (and abilities are cached across requests: see
+// cachedAbility), so its WHERE for an action and subject is compiled once.
+const compiled = new WeakMap<AppAbility, { registry: Registry; where: Map<string, SQL> }>();
+
 /**
  * The ability as a SQL WHERE for `action` on `subject`: the same compiled rules as `can()`.
  * No rule, or only denials, is `false`: nothing is visible by default.
  */
 export function accessibleWhere(registry: Registry, ability: AppAbility, action: string, subject: string): SQL {
-  const ast = rulesToAST(ability, action, subject) as Node | null;
-  if (!ast) return sql`false`;
-  return sql`(${nodeToSql(registry, registry.get(subject), ast)})`;
+  let cached = compiled.get(ability);
+  if (cached?.registry !== registry) compiled.set(ability, (cached = { registry, where: new Map() }));
+  const key = `${action} ${subject}`;
+  let where = cached.where.get(key);
+  if (!where) {
+    const ast = rulesToAST(ability, action, subject) as Node | null;
+    where = ast ? sql`(${nodeToSql(registry, registry.get(subject), ast)})` : sql`false`;
+    cached.where.set(key, where);
+  }
+  return where;
 }
 
 /**

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { buildAbility, buildRightsAbility, SYSTEM_ROLE, type AppAbility, type Principal } from "../../authz/ability.js";
+import { buildRightsAbility, cachedAbility, SYSTEM_ROLE, type AppAbility, type Principal } from "../../authz/ability.js";
 import type { PolicySet, Purpose } from "../../authz/policy-loader.js";
 import type { Db } from "../../db/client.js";
 import type { ErasureJournal } from "../erasure/erasure.journal.js";
@@ -49,7 +49,7 @@ export class Scope {
     /** Seals page cursors; one key for every process (SIGNING_SECRET or the stored one). */
     readonly cursors: CursorCodec,
   ) {
-    this.ability = buildAbility(policies, principal ?? ANONYMOUS, purpose?.id ?? "");
+    this.ability = cachedAbility(policies, principal ?? ANONYMOUS, purpose?.id ?? "");
   }
 
   get registry() {
@@ -60,7 +60,7 @@ export class Scope {
   adopt(principal: Principal, purpose: Purpose): void {
     this.principal = principal;
     this.purpose = purpose;
-    this.ability = buildAbility(this.policies, principal, purpose.id);
+    this.ability = cachedAbility(this.policies, principal, purpose.id);
     this.rights = undefined;
     this.loaders.clear();
   }
