@@ -3,6 +3,7 @@ import type { PolicySet, Purpose } from "../authz/policy-loader.js";
 import type { Config } from "../config.js";
 import type { Db, QueryMetrics } from "../db/client.js";
 import type { DomainError } from "../errors.js";
+import type { FieldMasks } from "./guard.js";
 import type { CursorCodec } from "../modules/common/cursor.js";
 import { Scope, type ClientInfo } from "../modules/common/scope.js";
 import type { UnsubscribeLinks } from "../modules/unsubscribe/unsubscribe.token.js";
@@ -21,6 +22,8 @@ export interface MaskedField {
 export class AppContext extends Scope {
   /** Fields nulled by a field mask: one FORBIDDEN error each, added to the response. */
   readonly masked = new Map<string, MaskedField>();
+  /** Each row's field mask, decided once per ability and row (src/graphql/guard.ts). */
+  readonly fieldMasks: FieldMasks = new WeakMap();
 
   constructor(
     db: Db,

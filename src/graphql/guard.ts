@@ -44,8 +44,8 @@ export function guardOf(extensions: Readonly<Record<string, unknown>> | null | u
 
 const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
 
-// Field masks per row, computed once per row object per request.
-const fieldCache = new WeakMap<AppAbility, WeakMap<object, ReadonlySet<string>>>();
+/** Field masks per ability and row: one per request (AppContext.fieldMasks), so it dies with it. */
+export type FieldMasks = WeakMap<AppAbility, WeakMap<object, ReadonlySet<string>>>;
 
 // Per ability and subject: every policy field (when no read rule of the subject lists fields), or
 // undefined (some rule lists fields: each row's mask is worked out by permittedFieldsOf).
@@ -62,9 +62,9 @@ function wholeRowFields(registry: Registry, ability: AppAbility, subject: string
   return perAbility.get(subject);
 }
 
-export function readableFields(registry: Registry, ability: AppAbility, subject: string, row: object): ReadonlySet<string> {
-  let perAbility = fieldCache.get(ability);
-  if (!perAbility) fieldCache.set(ability, (perAbility = new WeakMap()));
+export function readableFields(masks: FieldMasks, registry: Registry, ability: AppAbility, subject: string, row: object): ReadonlySet<string> {
+  let perAbility = masks.get(ability);
+  if (!perAbility) masks.set(ability, (perAbility = new WeakMap()));
   let fields = perAbility.get(row);
   if (!fields) {
     const whole = wholeRowFields(registry, ability, subject);
@@ -192,7 +192,7 @@ function objectResolver(resolve: Resolver, typeGuard: GuardSpec | undefined, fie
     if (!ctx.principal) throw toGraphQLError(unauthenticated());
     if (subject) {
       const ability = ctx.abilityFor(root as object);
-      if (!readableFields(ctx.registry, ability, subject, root as object).has(policyField)) {
+      if (!readableFields(ctx.fieldMasks, ctx.registry, ability, subject, root as object).has(policyField)) {
         return mask(ctx, info, decide(ability, "read", subject, root as object, policyField, whoOf(ctx)));
       }
     }
