@@ -87,13 +87,17 @@ try {
     const cpu = process.cpuUsage(cpu0);
     const ms = performance.now() - t0;
     const rss = process.memoryUsage().rss / 2 ** 20;
+    // With --expose-gc: the heap left after a full collection (what the run kept alive).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const kept = gc ? `, heap after gc ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB` : "";
     if (session) {
       const { profile } = await session.post("Profiler.stop");
       writeFileSync(`${process.env.PROFILE}-${id}.cpuprofile`, JSON.stringify(profile));
       session.disconnect();
     }
     process.stdout.write(
-      `${id}: ${N} req conc ${CONC}: ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms CPU/req (user ${(cpu.user / 1000 / N).toFixed(2)}), ${(N / (ms / 1000)).toFixed(1)} req/s, rss ${rss.toFixed(0)} MB\n`,
+      `${id}: ${N} req conc ${CONC}: ${((cpu.user + cpu.system) / 1000 / N).toFixed(2)} ms CPU/req (user ${(cpu.user / 1000 / N).toFixed(2)}), ${(N / (ms / 1000)).toFixed(1)} req/s, rss ${rss.toFixed(0)} MB${kept}\n`,
     );
   }
 } finally {
