@@ -52,7 +52,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const unenforced = retentionProblems(policies);
   if (unenforced.length > 0) throw new StartError(unenforced.join("; "));
   if (!opts.database) log(config.databaseUrl ? "connecting to PostgreSQL" : `opening the database (PGlite in ${config.dataDir})`);
-  const database = opts.database ?? (await openDatabase(config));
+  // Only the API's own pool gets STATEMENT_TIMEOUT_MS; the CLIs open theirs without it.
+  const database = opts.database ?? (await openDatabase(config, { statementTimeoutMs: config.statementTimeoutMs }));
   try {
     log("migrating the database");
     await migrate(database);

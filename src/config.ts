@@ -50,6 +50,11 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Minutes between runs of the retention job inside the server; 0 turns the timer off. */
   retentionIntervalMinutes: number;
+  /**
+   * PostgreSQL `statement_timeout` of the API's request statements (STATEMENT_TIMEOUT_MS, default
+   * 15000; 0 turns it off). Migrations, seeding, the retention job and the CLIs run without it.
+   */
+  statementTimeoutMs: number;
   /** Seconds between runs of the outbox delivery worker inside the server; 0 turns it off. */
   outboxIntervalSeconds: number;
   /** Lets webhooks target private, loopback and link-local addresses in production (SSRF guard off). */
@@ -198,6 +203,7 @@ export function loadConfig(env: Env = processEnv()): Config {
     geoCountryHeader: headerName(s, "GEO_COUNTRY_HEADER"),
     shutdownTimeoutSeconds: s.int("SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 600),
     retentionIntervalMinutes: s.int("RETENTION_INTERVAL_MINUTES", 60, 0, 7 * 24 * 60),
+    statementTimeoutMs: s.int("STATEMENT_TIMEOUT_MS", 15_000, 0, 3_600_000),
     outboxIntervalSeconds: s.int("OUTBOX_INTERVAL_SECONDS", 15, 0, 24 * 60 * 60),
     webhookAllowPrivateTargets: s.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", false),
     stripeWebhookSecret,

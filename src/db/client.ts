@@ -208,9 +208,26 @@ function wrapPostgres(client: Sql, metrics?: QueryMetrics): Sql {
   return wrapSql(client);
 }
 
-export async function openPostgres(url: string, max = 10): Promise<Database> {
-  const client = postgres(url, { max, onnotice: () => undefined, connection: { application_name: "alpha-crm-api" } });
+export interface PoolOptions {
+  /**
+   * PostgreSQL's `statement_timeout` on every connection of the pool that `handle()` draws from
+   * (the API's requests); 0 or unset: none. Work under an advisory lock (migrations, seeding, the
+   * retention job) runs on a pool of its own without it: those statements may rightly be long.
+   */
+  statementTimeoutMs?: number;
+}
+
+export async function openPostgres(url: string, max = 10, options: PoolOptions = {}): Promise<Database> {
+  const timeout = options.statementTimeoutMs ?? 0;
+  const client = postgres(url, {
+    max,
+    onnotice: () => undefined,
+    connection: { application_name: "alpha-crm-api", ...(timeout > 0 ? { statement_timeout: timeout } : {}) },
+  });
   const plain = drizzlePostgres({ client: wrapPostgres(client) });
+  // postgres.js connects lazily: the jobs' pool opens a connection only when a job runs.
+  const jobsClient = timeout > 0 ? postgres(url, { max: 2, onnotice: () => undefined, connection: { application_name: "alpha-crm-jobs" } }) : client;
+  const jobs = jobsClient === client ? plain : drizzlePostgres({ client: wrapPostgres(jobsClient) });
   return {
     kind: "postgres",
     handle: (metrics) => (metrics ? drizzlePostgres({ client: wrapPostgres(client, metrics) }) : plain),
@@ -220,7 +237,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       const lock = postgres(url, { max: 1, onnotice: () => undefined });
       try {
         await lock`select pg_advisory_lock(${key})`;
-        return await fn(plain);
+        return await fn(jobs);
       } finally {
         await lock.end({ timeout: 5 });
       }
@@ -233,7 +250,7 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
       try {
         const [row] = await lock`select pg_try_advisory_lock(${key}) as ok`;
         if (!row?.ok) return { ran: false };
-        return { ran: true, value: await fn(plain) };
+        return { ran: true, value: await fn(jobs) };
       } finally {
         releaseHere(client, key);
         await lock.end({ timeout: 5 });
@@ -242,12 +259,19 @@ export async function openPostgres(url: string, max = 10): Promise<Database> {
     async ping(metrics) {
       await (metrics ? wrapPostgres(client, metrics) : client).unsafe("select 1");
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      await Promise.all([client.end({ timeout: 5 }), jobsClient === client ? undefined : jobsClient.end({ timeout: 5 })]);
+    },
   };
 }
 
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+/**
+ * `pool` applies to PostgreSQL only: the API passes STATEMENT_TIMEOUT_MS, the CLIs nothing (no
+ * timeout). PGlite gets none: it is one embedded connection that the jobs share, and it does
+ * not cancel on `statement_timeout` anyway (single-user backend, no timer).
+ */
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string }, pool: PoolOptions = {}): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, 10, pool) : openPglite(opts.dataDir);
 }
 
 /** Rows of a raw `db.execute()` result, whichever driver ran it. */

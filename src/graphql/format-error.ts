@@ -12,6 +12,8 @@ const BAD_LITERAL = /(Expected value of type|got invalid value|Expected type|can
 // graphql-js's parser stops at `parseOptions.maxTokens` with "Document contains more that N
 // tokens" (sic, graphql 16).
 const TOKEN_LIMIT = "Document contains more th";
+/** SQLSTATE query_canceled: statement_timeout (or a cancel request) stopped the statement. */
+const STATEMENT_CANCELLED = "57014";
 
 /**
  * Apollo's own codes that are not the contract's, mapped to the contract's: an operationName
@@ -74,8 +76,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
   // Only the contract's codes leave the server; anything else is treated as the fault it is.
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR && CONTRACT_CODES.has(code)) return withoutStack(formatted);
 
-  // Database refusals that reach here are bad input that slipped past validation.
   const pgCode = (original as { code?: unknown; cause?: { code?: unknown } })?.code ?? (original as { cause?: { code?: unknown } })?.cause?.code;
+  // 57014: a statement ran past STATEMENT_TIMEOUT_MS and PostgreSQL cancelled it (its
+  // transaction rolled back). The server is fine; this request asked too much of it.
+  if (pgCode === STATEMENT_CANCELLED) {
+    return withCode(
+      formatted,
+      ErrorCode.SERVICE_UNAVAILABLE,
+      "The database did not answer within the statement timeout; the statement was cancelled and nothing it wrote was kept. Retry later, or ask for less (a narrower filter, a smaller page).",
+    );
+  }
+  // Database refusals that reach here are bad input that slipped past validation.
   if (typeof pgCode === "string" && /^(22|23)/.test(pgCode)) {
     return withCode(formatted, ErrorCode.BAD_USER_INPUT, "The input conflicts with the data or its constraints.");
   }

@@ -35,7 +35,10 @@ export function queryCount(serverTiming: unknown): number {
 /** The real app (Fastify + Apollo + database) on a fresh database, driven through HTTP inject. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ DATA_DIR: "memory://", LOG_LEVEL: "silent", NODE_ENV: "test", SEED_DEMO: "true", ...env });
-  const app = await createApp(config, { database: await testDatabase() });
+  // The pool's statement timeout only when a test asks for one: a slow CI machine must not
+  // turn the other files' statements into timeouts.
+  const pool = env.STATEMENT_TIMEOUT_MS ? { statementTimeoutMs: config.statementTimeoutMs } : {};
+  const app = await createApp(config, { database: await testDatabase(pool) });
   const tokens = new Map<string, string>();
   const gql: TestApp["gql"] = async (query, variables = {}, as = {}) => {
     const headers: Record<string, string> = { "content-type": "application/json", ...as.headers };

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { inject } from "vitest";
-import { openPglite, openPostgres, type Database } from "../../src/db/client.js";
+import { openPglite, openPostgres, type Database, type PoolOptions } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 
 /** A fresh, migrated database for one test file: PGlite in memory, or a PostgreSQL clone. */
-export async function testDatabase(): Promise<Database> {
+export async function testDatabase(pool: PoolOptions = {}): Promise<Database> {
   const url = process.env.DATABASE_URL;
   const template = inject("templateDatabase");
   if (!url || !template) {
@@ -21,7 +21,7 @@ export async function testDatabase(): Promise<Database> {
   await admin.unsafe(`create database ${name} template ${template}`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const db = await openPostgres(target.toString(), 4);
+  const db = await openPostgres(target.toString(), 4, pool);
   return {
     ...db,
     async close() {

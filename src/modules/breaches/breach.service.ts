@@ -3,6 +3,7 @@ import { recordDecision } from "../../authz/decision-log.js";
 import { badInput, notFound } from "../../errors.js";
 import { ensureAllowed, whereCan } from "../common/access.js";
 import { cursorScope, isUuid } from "../common/crud.service.js";
+import { EARLIEST_EVENT } from "../common/instants.js";
 import { type PageArguments, pageRequest } from "../common/paging.js";
 import type { Scope } from "../common/scope.js";
 import { breachById, breachPage, detectedInFuture, foreignIds, insertBreach, markNotified, noticesFor } from "./breach.repository.js";
@@ -66,7 +67,9 @@ export const breachService = {
       authority: input.authority === undefined || input.authority === null ? DEFAULT_AUTHORITY : text(input.authority, "input.authority"),
       reportedBy: actorId(principal),
     };
+    // Not in the future is checked below, against the database clock.
     if (Number.isNaN(input.detectedAt.getTime())) throw badInput("input.detectedAt", "is not a date");
+    if (input.detectedAt < EARLIEST_EVENT) throw badInput("input.detectedAt", "must not be before 1900-01-01T00:00:00Z");
     const contactIds = idList(input.affectedContactIds, "input.affectedContactIds");
     const userIds = idList(input.affectedUserIds, "input.affectedUserIds");
     await ensureAllowed(ctx, "create", "Breach", values);

@@ -3,6 +3,7 @@ import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
 import { readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import { eventInstant } from "../common/instants.js";
 import type { PageRequest } from "../common/paging.js";
 import { contactService } from "../contacts/contact.service.js";
 import { dealService } from "../deals/deal.service.js";
@@ -19,6 +20,7 @@ export const interactionService = {
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
 
   async create(ctx: Scope, input: CreateInteractionInput) {
+    if (input.occurredAt != null) eventInstant("input.occurredAt", input.occurredAt);
     // The person must be visible for this purpose; their state is checked again under a lock.
     await contactService.get(ctx, input.contactId, "contactId");
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
@@ -30,6 +32,7 @@ export const interactionService = {
   /** With `requestId`, the change answers a RECTIFICATION request about the interaction's person. */
   async update(ctx: Scope, id: string, input: UpdateInteractionInput, requestId?: string | null) {
     if (input.occurredAt === null) throw badInput("input.occurredAt", "cannot be empty");
+    if (input.occurredAt !== undefined) eventInstant("input.occurredAt", input.occurredAt);
     if (input.dealId) await dealService.get(ctx, input.dealId, "dealId");
     const correction =
       requestId == null ? undefined : rectification(ctx, { subject: "Interaction", id, contactId: (await crud.get(ctx, id)).contactId, requestId });
