@@ -159,6 +159,11 @@ function abilityKey(principal: Principal, purposeId: string): string {
   return JSON.stringify([principal.kind, principal.userId, principal.workspaceId, principal.role, purposeId, scopes]);
 }
 
+/** How many compiled abilities a policy set keeps (tests: the cache stays bounded). */
+export function cachedAbilityCount(policies: PolicySet): number {
+  return abilityCache.get(policies)?.size ?? 0;
+}
+
 /** buildAbility, compiled once per principal, role, purpose, token scopes and policy set. */
 export function cachedAbility(policies: PolicySet, principal: Principal, purposeId: string): AppAbility {
   let perPolicies = abilityCache.get(policies);

@@ -4,7 +4,7 @@
 // token scope or policy set would grant what the request may not have.
 import { describe, expect, it } from "vitest";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { buildAbility, cachedAbility, type Principal } from "../../src/authz/ability.js";
+import { buildAbility, cachedAbility, cachedAbilityCount, type Principal } from "../../src/authz/ability.js";
 import { loadPolicies, type PolicySet } from "../../src/authz/policy-loader.js";
 import { accessibleWhere } from "../../src/authz/sql-filter.js";
 import { registry } from "../../src/modules/registry.js";
@@ -57,6 +57,23 @@ describe("cachedAbility", () => {
     expect(after.rules).toEqual(built(reloaded, user({ role: "support" }), "customer_support"));
     expect(after.can("read", "Contact")).toBe(false);
     expect(before.can("read", "Contact")).toBe(true);
+  });
+});
+
+describe("cachedAbility bound", () => {
+  it("keeps at most 1000 abilities per policy set, the most recently used", () => {
+    // Its own policy set: the count is this test's alone (a compiled ability with its SQL
+    // filters is about 100 kB, so the bound is about 100 MB whatever callers send).
+    const own: PolicySet = { ...policies };
+    const first = cachedAbility(own, user(), "service_provision");
+    for (let i = 0; i < 1500; i++) {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+      cachedAbility(own, user({ userId: id }), "service_provision");
+      if (i % 100 === 0) expect(cachedAbility(own, user(), "service_provision")).toBe(first);
+    }
+    expect(cachedAbilityCount(own)).toBe(1000);
+    expect(cachedAbility(own, user({ userId: `00000000-0000-4000-8000-${String(0).padStart(12, "0")}` }), "service_provision")).toBeDefined();
+    expect(cachedAbilityCount(own)).toBe(1000);
   });
 });
 
