@@ -5,6 +5,7 @@ import "reflect-metadata";
 import { and, count, desc, eq, isNull, not, arrayContains } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, consentEvents, contacts, policyVersions, users } from "../../src/db/schema/index.js";
+import { PLATFORM_WORKSPACE_ID } from "../../src/db/tenancy.js";
 import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { systemScope } from "../../src/modules/common/scope.js";
 import { policyVersionService } from "../../src/modules/policy-versions/policy-version.service.js";
@@ -130,7 +131,7 @@ describe("publishing", () => {
     const [entry] = await db(t)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.subject, "PolicyVersion"), isNull(auditLog.workspaceId)));
+      .where(and(eq(auditLog.subject, "PolicyVersion"), eq(auditLog.workspaceId, PLATFORM_WORKSPACE_ID)));
     expect(entry).toMatchObject({ actorRole: "system", actorId: null });
   });
 });
