@@ -189,7 +189,7 @@ export async function closeExpiredSessions(db: Db, now: Date, opts: BatchOptions
     const [{ logins }] = await db
       .select({ logins: count() })
       .from(usageEvents)
-      .innerJoin(sessions, eq(sessions.id, usageEvents.sessionId))
+      .innerJoin(sessions, and(eq(sessions.workspaceId, usageEvents.workspaceId), eq(sessions.id, usageEvents.sessionId)))
       .where(and(expired, eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds)));
     return { sessions: Number(n), logins: Number(logins) };
   }
