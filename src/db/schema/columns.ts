@@ -17,6 +17,7 @@ export const tenantKey = (t: { workspaceId: PgColumn; id: PgColumn }) => primary
  */
 export const tenantFk = (name: string, workspaceId: PgColumn, column: PgColumn, target: { workspaceId: PgColumn; id: PgColumn }) =>
   foreignKey({ name, columns: [workspaceId, column], foreignColumns: [target.workspaceId, target.id] });
+
 export const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 export const updatedAt = () => timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 
