@@ -1,4 +1,4 @@
-// drizzle/0019_tenant_keys.sql on a database that already has data (#12 item 7): its hand-written
+// drizzle/0020_tenant_keys.sql on a database that already has data (#12 item 7): its hand-written
 // parts fill the look-up tables, move the audit log's platform entries under the platform id with
 // their chain still verifying, and clear only the link (never workspace_id) on a SET NULL delete.
 import { randomBytes } from "node:crypto";
@@ -17,7 +17,7 @@ import { openPglite, openPostgres, rowsOf, type Database, type Db } from "../../
 import { MIGRATIONS_FOLDER } from "../../src/db/migrate.js";
 import { PLATFORM_WORKSPACE_ID } from "../../src/db/tenancy.js";
 
-const BEFORE = 18; // the last migration before tenant keys
+const BEFORE = 19; // the last migration before tenant keys
 const W = "11111111-1111-4111-8111-111111111111";
 const OWNER = "22222222-2222-4222-8222-222222222222";
 const MEMBER = "33333333-3333-4333-8333-333333333333";
@@ -111,7 +111,7 @@ afterAll(async () => {
   rmSync(oldFolder, { recursive: true, force: true });
 });
 
-describe("0019_tenant_keys on existing data", () => {
+describe("0020_tenant_keys on existing data", () => {
   it("fills user_logins and credential_lookups from the rows that exist", async () => {
     expect(await rows(`select email_lower, workspace_id, user_id from user_logins order by 1`)).toEqual([
       { email_lower: "member@old.test", workspace_id: W, user_id: MEMBER },
