@@ -49,14 +49,15 @@ const API_QUERY = `query($first: Int) { contacts(first: $first) { totalCount nod
   deals { id title stage amount }
   interactions { id kind subject occurredAt } } } }`;
 
-// The same page in PostGraphile's amber schema: the same order (newest first, id to break
+// The same page in PostGraphile's amber schema (relations named after the composite tenant keys,
+// (workspace_id, x_id)): the same order (newest first, id to break
 // ties; deals newest first, interactions by occurrence, 100 at most each, as the API's loaders).
 const PGL_QUERY = `query($first: Int, $ws: UUID!) { allContacts(first: $first, orderBy: [CREATED_AT_DESC, ROW_ID_DESC], condition: { workspaceId: $ws }) {
   totalCount nodes {
   rowId firstName lastName email
-  companyByCompanyId { rowId name }
-  dealsByContactId(first: 100, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes { rowId title stage amount } }
-  interactionsByContactId(first: 100, orderBy: [OCCURRED_AT_DESC, ROW_ID_DESC]) { nodes { rowId kind subject occurredAt } } } } }`;
+  companyByWorkspaceIdAndCompanyId { rowId name }
+  dealsByWorkspaceIdAndContactId(first: 100, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes { rowId title stage amount } }
+  interactionsByWorkspaceIdAndContactId(first: 100, orderBy: [OCCURRED_AT_DESC, ROW_ID_DESC]) { nodes { rowId kind subject occurredAt } } } } }`;
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are JSON of three different schemas
 type Json = any;
@@ -75,9 +76,9 @@ function canonical(system: SystemId, data: Json): Canonical {
         firstName: n.firstName,
         lastName: n.lastName,
         email: n.email,
-        company: n.companyByCompanyId ? { id: n.companyByCompanyId.rowId, name: n.companyByCompanyId.name } : null,
-        deals: n.dealsByContactId.nodes.map((d: Json) => ({ id: d.rowId, title: d.title, stage: low(d.stage), amount: num(d.amount) })),
-        interactions: n.interactionsByContactId.nodes.map((i: Json) => ({
+        company: n.companyByWorkspaceIdAndCompanyId ? { id: n.companyByWorkspaceIdAndCompanyId.rowId, name: n.companyByWorkspaceIdAndCompanyId.name } : null,
+        deals: n.dealsByWorkspaceIdAndContactId.nodes.map((d: Json) => ({ id: d.rowId, title: d.title, stage: low(d.stage), amount: num(d.amount) })),
+        interactions: n.interactionsByWorkspaceIdAndContactId.nodes.map((i: Json) => ({
           id: i.rowId,
           kind: low(i.kind),
           subject: i.subject,

@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import type { Principal } from "../authz/ability.js";
 import { rowsOf, type Db } from "../db/client.js";
 import { apiTokens, users, workspaces } from "../db/schema/index.js";
+import { credentialWorkspace } from "./lookups.js";
 import { tokenDigest } from "./tokens.js";
 
 /**
@@ -86,6 +87,9 @@ export interface ApiTokenLookup {
 export async function principalForApiToken(db: Db, token: string): Promise<ApiTokenLookup | null> {
   const lookup = parseApiToken(token);
   if (lookup === undefined) return null;
+  // The token's workspace from the global look-up, then one statement in that workspace.
+  const workspaceId = await credentialWorkspace(db, "api_token", lookup);
+  if (!workspaceId) return null;
   const result = await db.execute(sql`
     with t as (
       select ${apiTokens.id} as token_id, ${apiTokens.scopes} as scopes, ${apiTokens.purposes} as purposes,
@@ -94,13 +98,13 @@ export async function principalForApiToken(db: Db, token: string): Promise<ApiTo
       from ${apiTokens}
       join ${users} on ${users.id} = ${apiTokens.userId} and ${users.workspaceId} = ${apiTokens.workspaceId}
       join ${workspaces} on ${workspaces.id} = ${users.workspaceId}
-      where ${apiTokens.lookup} = ${lookup} and ${apiTokens.secretHash} = ${tokenDigest(token)}
+      where ${apiTokens.workspaceId} = ${workspaceId} and ${apiTokens.lookup} = ${lookup} and ${apiTokens.secretHash} = ${tokenDigest(token)}
         and ${apiTokens.revokedAt} is null and ${apiTokens.expiresAt} > now()
         and ${users.deactivatedAt} is null
       limit 1
     ), used as (
       update ${apiTokens} set last_used_at = date_trunc('milliseconds', now())
-      where ${apiTokens.id} = (select token_id from t)
+      where ${apiTokens.workspaceId} = ${workspaceId} and ${apiTokens.id} = (select token_id from t)
         and (${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} <= now() - interval '1 minute')
       returning ${apiTokens.id}
     )

@@ -3,6 +3,7 @@ import type { Principal } from "../authz/ability.js";
 import { checkBatchSize, type BatchOptions } from "../db/batches.js";
 import { rowsOf, type Db } from "../db/client.js";
 import { sessions, usageEvents, users, workspaces } from "../db/schema/index.js";
+import { addCredential, credentialWorkspace, loginOf, removeCredentials } from "./lookups.js";
 import { dummyPasswordHash, verifyPassword } from "./passwords.js";
 import { newToken, tokenDigest } from "./tokens.js";
 
@@ -44,13 +45,17 @@ const principalColumns = {
 /**
  * Checks email and password; the same `null` for an unknown email and a wrong password. The
  * session and its LOGIN usage event are written together: no session without its log entry.
+ * The email's workspace comes from the global look-up; the user row, read in that workspace,
+ * decides.
  */
 export async function signIn(db: Db, email: string, password: string, ttlHours: number, client: LoginClient): Promise<SignedIn | null> {
-  const [user] = await db
-    .select({ ...principalColumns, passwordHash: users.passwordHash })
-    .from(users)
-    .where(and(eq(sql`lower(${users.email})`, email.toLowerCase()), isUserActive()))
-    .limit(1);
+  const login = await loginOf(db, email);
+  const [user] = login
+    ? await db
+        .select({ ...principalColumns, passwordHash: users.passwordHash })
+        .from(users)
+        .where(and(eq(users.workspaceId, login.workspaceId), eq(users.id, login.userId), eq(sql`lower(${users.email})`, email.toLowerCase()), isUserActive()))
+    : [];
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
   if (!user || !ok) return null;
   const { passwordHash: _, ...principal } = user;
@@ -71,10 +76,14 @@ export async function openSession(db: Db, principal: Principal, ttlHours: number
       .insert(sessions)
       .values({ workspaceId: user.workspaceId, userId: user.userId, tokenHash: tokenDigest(token), createdAt: now, expiresAt })
       .returning({ id: sessions.id });
+    await addCredential(tx, "session", tokenDigest(token), user.workspaceId);
     await tx
       .insert(usageEvents)
       .values({ workspaceId: user.workspaceId, userId: user.userId, sessionId: session.id, kind: "login", occurredAt: now, ...client });
-    await tx.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.userId));
+    await tx
+      .update(users)
+      .set({ lastLoginAt: now })
+      .where(and(eq(users.workspaceId, user.workspaceId), eq(users.id, user.userId)));
     return session.id;
   });
   return { token, expiresAt, sessionId, principal };
@@ -82,12 +91,7 @@ export async function openSession(db: Db, principal: Principal, ttlHours: number
 
 /** The account an email signs in to, if any (a failed sign-in is logged in its workspace). */
 export async function accountOf(db: Db, email: string): Promise<{ userId: string; workspaceId: string } | undefined> {
-  const [user] = await db
-    .select({ userId: users.id, workspaceId: users.workspaceId })
-    .from(users)
-    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
-    .limit(1);
-  return user;
+  return loginOf(db, email);
 }
 
 export interface SessionLookup {
@@ -97,17 +101,21 @@ export interface SessionLookup {
 }
 
 /**
- * One statement: the session, its user and workspace if the token is live. Requests are
+ * Two statements: the token's workspace from the global look-up, then the session, its user and
+ * workspace in that workspace (one shard under Citus) if the token is live. Requests are
  * counted per user, not here (src/http/rate-limit.ts): signing in again does not reset them.
  */
 export async function principalForSession(db: Db, token: string): Promise<SessionLookup | null> {
+  const digest = tokenDigest(token);
+  const workspaceId = await credentialWorkspace(db, "session", digest);
+  if (!workspaceId) return null;
   const result = await db.execute(sql`
     select ${sessions.id} as session_id, ${users.id} as user_id, ${users.workspaceId} as workspace_id,
            ${users.role} as role, ${users.email} as email, ${users.name} as name
     from ${sessions}
-    join ${users} on ${users.id} = ${sessions.userId}
+    join ${users} on ${users.workspaceId} = ${sessions.workspaceId} and ${users.id} = ${sessions.userId}
     join ${workspaces} on ${workspaces.id} = ${users.workspaceId}
-    where ${sessions.tokenHash} = ${tokenDigest(token)} and ${sessions.expiresAt} > now()
+    where ${sessions.workspaceId} = ${workspaceId} and ${sessions.tokenHash} = ${digest} and ${sessions.expiresAt} > now()
       and ${users.deactivatedAt} is null
     limit 1`);
   const [row] = rowsOf<{ session_id: string; user_id: string; workspace_id: string; role: string; email: string; name: string }>(result);
@@ -121,6 +129,10 @@ export async function principalForSession(db: Db, token: string): Promise<Sessio
 /** Whole seconds from a login to `end` (never negative): the login's duration. */
 const secondsSince = (end: unknown) => sql<number>`greatest(0, floor(extract(epoch from (${end} - ${usageEvents.occurredAt}))))::int`;
 
+/** The expiry of a usage event's session (same workspace: a co-located join under Citus). */
+const sessionExpiry = () =>
+  sql`(select ${sessions.expiresAt} from ${sessions} where ${sessions.workspaceId} = ${usageEvents.workspaceId} and ${sessions.id} = ${usageEvents.sessionId})`;
+
 /** The open LOGIN events of these sessions (duration not yet known). */
 const openLogins = (sessionIds: string[]) =>
   and(inArray(usageEvents.sessionId, sessionIds), eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds));
@@ -133,15 +145,20 @@ const openLogins = (sessionIds: string[]) =>
  */
 export async function endSessions(db: Db, where: SQL, now = new Date()): Promise<string[]> {
   return db.transaction(async (tx) => {
-    const ended = await tx.select({ id: sessions.id }).from(sessions).where(where).for("update");
+    const ended = await tx.select({ id: sessions.id, tokenHash: sessions.tokenHash }).from(sessions).where(where).for("update");
     if (ended.length === 0) return [];
     const ids = ended.map((s) => s.id);
-    const expiry = sql`(select ${sessions.expiresAt} from ${sessions} where ${sessions.id} = ${usageEvents.sessionId})`;
+    const expiry = sessionExpiry();
     await tx
       .update(usageEvents)
       .set({ durationSeconds: secondsSince(sql`least(${sql.param(now, usageEvents.occurredAt)}, ${expiry})`) })
       .where(openLogins(ids));
     await tx.delete(sessions).where(inArray(sessions.id, ids));
+    await removeCredentials(
+      tx,
+      "session",
+      ended.map((s) => s.tokenHash),
+    );
     return ids;
   });
 }
@@ -172,7 +189,7 @@ export async function closeExpiredSessions(db: Db, now: Date, opts: BatchOptions
     const [{ logins }] = await db
       .select({ logins: count() })
       .from(usageEvents)
-      .innerJoin(sessions, eq(sessions.id, usageEvents.sessionId))
+      .innerJoin(sessions, and(eq(sessions.workspaceId, usageEvents.workspaceId), eq(sessions.id, usageEvents.sessionId)))
       .where(and(expired, eq(usageEvents.kind, "login"), isNull(usageEvents.durationSeconds)));
     return { sessions: Number(n), logins: Number(logins) };
   }
@@ -180,7 +197,7 @@ export async function closeExpiredSessions(db: Db, now: Date, opts: BatchOptions
   for (;;) {
     const batch = await db.transaction(async (tx) => {
       const rows = await tx
-        .select({ id: sessions.id })
+        .select({ id: sessions.id, tokenHash: sessions.tokenHash })
         .from(sessions)
         .where(expired)
         .orderBy(sessions.expiresAt)
@@ -190,10 +207,15 @@ export async function closeExpiredSessions(db: Db, now: Date, opts: BatchOptions
       const ids = rows.map((r) => r.id);
       const filled = await tx
         .update(usageEvents)
-        .set({ durationSeconds: secondsSince(sql`(select ${sessions.expiresAt} from ${sessions} where ${sessions.id} = ${usageEvents.sessionId})`) })
+        .set({ durationSeconds: secondsSince(sessionExpiry()) })
         .where(openLogins(ids))
         .returning({ id: usageEvents.id });
       await tx.delete(sessions).where(inArray(sessions.id, ids));
+      await removeCredentials(
+        tx,
+        "session",
+        rows.map((r) => r.tokenHash),
+      );
       return { sessions: rows.length, logins: filled.length };
     });
     total.sessions += batch.sessions;

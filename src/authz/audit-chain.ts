@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, asc, desc, eq, gt, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { rowsOf, type Db } from "../db/client.js";
 import { auditLog } from "../db/schema/index.js";
+import { PLATFORM_WORKSPACE_ID } from "../db/tenancy.js";
 
 /**
  * The audit log is a hash chain per workspace (entries with no workspace form one more
@@ -10,6 +11,8 @@ import { auditLog } from "../db/schema/index.js";
  * sha256 over a stable serialisation of its columns. Changing, deleting or inserting a row
  * directly in SQL breaks the chain at that row; `verifyAuditChain` names the first entry that
  * no longer matches. Appends to one chain are serialised by a transaction-level advisory lock.
+ * The chain of no workspace is stored under PLATFORM_WORKSPACE_ID (workspace_id is never null,
+ * for Citus) and shown and hashed as null, so the hashes written before that change still hold.
  */
 
 /** The columns an entry is written with (seq, created_at and the hashes are filled here). */
@@ -60,12 +63,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The stored workspace_id of a chain: the platform's id for the chain of no workspace. */
+export const storedWorkspace = (workspaceId: string | null): string => workspaceId ?? PLATFORM_WORKSPACE_ID;
+
+/** A chain's workspace as callers see it: null for the platform's entries. */
+export const chainWorkspace = (workspaceId: string | null): string | null => (workspaceId === PLATFORM_WORKSPACE_ID ? null : workspaceId);
+
 /** sha256 (hex) over the entry's columns in a fixed order, created_at as ISO 8601 with ms, and prev_hash. */
-export function auditEntryHash(row: Omit<AuditChainRow, "hash">): string {
+export function auditEntryHash(row: Omit<AuditChainRow, "hash" | "workspaceId"> & { workspaceId: string | null }): string {
   const fields = [
     HASH_VERSION,
     String(row.seq),
-    row.workspaceId,
+    chainWorkspace(row.workspaceId),
     row.actorId,
     row.actorRole,
     row.action,
@@ -84,7 +93,7 @@ export function auditEntryHash(row: Omit<AuditChainRow, "hash">): string {
 }
 
 function chainWhere(workspaceId: string | null): SQL {
-  return workspaceId ? eq(auditLog.workspaceId, workspaceId) : isNull(auditLog.workspaceId);
+  return eq(auditLog.workspaceId, storedWorkspace(workspaceId));
 }
 
 /** Runs `fn` in the caller's transaction, or in a new one when the caller passed the database. */
@@ -106,7 +115,7 @@ export function appendAuditEntry(db: Db, values: AuditValues): Promise<void> {
         select (select ${auditLog.hash} from ${auditLog} where ${chainWhere(values.workspaceId)} order by ${auditLog.seq} desc limit 1) as prev,
                nextval(pg_get_serial_sequence('audit_log', 'seq')) as seq`),
     );
-    const row = { ...values, seq: Number(head.seq), createdAt: new Date(), prevHash: head.prev ?? null };
+    const row = { ...values, workspaceId: storedWorkspace(values.workspaceId), seq: Number(head.seq), createdAt: new Date(), prevHash: head.prev ?? null };
     await tx.insert(auditLog).values({ ...row, hash: auditEntryHash(row) });
   });
 }
@@ -189,7 +198,7 @@ export async function verifyAuditChain(db: Db, workspaceId: string | null): Prom
 /** The workspaces that have audit entries (null for the chain of no workspace). */
 export async function auditChains(db: Db): Promise<Array<string | null>> {
   const rows = await db.selectDistinct({ workspaceId: auditLog.workspaceId }).from(auditLog);
-  return rows.map((r) => r.workspaceId).sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+  return rows.map((r) => chainWorkspace(r.workspaceId)).sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
 }
 
 /**
@@ -237,7 +246,7 @@ export async function auditEntriesBefore(db: Db, cutoff: SQL): Promise<Array<{ w
     .from(auditLog)
     .where(sql`${auditLog.createdAt} < ${cutoff}`)
     .groupBy(auditLog.workspaceId);
-  return rows.map((r) => ({ workspaceId: r.workspaceId, entries: Number(r.entries), lastSeq: Number(r.lastSeq) }));
+  return rows.map((r) => ({ workspaceId: chainWorkspace(r.workspaceId), entries: Number(r.entries), lastSeq: Number(r.lastSeq) }));
 }
 
 /** Every chain (or one workspace's), as `npm run audit:verify` reports it: ok only when all are. */

@@ -175,15 +175,27 @@ function personLinkOf(def: SubjectDef, relation: string, columns: Record<string,
   return { relation, subject: declared.subject, foreignKey: declared.foreignKey, key };
 }
 
+/**
+ * The column a foreign key links by: its only column, or, for a key between tenant tables
+ * (`(workspace_id, x_id)`, src/db/schema/columns.ts tenantFk), the one that is not workspace_id.
+ */
+function linkColumn(columns: PgColumn[]): PgColumn | undefined {
+  if (columns.length === 1) return columns[0];
+  const own = columns.filter((c) => c.name !== "workspace_id");
+  return own.length === 1 && own.length === columns.length - 1 ? own[0] : undefined;
+}
+
 /** What deleting a row of `target` does to rows of the other subjects, from their foreign keys. */
 function dependentsOf(target: Subject, all: Subject[]): Dependent[] {
   return all.flatMap((other) =>
     getTableConfig(other.table)
       .foreignKeys.map((fk) => ({ fk, ref: fk.reference() }))
-      .filter(({ ref }) => ref.foreignTable === target.table && ref.columns.length === 1)
+      .filter(({ ref }) => ref.foreignTable === target.table)
       .flatMap(({ fk, ref }): Dependent[] => {
-        if (fk.onDelete === "cascade") return [{ subject: other.name, column: ref.columns[0], action: "delete" }];
-        if (fk.onDelete === "set null") return [{ subject: other.name, column: ref.columns[0], action: "update" }];
+        const column = linkColumn(ref.columns);
+        if (!column) throw new Error(`subject ${other.name}: foreign key ${fk.getName()} links by more than one column besides workspace_id`);
+        if (fk.onDelete === "cascade") return [{ subject: other.name, column, action: "delete" }];
+        if (fk.onDelete === "set null") return [{ subject: other.name, column, action: "update" }];
         return [];
       }),
   );

@@ -1,5 +1,6 @@
 import { count } from "drizzle-orm";
 import { hashPassword } from "../auth/passwords.js";
+import { addLogin } from "../auth/lookups.js";
 import type { Database, Db } from "./client.js";
 import { LOCK_SEED } from "./migrate.js";
 import { companies, consentEvents, contactPrivacyEvents, contacts, deals, interactions, users, workspaces } from "./schema/index.js";
@@ -188,6 +189,7 @@ async function seedWorkspace(tx: Db, seed: WorkspaceSeed, passwordHash: string):
     .insert(users)
     .values(seed.users.map((u) => ({ ...u, workspaceId: ws.id, passwordHash })))
     .returning();
+  for (const m of members) await addLogin(tx, { email: m.email, workspaceId: ws.id, userId: m.id });
   const owner = members[0];
   const seller = members.find((m) => m.role === "sales_rep") ?? owner;
   const orgs = await tx

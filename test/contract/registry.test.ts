@@ -84,3 +84,18 @@ describe("subject registry", () => {
     }
   });
 });
+
+describe("cascades read from the foreign keys", () => {
+  // The keys between tenant tables are (workspace_id, x_id) (#12 item 7): the link is x_id, and
+  // a delete still checks what it does to the rows that point at it (crud.service.ts).
+  it("deleting a contact deletes its interactions and unlinks its deals; deleting a company unlinks contacts and deals", () => {
+    const of = (name: string) =>
+      registry
+        .get(name)
+        .dependents.map((d) => `${d.subject}.${d.column.name}:${d.action}`)
+        .sort();
+    expect(of("Contact")).toEqual(["Deal.contact_id:update", "Interaction.contact_id:delete"]);
+    expect(of("Company")).toEqual(["Contact.company_id:update", "Deal.company_id:update"]);
+    expect(of("Deal")).toEqual(["Interaction.deal_id:update"]);
+  });
+});

@@ -15,6 +15,7 @@ import { PERSON_STATE_FIELDS } from "../../src/authz/gates.js";
 import { scopeFor, scopeGrants } from "../../src/authz/scopes.js";
 import { hashPassword } from "../../src/auth/passwords.js";
 import { companies, consentEvents, contacts, deals, interactions, users } from "../../src/db/schema/index.js";
+import { addLogin } from "../../src/auth/lookups.js";
 import { DEMO_PASSWORD, startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
 
@@ -195,10 +196,13 @@ const emailOf = (ws: Ws, role: string) => `${LOCAL[role]}@${ws.toLowerCase()}.te
 
 async function addUser(ws: Ws, role: string, passwordHash: string): Promise<void> {
   const email = emailOf(ws, role);
-  await db(t)
+  const [added] = await db(t)
     .insert(users)
     .values({ workspaceId: wsId[ws], email, name: `${TAG[ws]}-user-${role}`, role, passwordHash })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ id: users.id });
+  // Signs in like any account: through the email's global look-up.
+  if (added) await addLogin(db(t), { email, workspaceId: wsId[ws], userId: added.id });
 }
 
 async function session(ws: Ws, role: string): Promise<Actor> {

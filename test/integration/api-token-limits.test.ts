@@ -87,8 +87,8 @@ describe("per-caller limits on PostgreSQL (no REDIS_URL)", () => {
     apps.push(t);
     const token = await t.login("dpo@acme.test");
     const res = await t.gql(`{ me { id } }`, {}, { token });
-    // The session look-up and `me`: no counting statement.
-    expect(res.queries).toBe(2);
+    // The session look-up (credential_lookups, then the session) and `me`: no counting statement.
+    expect(res.queries).toBe(3);
 
     const db = t.app.database.handle();
     const settings = { perMinute: 10, workspacePerMinute: 100 };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords.js";
 import { SIGN_IN_THROTTLE } from "../../src/auth/throttle.js";
 import { users } from "../../src/db/schema/index.js";
+import { addLogin } from "../../src/auth/lookups.js";
 import { DEMO_PASSWORD, startTestApp, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
 
@@ -18,9 +19,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function member(email: string): Promise<string> {
-  await db(t)
+  const acme = await workspaceId(t, "Acme");
+  const [added] = await db(t)
     .insert(users)
-    .values({ workspaceId: await workspaceId(t, "Acme"), email, name: "Guess Target", role: "support", passwordHash: await hashPassword(DEMO_PASSWORD) });
+    .values({ workspaceId: acme, email, name: "Guess Target", role: "support", passwordHash: await hashPassword(DEMO_PASSWORD) })
+    .returning({ id: users.id });
+  // Signs in like any account: through the email's global look-up.
+  await addLogin(db(t), { email, workspaceId: acme, userId: added.id });
   return t.login(email);
 }
 

@@ -7,12 +7,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditEntry, type AuditValues, truncateAuditBefore, verifyAuditChain, verifyAuditChains } from "../../src/authz/audit-chain.js";
 import { type Db, openPglite } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 import { auditLog } from "../../src/db/schema/index.js";
+import { PLATFORM_WORKSPACE_ID } from "../../src/db/tenancy.js";
 import { DEMO_PASSWORD, startTestApp, type TestApp } from "../helpers/app.js";
 import { db, userId, workspaceId } from "../helpers/fixtures.js";
 
@@ -105,9 +106,9 @@ describe("recording", () => {
   });
 
   it("a failed sign-in to an unknown email goes to the chain of no workspace", async () => {
-    const before = await db(t).select().from(auditLog).where(isNull(auditLog.workspaceId));
+    const before = await db(t).select().from(auditLog).where(eq(auditLog.workspaceId, PLATFORM_WORKSPACE_ID));
     await t.gql(`mutation($e: EmailAddress!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: "nobody@nowhere.test", p: DEMO_PASSWORD });
-    const after = await db(t).select().from(auditLog).where(isNull(auditLog.workspaceId));
+    const after = await db(t).select().from(auditLog).where(eq(auditLog.workspaceId, PLATFORM_WORKSPACE_ID));
     expect(after.length).toBe(before.length + 1);
     expect(JSON.stringify(after)).not.toContain("nobody@nowhere.test");
     expect((await verifyAuditChain(db(t), null)).ok).toBe(true);
@@ -249,11 +250,14 @@ describe("verifyAuditLog", () => {
     // A forged entry that even carries the right prev_hash, but no valid hash.
     const [forged] = await d
       .insert(auditLog)
-      .values({ ...entry(acme), prevHash: head.hash, hash: "0".repeat(64) })
+      .values({ ...entry(acme), workspaceId: acme, prevHash: head.hash, hash: "0".repeat(64) })
       .returning({ seq: auditLog.seq });
     const res = await verify("owner@acme.test");
     expect(res).toMatchObject({ ok: false, brokenAt: String(forged.seq) });
-    const [noHash] = await d.insert(auditLog).values(entry(globex)).returning({ seq: auditLog.seq });
+    const [noHash] = await d
+      .insert(auditLog)
+      .values({ ...entry(globex), workspaceId: globex })
+      .returning({ seq: auditLog.seq });
     expect(await verifyAuditChain(d, globex)).toMatchObject({ ok: false, brokenAt: noHash.seq });
     await tamper(d, sql`delete from audit_log where seq in (${forged.seq}, ${noHash.seq})`);
     expect((await verify("owner@acme.test")).ok).toBe(true);

@@ -5,6 +5,8 @@ import "reflect-metadata";
 import { and, count, desc, eq, isNull, not, arrayContains } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, consentEvents, contacts, policyVersions, users } from "../../src/db/schema/index.js";
+import { addLogin } from "../../src/auth/lookups.js";
+import { PLATFORM_WORKSPACE_ID } from "../../src/db/tenancy.js";
 import { CursorCodec } from "../../src/modules/common/cursor.js";
 import { systemScope } from "../../src/modules/common/scope.js";
 import { policyVersionService } from "../../src/modules/policy-versions/policy-version.service.js";
@@ -130,7 +132,7 @@ describe("publishing", () => {
     const [entry] = await db(t)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.subject, "PolicyVersion"), isNull(auditLog.workspaceId)));
+      .where(and(eq(auditLog.subject, "PolicyVersion"), eq(auditLog.workspaceId, PLATFORM_WORKSPACE_ID)));
     expect(entry).toMatchObject({ actorRole: "system", actorId: null });
   });
 });
@@ -192,9 +194,11 @@ describe("material changes reach every user once", () => {
 
   it("shows nothing to an account created after the publication", async () => {
     const [sales] = await db(t).select().from(users).where(eq(users.email, "sales@acme.test"));
-    await db(t)
+    const [newcomer] = await db(t)
       .insert(users)
-      .values({ workspaceId: acme, email: "newcomer@acme.test", name: "New Comer", role: "sales_rep", passwordHash: sales.passwordHash });
+      .values({ workspaceId: acme, email: "newcomer@acme.test", name: "New Comer", role: "sales_rep", passwordHash: sales.passwordHash })
+      .returning({ id: users.id });
+    await addLogin(db(t), { email: "newcomer@acme.test", workspaceId: acme, userId: newcomer.id });
     tokens.newcomer = await t.login("newcomer@acme.test");
     expect(await noticesOf("newcomer")).toEqual([]);
   });

@@ -523,13 +523,27 @@ function rowsArb(): fc.Arbitrary<RandomRows> {
       interactions: fc.array(interaction, { maxLength: POOL_SIZE }),
     })
     .map((r) => {
-      const contactIds = r.contacts.map((_, i) => RANDOM_IDS.Contact[i]);
-      const resolve = (l: number | "anchor" | null): string | null =>
-        l === null ? null : l === "anchor" || contactIds.length === 0 ? ids.anchorContact : contactIds[l % contactIds.length];
+      // A row only links within its workspace (the (workspace_id, x_id) foreign keys, #12 item 7):
+      // a linked deal or interaction takes its contact's workspace, and company and owner ids
+      // are moved to their counterpart in the row's workspace.
+      const inWorkspace = <T extends { workspaceId: string; ownerId?: string | null; companyId?: string | null }>(row: T): T => {
+        const ws1 = row.workspaceId === ids.ws1;
+        const owner = row.ownerId == null ? null : ws1 ? (row.ownerId === ids.stranger ? ids.other : row.ownerId) : ids.stranger;
+        const company = row.companyId == null ? row.companyId : ws1 ? ids.comp1 : ids.comp2;
+        return { ...row, ownerId: owner, ...(row.companyId === undefined ? {} : { companyId: company }) };
+      };
+      const contactRows = r.contacts.map((c, i) => inWorkspace({ ...c, id: RANDOM_IDS.Contact[i], firstName: "R", lastName: String(i) }));
+      const resolve = (l: number | "anchor" | null): { id: string; workspaceId: string } | null =>
+        l === null ? null : l === "anchor" || contactRows.length === 0 ? { id: ids.anchorContact, workspaceId: ids.ws1 } : contactRows[l % contactRows.length];
+      const linked = <T extends { workspaceId: string }>(row: T, contact: { id: string; workspaceId: string } | null) =>
+        inWorkspace({ ...row, workspaceId: contact?.workspaceId ?? row.workspaceId, contactId: contact?.id ?? null });
       return {
-        contacts: r.contacts.map((c, i) => ({ ...c, id: contactIds[i], firstName: "R", lastName: String(i) })),
-        deals: r.deals.map(({ link: l, ...d }, i) => ({ ...d, id: RANDOM_IDS.Deal[i], contactId: resolve(l), title: `R${i}` })),
-        interactions: r.interactions.map(({ link: l, ...x }, i) => ({ ...x, id: RANDOM_IDS.Interaction[i], contactId: resolve(l) ?? ids.anchorContact })),
+        contacts: contactRows,
+        deals: r.deals.map(({ link: l, ...d }, i) => linked({ ...d, id: RANDOM_IDS.Deal[i], title: `R${i}` }, resolve(l))),
+        interactions: r.interactions.map(({ link: l, ...x }, i) => {
+          const contact = resolve(l) ?? { id: ids.anchorContact, workspaceId: ids.ws1 };
+          return { ...linked({ ...x, id: RANDOM_IDS.Interaction[i] }, contact), contactId: contact.id };
+        }),
       };
     });
 }

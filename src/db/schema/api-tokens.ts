@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id } from "./columns.js";
+import { createdAt, id, tenantFk, tenantKey } from "./columns.js";
 import { users, workspaces } from "./workspace.js";
 
 // API tokens (issue #8 item 2): `acrm_<lookup><secret><checksum>`. Only the SHA-256 digest of the
@@ -13,9 +13,7 @@ export const apiTokens = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
     name: text("name").notNull(),
     lookup: text("lookup").notNull(),
     secretHash: text("secret_hash").notNull(),
@@ -28,7 +26,10 @@ export const apiTokens = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("api_tokens_lookup_key").on(t.lookup),
+    tenantKey(t),
+    tenantFk("api_tokens_user_fk", t.workspaceId, t.userId, users).onDelete("cascade"),
+    // Unique across workspaces through credential_lookups (src/db/schema/lookups.ts).
+    uniqueIndex("api_tokens_lookup_key").on(t.workspaceId, t.lookup),
     index("api_tokens_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
     index("api_tokens_user_idx").on(t.userId),
     index("api_tokens_expired_idx").on(t.expiresAt).where(sql`revoked_at is null`),

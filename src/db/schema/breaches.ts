@@ -1,5 +1,5 @@
 import { check, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf } from "./columns.js";
+import { createdAt, id, oneOf, tenantFk, tenantKey } from "./columns.js";
 import { users, workspaces } from "./workspace.js";
 
 export const BREACH_SEVERITIES = ["low", "medium", "high", "critical"] as const;
@@ -23,10 +23,16 @@ export const breaches = pgTable(
     usersNotifiedAt: timestamp("users_notified_at", { withTimezone: true, precision: 3 }),
     controllersNotifiedAt: timestamp("controllers_notified_at", { withTimezone: true, precision: 3 }),
     // Who reported it; the documentation outlives the account, so the link is dropped, not the row.
-    reportedBy: uuid("reported_by").references(() => users.id, { onDelete: "set null" }),
+    reportedBy: uuid("reported_by"),
     reportedAt: createdAt(),
   },
-  (t) => [check("breaches_severity_check", oneOf("severity", BREACH_SEVERITIES)), index("breaches_ws_detected_idx").on(t.workspaceId, t.detectedAt, t.id)],
+  (t) => [
+    tenantKey(t),
+    // `on delete set null (reported_by)` in drizzle/0020_tenant_keys.sql.
+    tenantFk("breaches_reported_by_fk", t.workspaceId, t.reportedBy, users).onDelete("set null"),
+    check("breaches_severity_check", oneOf("severity", BREACH_SEVERITIES)),
+    index("breaches_ws_detected_idx").on(t.workspaceId, t.detectedAt, t.id),
+  ],
 );
 
 // Who a breach affected. No foreign key to contacts or users: erasing a person or deleting an
@@ -39,12 +45,14 @@ export const breachAffectedContacts = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    breachId: uuid("breach_id")
-      .notNull()
-      .references(() => breaches.id, { onDelete: "cascade" }),
+    breachId: uuid("breach_id").notNull(),
     contactId: uuid("contact_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.breachId, t.contactId] }), index("breach_affected_contacts_contact_idx").on(t.contactId)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.breachId, t.contactId] }),
+    tenantFk("breach_affected_contacts_breach_fk", t.workspaceId, t.breachId, breaches).onDelete("cascade"),
+    index("breach_affected_contacts_contact_idx").on(t.contactId),
+  ],
 );
 
 export const breachAffectedUsers = pgTable(
@@ -54,10 +62,12 @@ export const breachAffectedUsers = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    breachId: uuid("breach_id")
-      .notNull()
-      .references(() => breaches.id, { onDelete: "cascade" }),
+    breachId: uuid("breach_id").notNull(),
     userId: uuid("user_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.breachId, t.userId] }), index("breach_affected_users_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.breachId, t.userId] }),
+    tenantFk("breach_affected_users_breach_fk", t.workspaceId, t.breachId, breaches).onDelete("cascade"),
+    index("breach_affected_users_user_idx").on(t.userId),
+  ],
 );

@@ -1,7 +1,23 @@
 import { sql } from "drizzle-orm";
-import { timestamp, uuid } from "drizzle-orm/pg-core";
+import { foreignKey, primaryKey, timestamp, uuid, type PgColumn } from "drizzle-orm/pg-core";
 
-export const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+// A row id. Not a key on its own: a tenant table's primary key is (workspace_id, id), so that
+// Citus can distribute it by workspace_id (every key and foreign key must include the
+// distribution column). src/db/tenancy.ts lists the tables that are not distributed.
+export const id = () => uuid("id").notNull().default(sql`gen_random_uuid()`);
+
+/** The primary key of a tenant table: `(workspace_id, id)`. */
+export const tenantKey = (t: { workspaceId: PgColumn; id: PgColumn }) => primaryKey({ columns: [t.workspaceId, t.id] });
+
+/**
+ * A foreign key between two tenant tables: `(workspace_id, column) -> target(workspace_id, id)`,
+ * so a row can only point into its own workspace (and Citus keeps both on one shard). A nullable
+ * `column` with MATCH SIMPLE is not checked while null. `on delete set null` must name the column
+ * (`set null (column)`), which drizzle cannot say: the migration re-adds those by hand.
+ */
+export const tenantFk = (name: string, workspaceId: PgColumn, column: PgColumn, target: { workspaceId: PgColumn; id: PgColumn }) =>
+  foreignKey({ name, columns: [workspaceId, column], foreignColumns: [target.workspaceId, target.id] });
+
 export const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 export const updatedAt = () => timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import { boolean, check, index, numeric, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, updatedAt } from "./columns.js";
+import { boolean, check, index, numeric, pgTable, text, timestamp, uuid, type AnyPgColumn, type PgColumn } from "drizzle-orm/pg-core";
+import { createdAt, id, oneOf, tenantFk, tenantKey, updatedAt } from "./columns.js";
 import { users, workspaces } from "./workspace.js";
 
 export const DEAL_STAGES = ["lead", "qualified", "proposal", "negotiation", "won", "lost"] as const;
@@ -10,7 +10,11 @@ const workspaceRef = () =>
   uuid("workspace_id")
     .notNull()
     .references(() => workspaces.id, { onDelete: "cascade" });
-const ownerRef = () => uuid("owner_id").references(() => users.id, { onDelete: "set null" });
+const ownerRef = () => uuid("owner_id");
+// The owner link: `on delete set null (owner_id)` in drizzle/0020_tenant_keys.sql, like every
+// tenant foreign key below that sets null (drizzle cannot name the column to clear).
+const ownerFk = (table: string, t: { workspaceId: PgColumn; ownerId: PgColumn }) =>
+  tenantFk(`${table}_owner_fk`, t.workspaceId, t.ownerId, users).onDelete("set null");
 
 export const companies = pgTable(
   "companies",
@@ -25,6 +29,8 @@ export const companies = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
+    ownerFk("companies", t),
     index("companies_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
     index("companies_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
     index("companies_ws_name_idx").on(t.workspaceId, t.name, t.id),
@@ -46,7 +52,7 @@ export const contacts = pgTable(
     id: id(),
     workspaceId: workspaceRef(),
     // Deleting a company keeps its people; they just lose the link.
-    companyId: uuid("company_id").references(() => companies.id, { onDelete: "set null" }),
+    companyId: uuid("company_id"),
     ownerId: ownerRef(),
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
@@ -63,6 +69,9 @@ export const contacts = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("contacts_company_fk", t.workspaceId, t.companyId, companies).onDelete("set null"),
+    ownerFk("contacts", t),
     index("contacts_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
     index("contacts_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
     index("contacts_ws_last_name_idx").on(t.workspaceId, t.lastName, t.id),
@@ -89,8 +98,8 @@ export const deals = pgTable(
     id: id(),
     workspaceId: workspaceRef(),
     // A deal is business data: it outlives the person and only loses the link.
-    contactId: uuid("contact_id").references(() => contacts.id, { onDelete: "set null" }),
-    companyId: uuid("company_id").references(() => companies.id, { onDelete: "set null" }),
+    contactId: uuid("contact_id"),
+    companyId: uuid("company_id"),
     ownerId: ownerRef(),
     title: text("title").notNull(),
     stage: text("stage").notNull().default("lead"),
@@ -101,6 +110,10 @@ export const deals = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("deals_contact_fk", t.workspaceId, t.contactId, contacts).onDelete("set null"),
+    tenantFk("deals_company_fk", t.workspaceId, t.companyId, companies).onDelete("set null"),
+    ownerFk("deals", t),
     check("deals_stage_check", oneOf("stage", DEAL_STAGES)),
     index("deals_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
     index("deals_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),
@@ -116,10 +129,8 @@ export const interactions = pgTable(
     id: id(),
     workspaceId: workspaceRef(),
     // Communication history is the person's data: it goes with the contact.
-    contactId: uuid("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
-    dealId: uuid("deal_id").references(() => deals.id, { onDelete: "set null" }),
+    contactId: uuid("contact_id").notNull(),
+    dealId: uuid("deal_id"),
     ownerId: ownerRef(),
     kind: text("kind").notNull(),
     // The purpose under which the interaction was recorded (an SMS under marketing_sms...).
@@ -131,6 +142,10 @@ export const interactions = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("interactions_contact_fk", t.workspaceId, t.contactId, contacts).onDelete("cascade"),
+    tenantFk("interactions_deal_fk", t.workspaceId, t.dealId, deals).onDelete("set null"),
+    ownerFk("interactions", t),
     check("interactions_kind_check", oneOf("kind", INTERACTION_KINDS)),
     index("interactions_ws_created_idx").on(t.workspaceId, t.createdAt, t.id),
     index("interactions_ws_updated_idx").on(t.workspaceId, t.updatedAt, t.id),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { id } from "./columns.js";
+import { id, tenantKey } from "./columns.js";
 import { workspaces } from "./workspace.js";
 
 // A legal hold keeps data that retention and erasure would otherwise delete (litigation,
@@ -24,6 +24,7 @@ export const legalHolds = pgTable(
     releaseReason: text("release_reason"),
   },
   (t) => [
+    tenantKey(t),
     index("legal_holds_ws_idx").on(t.workspaceId, t.placedAt, t.id),
     index("legal_holds_active_idx").on(t.workspaceId, t.contactId).where(sql`released_at is null`),
   ],

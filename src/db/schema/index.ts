@@ -12,3 +12,4 @@ export * from "./policy-versions.js";
 export * from "./webhooks.js";
 export * from "./people.js";
 export * from "./api-tokens.js";
+export * from "./lookups.js";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { bigserial, check, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf } from "./columns.js";
+import { bigserial, check, index, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { createdAt, id, oneOf, tenantKey } from "./columns.js";
 import { workspaces } from "./workspace.js";
 
 export const CONSENT_SOURCES = ["form", "signup_form", "import", "api", "verbal", "email_link", "unsubscribe_link"] as const;
@@ -33,6 +33,7 @@ export const consentEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    tenantKey(t),
     check("consent_events_subject_check", sql`(contact_id is null) <> (subject_user_id is null)`),
     check("consent_events_state_check", oneOf("state", CONSENT_STATES)),
     check("consent_events_source_check", oneOf("source", CONSENT_SOURCES)),
@@ -59,6 +60,7 @@ export const contactPrivacyEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    tenantKey(t),
     check("contact_privacy_events_kind_check", oneOf("kind", PRIVACY_EVENT_KINDS)),
     index("contact_privacy_events_contact_idx").on(t.contactId, t.createdAt),
   ],
@@ -68,8 +70,10 @@ export const contactPrivacyEvents = pgTable(
 export const auditLog = pgTable(
   "audit_log",
   {
-    seq: bigserial("seq", { mode: "number" }).primaryKey(),
-    workspaceId: uuid("workspace_id"),
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    // The platform's own entries (no workspace) carry PLATFORM_WORKSPACE_ID, so the column can
+    // be Citus's distribution column; their hash is computed as if it were null (audit-chain.ts).
+    workspaceId: uuid("workspace_id").notNull(),
     actorId: uuid("actor_id"),
     actorRole: text("actor_role"),
     action: text("action").notNull(),
@@ -88,5 +92,9 @@ export const auditLog = pgTable(
     /** sha256 over this entry's columns and prevHash (src/modules/audit/audit-chain.ts); null on entries older than the chain. */
     hash: text("hash"),
   },
-  (t) => [check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])), index("audit_log_ws_idx").on(t.workspaceId, t.seq)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.seq] }),
+    check("audit_log_decision_check", oneOf("decision", ["allow", "deny"])),
+    index("audit_log_ws_idx").on(t.workspaceId, t.seq),
+  ],
 );

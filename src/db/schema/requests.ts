@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, updatedAt } from "./columns.js";
+import { createdAt, id, oneOf, tenantFk, tenantKey, updatedAt } from "./columns.js";
 import { workspaces } from "./workspace.js";
 
 export const PRIVACY_REQUEST_TYPES = ["access", "rectification", "erasure", "restriction", "portability", "objection", "withdraw_consent"] as const;
@@ -49,6 +49,7 @@ export const privacyRequests = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
+    tenantKey(t),
     check("privacy_requests_subject_check", sql`(contact_id is null) <> (user_id is null)`),
     check("privacy_requests_type_check", oneOf("type", PRIVACY_REQUEST_TYPES)),
     check("privacy_requests_status_check", oneOf("status", PRIVACY_REQUEST_STATUSES)),
@@ -74,16 +75,16 @@ export const privacyRequestAnswers = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "restrict" }),
-    requestId: uuid("request_id")
-      .notNull()
-      .references(() => privacyRequests.id, { onDelete: "cascade" }),
+    requestId: uuid("request_id").notNull(),
     kind: text("kind").notNull(),
     ref: text("ref").notNull(),
     linkedById: uuid("linked_by"),
     linkedAt: at("linked_at").notNull().defaultNow(),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("privacy_request_answers_request_fk", t.workspaceId, t.requestId, privacyRequests).onDelete("cascade"),
     check("privacy_request_answers_kind_check", oneOf("kind", REQUEST_ANSWER_KINDS)),
-    uniqueIndex("privacy_request_answers_key").on(t.requestId, t.kind, t.ref),
+    uniqueIndex("privacy_request_answers_key").on(t.workspaceId, t.requestId, t.kind, t.ref),
   ],
 );

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { id, oneOf } from "./columns.js";
+import { id, oneOf, tenantFk, tenantKey } from "./columns.js";
 import { users, workspaces } from "./workspace.js";
 
 export const USAGE_KINDS = ["login", "page_view", "feature", "action"] as const;
@@ -27,9 +27,7 @@ export const usageEvents = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     // The account holder's own data: deleting the account deletes their usage log (Art. 17),
     // there is nothing to keep it for without the person.
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
     // The session the event happened in. No foreign key on purpose: sessions are deleted at
     // logout and expiry, the log outlives them and keeps which events belonged together.
     sessionId: uuid("session_id"),
@@ -46,6 +44,8 @@ export const usageEvents = pgTable(
     detail: jsonb("detail"),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("usage_events_user_fk", t.workspaceId, t.userId, users).onDelete("cascade"),
     check("usage_events_kind_check", oneOf("kind", USAGE_KINDS)),
     check("usage_events_duration_check", sql`duration_seconds is null or (kind = 'login' and duration_seconds >= 0)`),
     check("usage_events_location_check", sql`location is null or location ~ '^[A-Z]{2}$'`),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf } from "./columns.js";
+import { createdAt, id, oneOf, tenantFk, tenantKey } from "./columns.js";
 import { workspaces } from "./workspace.js";
 
 /** The privacy events a webhook may subscribe to (Art. 19: recipients are told). */
@@ -32,7 +32,7 @@ export const webhooks = pgTable(
     createdAt: createdAt(),
     disabledAt: at("disabled_at"),
   },
-  (t) => [index("webhooks_ws_idx").on(t.workspaceId, t.createdAt, t.id)],
+  (t) => [tenantKey(t), index("webhooks_ws_idx").on(t.workspaceId, t.createdAt, t.id)],
 );
 
 // The outbox: one row per privacy change, written in the transaction of the change itself, so
@@ -51,7 +51,7 @@ export const outboxEvents = pgTable(
     payload: jsonb("payload").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("outbox_events_ws_idx").on(t.workspaceId, t.createdAt), check("outbox_events_type_check", oneOf("type", WEBHOOK_EVENTS))],
+  (t) => [tenantKey(t), index("outbox_events_ws_idx").on(t.workspaceId, t.createdAt), check("outbox_events_type_check", oneOf("type", WEBHOOK_EVENTS))],
 );
 
 // One event to one webhook: claimed by the worker when due, retried with backoff, dead after
@@ -63,12 +63,8 @@ export const webhookDeliveries = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    webhookId: uuid("webhook_id")
-      .notNull()
-      .references(() => webhooks.id, { onDelete: "cascade" }),
-    eventId: uuid("event_id")
-      .notNull()
-      .references(() => outboxEvents.id, { onDelete: "cascade" }),
+    webhookId: uuid("webhook_id").notNull(),
+    eventId: uuid("event_id").notNull(),
     state: text("state").notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: at("next_attempt_at").notNull().defaultNow(),
@@ -78,6 +74,9 @@ export const webhookDeliveries = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    tenantKey(t),
+    tenantFk("webhook_deliveries_webhook_fk", t.workspaceId, t.webhookId, webhooks).onDelete("cascade"),
+    tenantFk("webhook_deliveries_event_fk", t.workspaceId, t.eventId, outboxEvents).onDelete("cascade"),
     index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`state = 'pending'`),
     index("webhook_deliveries_hook_idx").on(t.webhookId, t.createdAt),
     check("webhook_deliveries_state_check", oneOf("state", DELIVERY_STATES)),
@@ -93,14 +92,16 @@ export const webhookAttempts = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    deliveryId: uuid("delivery_id")
-      .notNull()
-      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    deliveryId: uuid("delivery_id").notNull(),
     attempt: integer("attempt").notNull(),
     attemptedAt: at("attempted_at").notNull(),
     statusCode: integer("status_code"),
     errorClass: text("error_class"),
     durationMs: integer("duration_ms").notNull(),
   },
-  (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attemptedAt)],
+  (t) => [
+    tenantKey(t),
+    tenantFk("webhook_attempts_delivery_fk", t.workspaceId, t.deliveryId, webhookDeliveries).onDelete("cascade"),
+    index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attemptedAt),
+  ],
 );

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, jsonb, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, updatedAt } from "./columns.js";
+import { createdAt, id, oneOf, tenantFk, tenantKey, updatedAt } from "./columns.js";
 
 // `purged`: the account's data was deleted (src/modules/workspaces/purge.ts); the row stays as a
 // tombstone so the consent ledgers, which must outlive the account, keep their workspace.
@@ -9,10 +9,12 @@ export const SUBSCRIPTION_STATUSES = ["trialing", "active", "past_due", "cancell
 // was deleted there). Only the owner's own cancellation may be undone in the app.
 export const CANCELLED_BY = ["owner", "stripe"] as const;
 
+// One row per tenant: under Citus a reference table (copied to every node), so every tenant
+// table keeps its single-column foreign key to it and the Stripe customer stays unique.
 export const workspaces = pgTable(
   "workspaces",
   {
-    id: id(),
+    id: id().primaryKey(),
     name: text("name").notNull(),
     plan: text("plan").notNull().default("beta"),
     subscriptionStatus: text("subscription_status").notNull().default("active"),
@@ -59,7 +61,9 @@ export const users = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    tenantKey(t),
+    // One account per email across workspaces comes from user_logins' key (src/db/schema/lookups.ts).
+    uniqueIndex("users_email_key").on(t.workspaceId, sql`lower(${t.email})`),
     index("users_workspace_idx").on(t.workspaceId, t.createdAt, t.id),
     index("users_consented_gin").using("gin", t.consentedPurposes),
   ],
@@ -72,16 +76,16 @@ export const sessions = pgTable(
     workspaceId: uuid("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull(),
     // SHA-256 of the 256-bit bearer token; the token itself is never stored.
     tokenHash: text("token_hash").notNull(),
     createdAt: createdAt(),
     expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [
-    uniqueIndex("sessions_token_hash_key").on(t.tokenHash),
+    tenantKey(t),
+    tenantFk("sessions_user_fk", t.workspaceId, t.userId, users).onDelete("cascade"),
+    uniqueIndex("sessions_token_hash_key").on(t.workspaceId, t.tokenHash),
     index("sessions_user_idx").on(t.userId),
     // closeExpiredSessions finds lapsed sessions by expiry.
     index("sessions_expires_idx").on(t.expiresAt),
@@ -92,17 +96,21 @@ export const sessions = pgTable(
  * One row per purged workspace: the record that its data was deleted, when, and how many rows
  * per table. No personal data, and no foreign key: it outlives even the tombstone.
  */
-export const workspacePurges = pgTable("workspace_purges", {
-  id: id(),
-  workspaceId: uuid("workspace_id").notNull(),
-  cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }).notNull(),
-  /** cancelledAt + the retention months: the cutoff the purge honoured. */
-  purgeAfter: timestamp("purge_after", { withTimezone: true, precision: 3 }).notNull(),
-  retentionMonths: integer("retention_months").notNull(),
-  purgedAt: timestamp("purged_at", { withTimezone: true, precision: 3 }).notNull(),
-  /** `{ table: rows deleted }`. */
-  counts: jsonb("counts").notNull(),
-});
+export const workspacePurges = pgTable(
+  "workspace_purges",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id").notNull(),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true, precision: 3 }).notNull(),
+    /** cancelledAt + the retention months: the cutoff the purge honoured. */
+    purgeAfter: timestamp("purge_after", { withTimezone: true, precision: 3 }).notNull(),
+    retentionMonths: integer("retention_months").notNull(),
+    purgedAt: timestamp("purged_at", { withTimezone: true, precision: 3 }).notNull(),
+    /** `{ table: rows deleted }`. */
+    counts: jsonb("counts").notNull(),
+  },
+  (t) => [tenantKey(t)],
+);
 
 /**
  * Stripe event ids already applied, so a redelivered event changes nothing twice. Holds no

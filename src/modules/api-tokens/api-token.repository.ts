@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { addCredential } from "../../auth/lookups.js";
 import type { Db } from "../../db/client.js";
 import { apiTokens } from "../../db/schema/index.js";
 import type { CursorScope } from "../common/cursor.js";
@@ -38,6 +39,7 @@ export interface NewApiTokenRow {
 
 export async function insertApiToken(db: Db, values: NewApiTokenRow): Promise<ApiTokenRow> {
   const [inserted] = await db.insert(apiTokens).values(values).returning(row);
+  await addCredential(db, "api_token", values.lookup, values.workspaceId);
   return inserted;
 }
 

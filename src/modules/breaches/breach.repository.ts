@@ -116,7 +116,10 @@ export async function noticesFor(db: Db, user: { id: string; workspaceId: string
   const affected = db
     .select({ ...base, target: sql<BreachTarget>`'users'`, notifiedAt: sql<Date>`${breaches.usersNotifiedAt}`.mapWith(breaches.detectedAt) })
     .from(breaches)
-    .innerJoin(breachAffectedUsers, and(eq(breachAffectedUsers.breachId, breaches.id), eq(breachAffectedUsers.userId, user.id)))
+    .innerJoin(
+      breachAffectedUsers,
+      and(eq(breachAffectedUsers.workspaceId, breaches.workspaceId), eq(breachAffectedUsers.breachId, breaches.id), eq(breachAffectedUsers.userId, user.id)),
+    )
     .where(and(eq(breaches.workspaceId, user.workspaceId), isNotNull(breaches.usersNotifiedAt)));
   const rows = await affected;
   if (asController) {

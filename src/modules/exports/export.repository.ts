@@ -118,7 +118,7 @@ export function contactCompany(workspaceId: string, contactId: string): PageRead
     const rows = await db
       .select(companyColumns)
       .from(companies)
-      .innerJoin(contacts, eq(contacts.companyId, companies.id))
+      .innerJoin(contacts, and(eq(contacts.workspaceId, companies.workspaceId), eq(contacts.companyId, companies.id)))
       .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId), eq(companies.workspaceId, workspaceId)))
       .limit(limit);
     return rows.map((row) => ({ position: { at: row.createdAt, id: row.id }, row }));
@@ -248,7 +248,7 @@ export function contactBreaches(workspaceId: string, contactId: string): PageRea
     const rows = await db
       .select(breachColumns)
       .from(breaches)
-      .innerJoin(breachAffectedContacts, eq(breachAffectedContacts.breachId, breaches.id))
+      .innerJoin(breachAffectedContacts, and(eq(breachAffectedContacts.workspaceId, breaches.workspaceId), eq(breachAffectedContacts.breachId, breaches.id)))
       .where(
         and(
           eq(breaches.workspaceId, workspaceId),
@@ -361,7 +361,7 @@ export function userBreaches(workspaceId: string, userId: string): PageReader {
     const rows = await db
       .select(breachColumns)
       .from(breaches)
-      .innerJoin(breachAffectedUsers, eq(breachAffectedUsers.breachId, breaches.id))
+      .innerJoin(breachAffectedUsers, and(eq(breachAffectedUsers.workspaceId, breaches.workspaceId), eq(breachAffectedUsers.breachId, breaches.id)))
       .where(
         and(
           eq(breaches.workspaceId, workspaceId),

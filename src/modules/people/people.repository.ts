@@ -1,4 +1,5 @@
 import { and, count, desc, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { addCredential, credentialWorkspace, loginOf, removeCredentials } from "../../auth/lookups.js";
 import { endSessions } from "../../auth/sessions.js";
 import type { Db } from "../../db/client.js";
 import { invitations, passwordResets, sessions, users, workspaces } from "../../db/schema/index.js";
@@ -23,12 +24,14 @@ export async function findUser(db: Db, where: SQL | undefined, id: string, lock 
   return row;
 }
 
+/** The account of an email in any workspace (one per email): the global look-up, then the user row in its workspace. */
 export const userByEmail = async (db: Db, email: string) => {
+  const login = await loginOf(db, email);
+  if (!login) return undefined;
   const [row] = await db
     .select({ id: users.id, workspaceId: users.workspaceId, role: users.role, lastLoginAt: users.lastLoginAt })
     .from(users)
-    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
-    .limit(1);
+    .where(and(eq(users.workspaceId, login.workspaceId), eq(users.id, login.userId)));
   return row;
 };
 
@@ -49,43 +52,74 @@ export async function otherActiveOwners(db: Db, workspaceId: string, exceptUserI
 
 /** A new invitation; older pending ones for the same email in the workspace are withdrawn. */
 export async function insertInvitation(db: Db, values: typeof invitations.$inferInsert): Promise<InvitationRow> {
-  await db
+  const withdrawn = await db
     .delete(invitations)
     .where(
       and(eq(invitations.workspaceId, values.workspaceId), eq(sql`lower(${invitations.email})`, values.email.toLowerCase()), isNull(invitations.acceptedAt)),
-    );
+    )
+    .returning({ tokenHash: invitations.tokenHash });
+  await removeCredentials(
+    db,
+    "invitation",
+    withdrawn.map((w) => w.tokenHash),
+  );
   const [row] = await db.insert(invitations).values(values).returning();
+  await addCredential(db, "invitation", values.tokenHash, values.workspaceId);
   return row;
 }
 
 /** A pending, unexpired invitation by its token's digest, locked until the transaction ends. */
 export async function pendingInvitation(db: Db, tokenHash: string, now: Date): Promise<InvitationRow | undefined> {
+  const workspaceId = await credentialWorkspace(db, "invitation", tokenHash);
+  if (!workspaceId) return undefined;
   const [row] = await db
     .select()
     .from(invitations)
     .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
     .where(
-      and(eq(invitations.tokenHash, tokenHash), isNull(invitations.acceptedAt), gt(invitations.expiresAt, now), ne(workspaces.subscriptionStatus, "purged")),
+      and(
+        eq(invitations.workspaceId, workspaceId),
+        eq(invitations.tokenHash, tokenHash),
+        isNull(invitations.acceptedAt),
+        gt(invitations.expiresAt, now),
+        ne(workspaces.subscriptionStatus, "purged"),
+      ),
     )
     .for("update", { of: invitations });
   return row?.invitations;
 }
 
-export async function markInvitationAccepted(db: Db, id: string, userId: string, now: Date): Promise<void> {
-  await db.update(invitations).set({ acceptedAt: now, acceptedUserId: userId }).where(eq(invitations.id, id));
+/** Uses up the invitation: accepted, and its token no longer looked up. */
+export async function markInvitationAccepted(db: Db, invitation: InvitationRow, userId: string, now: Date): Promise<void> {
+  await db
+    .update(invitations)
+    .set({ acceptedAt: now, acceptedUserId: userId })
+    .where(and(eq(invitations.workspaceId, invitation.workspaceId), eq(invitations.id, invitation.id)));
+  await removeCredentials(db, "invitation", [invitation.tokenHash]);
 }
 
 export async function insertPasswordReset(db: Db, values: typeof passwordResets.$inferInsert): Promise<void> {
-  await db.delete(passwordResets).where(eq(passwordResets.userId, values.userId));
+  await deletePasswordResets(db, values.workspaceId, values.userId);
   await db.insert(passwordResets).values(values);
+  await addCredential(db, "password_reset", values.tokenHash, values.workspaceId);
 }
 
-export async function deletePasswordResets(db: Db, userId: string): Promise<void> {
-  await db.delete(passwordResets).where(eq(passwordResets.userId, userId));
+export async function deletePasswordResets(db: Db, workspaceId: string, userId: string): Promise<void> {
+  const gone = await db
+    .delete(passwordResets)
+    .where(and(eq(passwordResets.workspaceId, workspaceId), eq(passwordResets.userId, userId)))
+    .returning({ tokenHash: passwordResets.tokenHash });
+  await removeCredentials(
+    db,
+    "password_reset",
+    gone.map((g) => g.tokenHash),
+  );
 }
 
 /** An unused, unexpired reset token of an active user, locked until the transaction ends. */
 export async function pendingReset(db: Db, tokenHash: string, now: Date) {
+  const workspaceId = await credentialWorkspace(db, "password_reset", tokenHash);
+  if (!workspaceId) return undefined;
   const [row] = await db
     .select({
       id: passwordResets.id,
@@ -96,8 +130,16 @@ export async function pendingReset(db: Db, tokenHash: string, now: Date) {
       role: users.role,
     })
     .from(passwordResets)
-    .innerJoin(users, eq(users.id, passwordResets.userId))
-    .where(and(eq(passwordResets.tokenHash, tokenHash), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now), isNull(users.deactivatedAt)))
+    .innerJoin(users, and(eq(users.workspaceId, passwordResets.workspaceId), eq(users.id, passwordResets.userId)))
+    .where(
+      and(
+        eq(passwordResets.workspaceId, workspaceId),
+        eq(passwordResets.tokenHash, tokenHash),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, now),
+        isNull(users.deactivatedAt),
+      ),
+    )
     .for("update", { of: passwordResets });
   return row;
 }

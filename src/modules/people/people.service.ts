@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { actorId, SYSTEM_ROLE } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from "../../auth/password-policy.js";
+import { addLogin } from "../../auth/lookups.js";
 import { hashPassword } from "../../auth/passwords.js";
 import { openSession } from "../../auth/sessions.js";
 import { newToken, tokenDigest } from "../../auth/tokens.js";
@@ -129,7 +130,9 @@ export const peopleService = {
         .insert(users)
         .values({ workspaceId: invitation.workspaceId, email: invitation.email, name: chosenName, role: invitation.role, passwordHash })
         .returning({ id: users.id, workspaceId: users.workspaceId, role: users.role, email: users.email, name: users.name });
-      await markInvitationAccepted(tx, invitation.id, created.id, now);
+      // The email's one account: the look-up's key refuses a second one in any workspace.
+      await addLogin(tx, { email: created.email, workspaceId: created.workspaceId, userId: created.id });
+      await markInvitationAccepted(tx, invitation, created.id, now);
       const principal = {
         kind: "user" as const,
         userId: created.id,
@@ -192,7 +195,7 @@ export const peopleService = {
       const now = new Date();
       await tx.update(users).set({ deactivatedAt: now, updatedAt: now }).where(whereUser(user.id));
       const ended = await deleteSessions(tx, user.id);
-      await deletePasswordResets(tx, user.id);
+      await deletePasswordResets(tx, user.workspaceId, user.id);
       await recordDecision(tx, ctx.policies, principal, {
         action: "deactivate_user",
         subject: "User",
@@ -249,7 +252,7 @@ export const peopleService = {
       if (!reset) throw badInput("token", "is invalid, expired or already used");
       await setPassword(tx, reset.userId, passwordHash);
       // Single use: this token and any other of the user's go.
-      await deletePasswordResets(tx, reset.userId);
+      await deletePasswordResets(tx, reset.workspaceId, reset.userId);
       const ended = await deleteSessions(tx, reset.userId);
       await recordDecision(
         tx,

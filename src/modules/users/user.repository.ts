@@ -1,5 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { endSessions } from "../../auth/sessions.js";
+import { removeLogins } from "../../auth/lookups.js";
 import type { Db } from "../../db/client.js";
 import { consentEvents, sessions, users } from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
@@ -51,7 +52,9 @@ export async function closeAccount(
       lastLoginAt: null,
       updatedAt: new Date(),
     })
-    .where(eq(users.id, userId));
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
+  // The email is free again: a closed account no longer signs in.
+  await removeLogins(tx, workspaceId, [userId]);
   const cleared = await withLedgerMaintenance(
     tx,
     { workspaceId, actorId: userId, actorRole: role, reason: "account closed: consent proof details removed", subjectId: userId },

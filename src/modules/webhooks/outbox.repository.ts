@@ -46,7 +46,7 @@ export async function claimDue(db: Db, now: Date, limit: number, leaseUntil: Dat
     const due = await tx
       .select({ id: webhookDeliveries.id })
       .from(webhookDeliveries)
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(webhooks, and(eq(webhooks.workspaceId, webhookDeliveries.workspaceId), eq(webhooks.id, webhookDeliveries.webhookId)))
       .where(and(eq(webhookDeliveries.state, "pending"), lte(webhookDeliveries.nextAttemptAt, now), isNull(webhooks.disabledAt)))
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
       .limit(limit)
@@ -66,8 +66,8 @@ export async function claimDue(db: Db, now: Date, limit: number, leaseUntil: Dat
         secret: webhooks.secret,
       })
       .from(webhookDeliveries)
-      .innerJoin(outboxEvents, eq(outboxEvents.id, webhookDeliveries.eventId))
-      .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+      .innerJoin(outboxEvents, and(eq(outboxEvents.workspaceId, webhookDeliveries.workspaceId), eq(outboxEvents.id, webhookDeliveries.eventId)))
+      .innerJoin(webhooks, and(eq(webhooks.workspaceId, webhookDeliveries.workspaceId), eq(webhooks.id, webhookDeliveries.webhookId)))
       .where(inArray(webhookDeliveries.id, ids));
   });
 }

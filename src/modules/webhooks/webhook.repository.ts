@@ -50,7 +50,7 @@ export function deliveriesOf(db: Db, workspaceId: string, webhookId: string, sta
   return db
     .select(DELIVERY_VIEW)
     .from(webhookDeliveries)
-    .innerJoin(outboxEvents, eq(outboxEvents.id, webhookDeliveries.eventId))
+    .innerJoin(outboxEvents, and(eq(outboxEvents.workspaceId, webhookDeliveries.workspaceId), eq(outboxEvents.id, webhookDeliveries.eventId)))
     .where(
       and(eq(webhookDeliveries.workspaceId, workspaceId), eq(webhookDeliveries.webhookId, webhookId), state ? eq(webhookDeliveries.state, state) : undefined),
     )
@@ -62,7 +62,7 @@ export async function deliveryById(db: Db, workspaceId: string, id: string) {
   const [row] = await db
     .select({ ...DELIVERY_VIEW, webhookId: webhookDeliveries.webhookId })
     .from(webhookDeliveries)
-    .innerJoin(outboxEvents, eq(outboxEvents.id, webhookDeliveries.eventId))
+    .innerJoin(outboxEvents, and(eq(outboxEvents.workspaceId, webhookDeliveries.workspaceId), eq(outboxEvents.id, webhookDeliveries.eventId)))
     .where(and(eq(webhookDeliveries.workspaceId, workspaceId), eq(webhookDeliveries.id, id)));
   return row;
 }
