@@ -3,6 +3,7 @@
 // (timestamps with time zone and milliseconds, numeric amounts, text arrays, booleans, NULLs,
 // jsonb, unicode), and the linked person's state must sit under the relation name as before
 // (`undefined` when no person is linked). The reference here is a plain drizzle select.
+import { PLATFORM_WORKSPACE_ID } from "../../src/db/tenancy.js";
 import { asc, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,7 +91,7 @@ beforeAll(async () => {
   ]);
   await d.insert(auditLog).values([
     { workspaceId: ws, actorId: owner, action: "read", subject: "Contact", decision: "deny", detail: { why: "ünï 😀", deep: [{}, []] } },
-    { workspaceId: null, action: "sign_in", subject: "User", decision: "allow", detail: null },
+    { workspaceId: PLATFORM_WORKSPACE_ID, action: "sign_in", subject: "User", decision: "allow", detail: null },
   ]);
   const expiresAt = new Date("2099-01-01T00:00:00.001Z");
   await d.insert(apiTokens).values([
