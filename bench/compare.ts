@@ -203,8 +203,9 @@ async function installRls(sql: postgres.Sql, role: string): Promise<void> {
     create function alpha_bench_rls.tenant() returns uuid language sql stable
       as $$ select nullif(current_setting('alpha.workspace_id', true), '')::uuid $$;
     -- Looks through the contacts policy (security definer): a deal's person may be hidden.
-    create function alpha_bench_rls.person_restricted(contact uuid) returns boolean language sql stable security definer set search_path = public
-      as $$ select coalesce((select processing_restricted from contacts where id = contact), false) $$;
+    -- By (workspace_id, id): the contacts' primary key since the tenant keys (#12 item 7).
+    create function alpha_bench_rls.person_restricted(ws uuid, contact uuid) returns boolean language sql stable security definer set search_path = public
+      as $$ select coalesce((select processing_restricted from contacts where workspace_id = ws and id = contact), false) $$;
     grant usage on schema public, alpha_bench_rls to ${role};
     grant execute on all functions in schema alpha_bench_rls to ${role};
     grant select on contacts, companies, deals, interactions to ${role};
@@ -217,9 +218,9 @@ async function installRls(sql: postgres.Sql, role: string): Promise<void> {
     create policy bench_tenant_read on companies for select to ${role}
       using (workspace_id = alpha_bench_rls.tenant());
     create policy bench_tenant_read on deals for select to ${role}
-      using (workspace_id = alpha_bench_rls.tenant() and (contact_id is null or not alpha_bench_rls.person_restricted(contact_id)));
+      using (workspace_id = alpha_bench_rls.tenant() and (contact_id is null or not alpha_bench_rls.person_restricted(workspace_id, contact_id)));
     create policy bench_tenant_read on interactions for select to ${role}
-      using (workspace_id = alpha_bench_rls.tenant() and not alpha_bench_rls.person_restricted(contact_id));
+      using (workspace_id = alpha_bench_rls.tenant() and not alpha_bench_rls.person_restricted(workspace_id, contact_id));
   `);
 }
 
