@@ -1,10 +1,9 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Db } from "../db/client.js";
 import { rowsOf } from "../db/client.js";
 import { rateLimits } from "../db/schema/index.js";
-import { anyOf } from "../modules/common/entity-store.js";
 
 /**
  * Per-caller limits (issue #8 item 3), fixed one-minute windows:
@@ -204,7 +203,7 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
         const rows = await this.db
           .select({ key: rateLimits.key, hits: rateLimits.hits })
           .from(rateLimits)
-          .where(and(eq(rateLimits.windowStart, windowStart), anyOf(rateLimits.key, keys)));
+          .where(and(eq(rateLimits.windowStart, windowStart), inArray(rateLimits.key, keys)));
         const shared = new Map(rows.map((r) => [r.key, Number(r.hits)]));
         for (const i of idle) i.tally.known = Math.max(i.tally.known, shared.get(i.key) ?? 0);
       } catch {
