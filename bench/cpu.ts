@@ -61,6 +61,8 @@ try {
     me: () => [`{ me { id } }`, {}],
     a: () => [`query($first: Int) { contacts(first: $first) { nodes { id firstName lastName email phone position createdAt } } }`, { first: 50 }],
     b: () => [`query($first: Int) { contacts(first: $first) { totalCount nodes { ${NESTED} } } }`, { first: 50 }],
+    // (b) through the resolvers (a directive keeps the compiled page out: src/graphql/compiled-page.ts).
+    br: () => [`query($first: Int) { contacts(first: $first) @include(if: true) { totalCount nodes { ${NESTED} } } }`, { first: 50 }],
     e: () => [`query($id: ID!) { contact(id: $id) { ${NESTED} phone position } }`, { id: bulk.activeIds[k++ % bulk.activeIds.length] }],
   };
   const run = async (id: string, n: number) => {

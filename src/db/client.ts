@@ -14,13 +14,16 @@ export type Db = PgDatabase<PgQueryResultHKT, any, any>;
 export class QueryMetrics {
   count = 0;
   durationMs = 0;
+  /** How the GraphQL operation was served, when not by the resolvers (`compiled`: src/graphql/compiled-page.ts). */
+  plan?: string;
   record(startedAt: number): void {
     this.count += 1;
     this.durationMs += performance.now() - startedAt;
   }
   header(): string {
     const n = this.count;
-    return `db;dur=${this.durationMs.toFixed(1)};desc="${n} ${n === 1 ? "query" : "queries"}"`;
+    const db = `db;dur=${this.durationMs.toFixed(1)};desc="${n} ${n === 1 ? "query" : "queries"}"`;
+    return this.plan ? `${db}, plan;desc="${this.plan}"` : db;
   }
 }
 

@@ -52,7 +52,7 @@ export type FieldMasks = WeakMap<AppAbility, WeakMap<object, ReadonlySet<string>
 const wholeRows = new WeakMap<AppAbility, Map<string, ReadonlySet<string> | undefined>>();
 const NO_FIELDS: ReadonlySet<string> = new Set<string>();
 
-function wholeRowFields(registry: Registry, ability: AppAbility, subject: string): ReadonlySet<string> | undefined {
+export function wholeRowFields(registry: Registry, ability: AppAbility, subject: string): ReadonlySet<string> | undefined {
   let perAbility = wholeRows.get(ability);
   if (!perAbility) wholeRows.set(ability, (perAbility = new Map()));
   if (!perAbility.has(subject)) {
@@ -113,7 +113,7 @@ function mask(ctx: AppContext, info: GraphQLResolveInfo, decision: { rule: strin
 
 type Resolver = GraphQLFieldResolver<unknown, AppContext>;
 type Who = { role: string; purpose: string } | undefined;
-const whoOf = (ctx: AppContext): Who => (ctx.principal ? { role: ctx.principal.role, purpose: ctx.purpose?.id ?? "" } : undefined);
+export const whoOf = (ctx: AppContext): Who => (ctx.principal ? { role: ctx.principal.role, purpose: ctx.purpose?.id ?? "" } : undefined);
 
 /** Resolvers guardSchema put in place: the schema test checks that every field has one. */
 const guardedResolvers = new WeakSet<Resolver>();
@@ -167,7 +167,7 @@ function rootResolver(resolve: Resolver, guard: GuardSpec): Resolver {
 
 // A field reaching another subject (Contact.deals needs Deal): decided once per request.
 const crossDecisions = new WeakMap<AppAbility, Map<string, ReturnType<typeof decide>>>();
-function crossDecision(ctx: AppContext, action: Action, subject: SubjectName) {
+export function crossDecision(ctx: AppContext, action: Action, subject: SubjectName) {
   let perAbility = crossDecisions.get(ctx.ability);
   if (!perAbility) crossDecisions.set(ctx.ability, (perAbility = new Map()));
   const key = `${action} ${subject}`;

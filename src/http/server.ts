@@ -18,6 +18,7 @@ import { AppContext } from "../graphql/context.js";
 import { ErrorCode } from "../graphql/errors.js";
 import { formatError } from "../graphql/format-error.js";
 import { finishResponsePlugin } from "../graphql/plugins.js";
+import { compiledPagePlugin } from "../graphql/compiled-page.js";
 import { usageActionPlugin } from "../graphql/usage-plugin.js";
 import { buildSchema } from "../graphql/schema.js";
 import { resolveRequest } from "./authenticate.js";
@@ -189,6 +190,8 @@ export async function buildServer({ config, database, policies, cursors, links, 
     finishResponsePlugin,
     usageActionPlugin,
     ...(armor.plugins as ApolloServerPlugin<AppContext>[]),
+    // Last: the page of contacts without a resolver per field, when nothing could differ (compiled-page.ts).
+    compiledPagePlugin,
   ];
   if (config.production) plugins.push(ApolloServerPluginLandingPageDisabled());
 
