@@ -16,6 +16,7 @@ beforeAll(async () => {
   // objection, an erasure tombstone, a withdrawn consent; and rows of microsecond precision.
   const d = db(t);
   await d.execute(sql`update contacts set processing_restricted = true where email = 'bruno.bernard@initech.test'`);
+  await d.execute(sql`update contacts set erased_at = now() where email = 'karim.simon@initech.test'`);
   await d.execute(sql`update contacts set created_at = created_at + interval '123 microseconds'`);
   await d.execute(sql`update deals set created_at = created_at + interval '999 microseconds', amount = 1234.5 where amount is not null`);
   await d.execute(sql`update interactions set occurred_at = occurred_at + interval '456789 microseconds'`);

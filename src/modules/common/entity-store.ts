@@ -557,13 +557,20 @@ export async function findNestedJson(
   if (!nestedAsked && !count) return { nested: parentIds.map(() => []) };
   const values: SQL[] = [];
   if (nestedAsked) {
+    // A `one` relation is a left join (one hash join for the page, not a probe per parent);
+    // a `many` relation a correlated subquery, newest first, cut at its limit.
+    const joins: SQL[] = [];
     const columns = relations.map(({ relation }, i) => {
       const { subject } = relation;
       const key = subject.columns[subject.key];
-      const ref = sql.raw(`p.r${i}`);
       // No join to the linked person: the filter reaches a person's state through its own
       // `exists` (sql-filter.ts), and the JSON shows the row's columns only.
-      if (relation.kind === "one") return sql`(select ${jsonObject(relation.leaves)} from ${subject.table} where ${key} = ${ref} and ${relation.where})`;
+      if (relation.kind === "one") {
+        // The table joins under its own name (the filter names its columns so): once only.
+        if (relations.some((other, j) => j !== i && other.relation.subject.table === subject.table)) throw new Error("one table, two relations");
+        joins.push(sql` left join ${subject.table} on ${key} = ${sql.raw(`p.r${i}`)} and ${relation.where}`);
+        return sql`case when ${key} is null then null else ${jsonObject(relation.leaves)} end`;
+      }
       const order = sql`${relation.order} desc, ${key} desc`;
       return sql`(select coalesce(json_agg(x.j order by x.o desc, x.k desc), '[]'::json) from (select ${jsonObject(relation.leaves)} as j, ${relation.order} as o, ${key} as k
         from ${subject.table} where ${relation.parent} = p.id and ${relation.where} order by ${order} limit ${sql.raw(String(Math.trunc(relation.limit)))}) x)`;
@@ -574,7 +581,7 @@ export async function findNestedJson(
     ];
     const names = sql.raw(["id", ...relations.map((_, i) => `r${i}`), "ord"].join(", "));
     values.push(sql`(select json_agg(json_build_array(${sql.join(columns, sql`, `)}) order by p.ord)
-      from unnest(${sql.join(arrays, sql`, `)}) with ordinality as p(${names})) as nested`);
+      from unnest(${sql.join(arrays, sql`, `)}) with ordinality as p(${names})${sql.join(joins, sql``)}) as nested`);
   }
   if (count) values.push(sql`${countExpression(count)} as total`);
   const [row] = rowsOf<{ nested?: unknown; total?: string | number }>(await db.execute(sql`select ${sql.join(values, sql`, `)}`));
