@@ -46,7 +46,7 @@ import { crossDecision, readableFields, whoOf, wholeRowFields } from "./guard.js
  */
 
 /** The plain (column) fields each type may show on this path, by GraphQL name (= policy field). */
-const LEAVES: Readonly<Record<SubjectName & ("Contact" | "Company" | "Deal" | "Interaction"), ReadonlySet<string>>> = {
+export const COMPILED_LEAVES: Readonly<Record<SubjectName & ("Contact" | "Company" | "Deal" | "Interaction"), ReadonlySet<string>>> = {
   Contact: new Set(["id", "firstName", "lastName", "email", "phone", "position", "processingRestricted", "createdAt", "updatedAt"]),
   Company: new Set(["id", "name", "domain", "industry", "createdAt", "updatedAt"]),
   Deal: new Set(["id", "title", "stage", "amount", "currency", "closedAt", "createdAt", "updatedAt"]),
@@ -143,7 +143,8 @@ function relationPlan(schema: GraphQLSchema, name: RelationName, node: FieldNode
   const types = new Map<string, GraphQLLeafType>();
   const leaves = fieldsOf(node.selectionSet).map((child) => {
     if (child.name.value === "__typename") return { key: keyOf(child), typename: spec.subject };
-    if (!LEAVES[spec.subject].has(child.name.value) || child.arguments?.length || child.selectionSet) unsupported(`${spec.subject}.${child.name.value}`);
+    if (!COMPILED_LEAVES[spec.subject].has(child.name.value) || child.arguments?.length || child.selectionSet)
+      unsupported(`${spec.subject}.${child.name.value}`);
     types.set(child.name.value, leafType(fieldDef(type, child)));
     return { key: keyOf(child), field: child.name.value };
   });
@@ -158,7 +159,7 @@ function contactPlan(schema: GraphQLSchema, selection: SelectionSetNode | undefi
     const key = keyOf(node);
     if (name === "__typename") {
       plan.entries.push({ key, kind: "typename", name: "Contact" });
-    } else if (LEAVES.Contact.has(name) && !node.arguments?.length && !node.selectionSet) {
+    } else if (COMPILED_LEAVES.Contact.has(name) && !node.arguments?.length && !node.selectionSet) {
       plan.entries.push({ key, kind: "leaf", field: name, type: leafType(fieldDef(type, node)) });
       plan.fields.add(name);
     } else if (name in RELATIONS) {
