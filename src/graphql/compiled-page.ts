@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { decide } from "../authz/ability.js";
-import { findNestedJson, type JsonLeaf, type JsonMany, type JsonOne } from "../modules/common/entity-store.js";
+import { nestedJson, type JsonLeaf, type JsonMany, type JsonOne } from "../modules/common/entity-store.js";
 import { firstDenial, whereCan } from "../modules/common/access.js";
 import { MAX_NESTED, NESTED_PAGE_SIZE, pageRequest, pageSize, type PageResult } from "../modules/common/paging.js";
 import { contactService } from "../modules/contacts/contact.service.js";
@@ -27,11 +27,11 @@ import { crossDecision, readableFields, whoOf, wholeRowFields } from "./guard.js
 
 /**
  * The compiled page: `contacts(...)` with plain fields, `company`, `deals` and `interactions`
- * answered without running a resolver per field. The page and its count come from the same
- * service as the resolver's (contactService.list: the policy filter, keyset, cursors), and the
- * nested rows of the whole page from ONE statement in which PostgreSQL builds their JSON under
- * each subject's compiled policy filter (findNestedJson). A request is served here only when
- * the resolvers could not answer differently:
+ * answered without running a resolver per field, in ONE statement: the page comes from the
+ * same service as the resolver's (contactService.list: the policy filter, keyset, cursors), and
+ * that select also reads, beside each row, the row's nested rows as JSON built by PostgreSQL
+ * under each subject's compiled policy filter (nestedJson), and the capped count. A request is
+ * served here only when the resolvers could not answer differently:
  * - the operation is exactly one `contacts` field of a query, with no fragment, no directive,
  *   no filter or orderBy, and only the fields listed below (anything else: the resolvers);
  * - the caller may act (no refused token or purpose) and the root guard allows read Contact;
@@ -279,7 +279,7 @@ function relationQuery(ctx: AppContext, relation: RelationPlan, variables: Recor
   const subject = ctx.registry.get(spec.subject);
   const leaves = jsonLeaves(ctx, relation);
   const where = whereCan(ctx, "read", spec.subject);
-  if (spec.kind === "one") return { kind: "one", subject, leaves, where };
+  if (spec.kind === "one") return { kind: "one", subject, ref: ctx.registry.get("Contact").columns[spec.ref], leaves, where };
   const { first } = getArgumentValues(relation.def, relation.node, variables) as { first?: number | null };
   return {
     kind: "many",
@@ -313,28 +313,31 @@ async function serve(ctx: AppContext, plan: PagePlan, variables: Record<string, 
   // contactService.list refuses (and logs) a sort on a field the caller may not read: decided
   // here first, without a log line, so that the resolvers' answer is the only one logged.
   if (firstDenial(ctx, "read", "Contact", undefined, ["createdAt"])) return null;
-  const queries = contact.relations.map((relation) => relationQuery(ctx, relation, variables));
-  const page: PageResult<ContactRow> = await contactService.list(ctx, pageRequest(getArgumentValues(plan.def, plan.node, variables)));
+  const registry = ctx.registry;
+  const json =
+    contact.relations.length > 0
+      ? nestedJson(
+          registry.get("Contact"),
+          contact.relations.map((relation) => relationQuery(ctx, relation, variables)),
+        )
+      : undefined;
+  const counted = plan.entries.some((e) => e.kind === "totalCount" || e.kind === "totalCountCapped");
+  // One statement: the page, each row's nested rows as JSON, and the count.
+  const page: PageResult<ContactRow> = await contactService.list(ctx, pageRequest(getArgumentValues(plan.def, plan.node, variables)), undefined, undefined, {
+    json,
+    count: counted,
+  });
   for (const row of page.rows) {
-    const mask = readableFields(ctx.fieldMasks, ctx.registry, ctx.ability, "Contact", row);
+    const mask = readableFields(ctx.fieldMasks, registry, ctx.ability, "Contact", row);
     for (const field of contact.fields) if (!mask.has(field)) return null;
   }
-  const counted = plan.entries.some((e) => e.kind === "totalCount" || e.kind === "totalCountCapped");
-  if (counted && !page.counted) return null;
-  const { nested, total } = await findNestedJson(
-    ctx.db,
-    page.rows.map((row) => row.id),
-    queries.map((relation, i) => ({
-      relation,
-      refs: relation.kind === "one" ? page.rows.map((row) => row[RELATIONS[contact.relations[i].name as "company"].ref] ?? null) : undefined,
-    })),
-    counted ? page.counted : undefined,
-  );
+  const total = counted ? await page.count() : undefined;
+  const nested = (json ? page.beside : undefined) ?? [];
   const nodes = page.rows.map((row, i) => {
     const out: Record<string, unknown> = {};
     for (const entry of contact.entries) {
       if (entry.kind === "typename") out[entry.key] = entry.name;
-      else if (entry.kind === "relation") out[entry.key] = nested[i][entry.index];
+      else if (entry.kind === "relation") out[entry.key] = (nested[i] as unknown[])[entry.index];
       else {
         const value = row[entry.field as keyof ContactRow];
         out[entry.key] = value === null || value === undefined ? null : entry.type.serialize(value);

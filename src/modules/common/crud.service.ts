@@ -9,7 +9,19 @@ import { contactHeld, workspaceHeld } from "../legal-holds/legal-hold.repository
 import type { SubjectName } from "../registry.js";
 import { ensureAllowed, firstDenial, refuse, whereCan } from "./access.js";
 import type { CursorScope } from "./cursor.js";
-import { deleteRow, findByIds, findPage, findWhere, insertRow, lockPersonState, sortColumn, updateRow, type OrderInput, type SortKey } from "./entity-store.js";
+import {
+  deleteRow,
+  findByIds,
+  findPage,
+  findWhere,
+  insertRow,
+  lockPersonState,
+  sortColumn,
+  updateRow,
+  type Beside,
+  type OrderInput,
+  type SortKey,
+} from "./entity-store.js";
 import type { PageRequest, PageResult } from "./paging.js";
 import type { Scope } from "./scope.js";
 
@@ -65,13 +77,13 @@ export class CrudService<Row extends { id: string }> {
       .map((k) => this.fieldNames[k] ?? k);
   }
 
-  async list(ctx: Scope, page: PageRequest, filter: SQL | undefined, order: OrderInput): Promise<PageResult<Row>> {
+  async list(ctx: Scope, page: PageRequest, filter: SQL | undefined, order: OrderInput, beside?: Beside): Promise<PageResult<Row>> {
     const subject = this.subject(ctx);
     // Sorting by a field the caller may never read is refused; where it is masked on some
     // rows only, sortKey keeps those rows' values out of the order and the cursors.
     await ensureAllowed(ctx, "read", this.name, undefined, [sortColumn(subject, order.field).key]);
     const where = and(whereCan(ctx, "read", this.name), filter)!;
-    return findPage<Row>(ctx.db, ctx.registry, subject, where, page, sortKey(ctx, this.name, order), cursorScope(ctx));
+    return findPage<Row>(ctx.db, ctx.registry, subject, where, page, sortKey(ctx, this.name, order), cursorScope(ctx), beside);
   }
 
   /** The row if the caller may read it for this purpose; NOT_FOUND otherwise, whatever the cause. */

@@ -6,7 +6,7 @@ import { rowsOf, type Db } from "../../db/client.js";
 import { badInput } from "../../errors.js";
 import { OrderDirection } from "./paging.js";
 import { CursorError, type Cursor, type CursorScope } from "./cursor.js";
-import { cappedTotal, cursorArgument, DEFAULT_COUNT_CAP, type CountSource, type PageRequest, type PageResult, type TotalCount } from "./paging.js";
+import { cappedTotal, cursorArgument, DEFAULT_COUNT_CAP, type PageRequest, type PageResult, type TotalCount } from "./paging.js";
 
 export interface OrderInput {
   field: string;
@@ -130,8 +130,9 @@ async function selectSorted<Row extends { id: string }>(
   orderBy: SQL[],
   limit?: number,
   sort?: SortKey,
+  beside: Record<string, SQL> = {},
 ): Promise<Array<{ row: Row; sortValue: unknown }>> {
-  const extra: Record<string, SQL> = sort ? { sortValue: sql`${sort.expr}`.mapWith(sort.column) } : {};
+  const extra: Record<string, SQL> = sort ? { ...beside, sortValue: sql`${sort.expr}`.mapWith(sort.column) } : beside;
   const base = baseQuery(db, registry, subject, extra);
   let query = base.query.where(where).orderBy(...orderBy);
   if (limit !== undefined) query = query.limit(limit);
@@ -302,18 +303,40 @@ export async function findPage<Row extends { id: string }>(
   page: PageRequest,
   sort: SortKey,
   cursors: CursorScope,
+  beside?: Beside,
 ): Promise<PageResult<Row>> {
   const id = subject.columns[subject.key];
   const read = readOrder(sort, page.forward);
   const keyset = keysetOf(page, sort, read, id, cursors);
-  const sorted = await selectSorted<Row>(db, registry, subject, and(where, keyset), orderBy(sort, read, id), page.size + 1, sort);
-  let counted: Promise<TotalCount> | undefined;
   const cap = cursors.countCap ?? DEFAULT_COUNT_CAP;
-  return {
-    ...toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where, cap))),
-    counted: { table: subject.table, where, cap },
-  };
+  const extra: Record<string, SQL> = {};
+  if (beside?.json) extra[BESIDE_JSON] = sql`${beside.json}`.mapWith(parseJson);
+  if (beside?.count) extra[BESIDE_TOTAL] = sql`${countExpression({ table: subject.table, where, cap })}`.mapWith(Number);
+  const sorted = await selectSorted<Row>(db, registry, subject, and(where, keyset), orderBy(sort, read, id), page.size + 1, sort, extra);
+  // The values read beside the rows leave the rows (which go on to can() and the resolvers).
+  const json = new Map<Row, unknown>();
+  let total: number | undefined;
+  for (const { row } of sorted) {
+    const values = row as Record<string, unknown>;
+    if (BESIDE_JSON in values) json.set(row, values[BESIDE_JSON]);
+    if (BESIDE_TOTAL in values) total = values[BESIDE_TOTAL] as number;
+    delete values[BESIDE_JSON];
+    delete values[BESIDE_TOTAL];
+  }
+  let counted: Promise<TotalCount> | undefined;
+  // A count read beside the rows stands for the count; with no row, it was not read.
+  if (total !== undefined) counted = Promise.resolve(cappedTotal(total, cap));
+  const result = toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where, cap)));
+  return beside?.json ? { ...result, beside: result.rows.map((row) => json.get(row)) } : result;
 }
+
+/** Values a page's own statement reads beside its rows (the compiled page): per-row JSON, and the count. */
+export interface Beside {
+  json?: SQL;
+  count?: boolean;
+}
+const BESIDE_JSON = "__beside_json";
+const BESIDE_TOTAL = "__beside_total";
 
 /**
  * One page per parent for a batch of parents, in one statement (rows ranked per parent by a
@@ -358,7 +381,7 @@ export async function countWhere(db: Db, table: PgTable, where: SQL, cap = DEFAU
 }
 
 /** The same count as an expression, to be read beside other values in one statement. */
-function countExpression({ table, where, cap }: CountSource): SQL {
+function countExpression({ table, where, cap }: { table: PgTable; where: SQL; cap: number }): SQL {
   return sql`(select count(*) from (select 1 from ${table} where ${where} limit ${sql.raw(String(Math.trunc(cap) + 1))}) limited)`;
 }
 
@@ -493,6 +516,8 @@ export type JsonLeaf =
 export interface JsonOne {
   kind: "one";
   subject: Subject;
+  /** The parent's column holding the key. */
+  ref: PgColumn;
   leaves: readonly JsonLeaf[];
   where: SQL;
 }
@@ -501,6 +526,7 @@ export interface JsonOne {
 export interface JsonMany {
   kind: "many";
   subject: Subject;
+  /** The row's column holding the parent's key. */
   parent: PgColumn;
   order: PgColumn;
   limit: number;
@@ -540,56 +566,28 @@ function jsonObject(leaves: readonly JsonLeaf[]): SQL {
 }
 
 /**
- * The nested rows of a page of parents, in one statement: for each parent (in the order
- * given), one JSON value per relation, built by PostgreSQL under each subject's own policy
- * filter (`where`, the same compiled rules the loaders use), with the same rows and order as
- * the loaders (`byIdLoader`, `groupedLoader`): a row hidden from the caller is null or absent.
- * `refs` holds, per parent, the foreign key a `one` relation follows (null: none). With
- * `count`, the same statement also counts the list's rows (as countWhere does).
+ * The rows a parent row reaches, as one JSON array per parent row (one entry per relation),
+ * built by PostgreSQL in the parent's own select (findPage `beside`): each relation under its
+ * subject's policy filter (`where`, the same compiled rules the loaders use), with the loaders'
+ * rows and order (`byIdLoader`, `groupedLoader`): a row hidden from the caller is null or
+ * absent. No join to a linked person: a filter reaches a person's state through its own
+ * `exists` (sql-filter.ts), and the JSON shows the row's own columns.
  */
-export async function findNestedJson(
-  db: Db,
-  parentIds: readonly string[],
-  relations: ReadonlyArray<{ relation: JsonOne | JsonMany; refs?: ReadonlyArray<string | null> }>,
-  count?: CountSource,
-): Promise<{ nested: unknown[][]; total?: TotalCount }> {
-  const nestedAsked = parentIds.length > 0 && relations.length > 0;
-  if (!nestedAsked && !count) return { nested: parentIds.map(() => []) };
-  const values: SQL[] = [];
-  if (nestedAsked) {
-    // A `one` relation is a left join (one hash join for the page, not a probe per parent);
-    // a `many` relation a correlated subquery, newest first, cut at its limit.
-    const joins: SQL[] = [];
-    const columns = relations.map(({ relation }, i) => {
-      const { subject } = relation;
-      const key = subject.columns[subject.key];
-      // No join to the linked person: the filter reaches a person's state through its own
-      // `exists` (sql-filter.ts), and the JSON shows the row's columns only.
-      if (relation.kind === "one") {
-        // The table joins under its own name (the filter names its columns so): once only.
-        if (relations.some((other, j) => j !== i && other.relation.subject.table === subject.table)) throw new Error("one table, two relations");
-        joins.push(sql` left join ${subject.table} on ${key} = ${sql.raw(`p.r${i}`)} and ${relation.where}`);
-        return sql`case when ${key} is null then null else ${jsonObject(relation.leaves)} end`;
-      }
-      const order = sql`${relation.order} desc, ${key} desc`;
-      return sql`(select coalesce(json_agg(x.j order by x.o desc, x.k desc), '[]'::json) from (select ${jsonObject(relation.leaves)} as j, ${relation.order} as o, ${key} as k
-        from ${subject.table} where ${relation.parent} = p.id and ${relation.where} order by ${order} limit ${sql.raw(String(Math.trunc(relation.limit)))}) x)`;
-    });
-    const arrays = [
-      sql`${sql.param([...parentIds])}::uuid[]`,
-      ...relations.map(({ refs }) => sql`${sql.param(refs ? [...refs] : parentIds.map(() => null))}::uuid[]`),
-    ];
-    const names = sql.raw(["id", ...relations.map((_, i) => `r${i}`), "ord"].join(", "));
-    values.push(sql`(select json_agg(json_build_array(${sql.join(columns, sql`, `)}) order by p.ord)
-      from unnest(${sql.join(arrays, sql`, `)}) with ordinality as p(${names})${sql.join(joins, sql``)}) as nested`);
-  }
-  if (count) values.push(sql`${countExpression(count)} as total`);
-  const [row] = rowsOf<{ nested?: unknown; total?: string | number }>(await db.execute(sql`select ${sql.join(values, sql`, `)}`));
-  const nested = nestedAsked ? (parseJson(row?.nested) as unknown[][] | null) : null;
-  return {
-    nested: nested ?? parentIds.map(() => []),
-    ...(count ? { total: cappedTotal(Number(row?.total ?? 0), count.cap) } : {}),
-  };
+export function nestedJson(parent: Subject, relations: ReadonlyArray<JsonOne | JsonMany>): SQL {
+  const parentKey = parent.columns[parent.key];
+  const parentTenant = parent.columns[parent.tenant];
+  const values = relations.map((relation) => {
+    const { subject } = relation;
+    const key = subject.columns[subject.key];
+    const tenant = subject.columns[subject.tenant];
+    if (relation.kind === "one") {
+      return sql`(select ${jsonObject(relation.leaves)} from ${subject.table} where ${tenant} = ${parentTenant} and ${key} = ${relation.ref} and ${relation.where})`;
+    }
+    const order = sql`${relation.order} desc, ${key} desc`;
+    return sql`(select coalesce(json_agg(x.j order by x.o desc, x.k desc), '[]'::json) from (select ${jsonObject(relation.leaves)} as j, ${relation.order} as o, ${key} as k
+      from ${subject.table} where ${tenant} = ${parentTenant} and ${relation.parent} = ${parentKey} and ${relation.where} order by ${order} limit ${sql.raw(String(Math.trunc(relation.limit)))}) x)`;
+  });
+  return sql`json_build_array(${sql.join(values, sql`, `)})`;
 }
 
 /** postgres.js parses json columns; PGlite too, but a driver may hand over the text. */

@@ -40,15 +40,8 @@ export interface PageResult<T> {
   cursorOf(row: T): string;
   /** Rows in all pages under the same filter, counted up to the cap (one statement, only when asked). */
   count(): Promise<TotalCount>;
-  /** What `count` counts, for a statement that counts beside other work (the compiled page). */
-  counted?: CountSource;
-}
-
-/** Rows of `table` matching `where` (the policy filter and the caller's), counted up to `cap`. */
-export interface CountSource {
-  table: import("drizzle-orm/pg-core").PgTable;
-  where: import("drizzle-orm").SQL;
-  cap: number;
+  /** Per row of `rows`, what the page's statement read beside it (findPage `beside`). */
+  beside?: unknown[];
 }
 
 /** Relay paging arguments as a transport hands them over. */

@@ -7,6 +7,7 @@ import { badInput } from "../../errors.js";
 import { OrderDirection } from "../common/paging.js";
 import { ensureAllowed, readableBy } from "../common/access.js";
 import { CrudService } from "../common/crud.service.js";
+import type { Beside } from "../common/entity-store.js";
 import type { PageRequest } from "../common/paging.js";
 import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
@@ -54,8 +55,8 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
 }
 
 export const contactService = {
-  list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null) =>
-    crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }),
+  list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null, beside?: Beside) =>
+    crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }, beside),
 
   get: (ctx: Scope, id: string, field?: string) => crud.get(ctx, id, field),
   getWith: (ctx: Scope, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),
