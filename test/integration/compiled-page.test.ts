@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
 import { db } from "../helpers/fixtures.js";
 import { sql } from "drizzle-orm";
+import { loadPolicies } from "../../src/authz/policy-loader.js";
+import { registry } from "../../src/modules/registry.js";
 
 // The compiled page (src/graphql/compiled-page.ts) answers `contacts` pages without a resolver
 // per field. Differential test: every query below is asked twice, as is (the compiled page when
@@ -23,25 +25,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const USERS: Record<string, string[]> = {
-  "owner@acme.test": [
-    "service_provision",
-    "sales_pipeline",
-    "customer_support",
-    "marketing_email",
-    "marketing_sms",
-    "analytics",
-    "billing",
-    "security",
-    "legal_compliance",
-  ],
-  "sales@acme.test": ["service_provision", "sales_pipeline", "customer_support"],
-  "support@acme.test": ["customer_support", "service_provision"],
-  "marketing@acme.test": ["marketing_email", "marketing_sms", "analytics"],
-  "dpo@acme.test": ["legal_compliance", "security", "service_provision"],
-  "auditor@acme.test": ["legal_compliance", "security"],
-  "owner@globex.test": ["service_provision"],
+// Every demo user, under every purpose its role's policy file allows.
+const ROLES: Record<string, string> = {
+  "owner@acme.test": "owner",
+  "sales@acme.test": "sales_rep",
+  "support@acme.test": "support",
+  "marketing@acme.test": "marketing",
+  "dpo@acme.test": "dpo",
+  "auditor@acme.test": "auditor",
+  "owner@globex.test": "owner",
 };
+const policies = loadPolicies(registry);
+const USERS = Object.fromEntries(Object.entries(ROLES).map(([email, role]) => [email, policies.roles.get(role)!.purposes]));
 
 const NESTED = `id firstName lastName email company { id name } deals { id title stage amount } interactions { id kind subject occurredAt }`;
 const EVERYTHING = `__typename id firstName lastName email phone position processingRestricted createdAt updatedAt
