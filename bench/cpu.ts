@@ -42,7 +42,7 @@ const app = await createApp(
 try {
   const db = app.database.handle();
   const bulk = await bulkLoad(db);
-  await db.execute(sql`analyze`);
+  await db.execute(sql`vacuum analyze`);
   const post = async (query: string, variables: Record<string, unknown>, token?: string) => {
     const res = await app.server.inject({
       method: "POST",
