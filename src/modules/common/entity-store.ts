@@ -26,6 +26,8 @@ function personLink(registry: Registry, subject: Subject) {
   return { name: link.relation, foreignKey: link.foreignKey, person, snapshot };
 }
 const SNAPSHOT = "__person_";
+/** Selection keys of values read beside a row (findPage `beside`), kept out of the row. */
+const BESIDE = "__beside_";
 
 /**
  * The linked person by the whole key, (workspace_id, id): the person's primary key is
@@ -72,18 +74,24 @@ interface Preparable {
  * each row what kind of selection it came from (a fifth of a nested page's CPU went there);
  * this decides once per statement, with the same decoders and the same null handling.
  */
-async function selectMapped<Row>(query: unknown, selection: Selection, relation: string | undefined): Promise<Array<{ row: Row; sortValue: unknown }>> {
+async function selectMapped<Row>(
+  query: unknown,
+  selection: Selection,
+  relation: string | undefined,
+): Promise<Array<{ row: Row; sortValue: unknown; beside?: Record<string, unknown> }>> {
   const keys = Object.keys(selection);
   const n = keys.length;
   const decoders = keys.map((key) => decoderOf(selection[key]));
-  // 0: the row's own column, 1: the person's state, 2: the sort value.
-  const kinds = keys.map((key) => (key === "sortValue" ? 2 : relation && key.startsWith(SNAPSHOT) ? 1 : 0));
-  const names = keys.map((key, i) => (kinds[i] === 1 ? key.slice(SNAPSHOT.length) : key));
+  // 0: the row's own column, 1: the person's state, 2: the sort value, 3: read beside the row.
+  const kinds = keys.map((key) => (key === "sortValue" ? 2 : key.startsWith(BESIDE) ? 3 : relation && key.startsWith(SNAPSHOT) ? 1 : 0));
+  const names = keys.map((key, i) => (kinds[i] === 1 ? key.slice(SNAPSHOT.length) : kinds[i] === 3 ? key.slice(BESIDE.length) : key));
+  const besides = kinds.includes(3);
   const prepared = (query as Preparable)._prepare();
   prepared.customResultMapper = (rows) =>
     rows.map((values) => {
       const row: Record<string, unknown> = {};
       const state: Record<string, unknown> = {};
+      const beside: Record<string, unknown> = {};
       let sortValue: unknown;
       for (let i = 0; i < n; i++) {
         const raw = values[i];
@@ -91,12 +99,13 @@ async function selectMapped<Row>(query: unknown, selection: Selection, relation:
         const kind = kinds[i];
         if (kind === 0) row[names[i]] = value;
         else if (kind === 1) state[names[i]] = value;
-        else sortValue = value;
+        else if (kind === 2) sortValue = value;
+        else beside[names[i]] = value;
       }
       if (relation) row[relation] = state.processingRestricted === null ? undefined : state;
-      return { row: row as Row, sortValue };
+      return besides ? { row: row as Row, sortValue, beside } : { row: row as Row, sortValue };
     });
-  return (await prepared.execute()) as Array<{ row: Row; sortValue: unknown }>;
+  return (await prepared.execute()) as Array<{ row: Row; sortValue: unknown; beside?: Record<string, unknown> }>;
 }
 
 function baseQuery(db: Db, registry: Registry, subject: Subject, extra: Record<string, SQL> = {}) {
@@ -131,7 +140,7 @@ async function selectSorted<Row extends { id: string }>(
   limit?: number,
   sort?: SortKey,
   beside: Record<string, SQL> = {},
-): Promise<Array<{ row: Row; sortValue: unknown }>> {
+): Promise<Array<{ row: Row; sortValue: unknown; beside?: Record<string, unknown> }>> {
   const extra: Record<string, SQL> = sort ? { ...beside, sortValue: sql`${sort.expr}`.mapWith(sort.column) } : beside;
   const base = baseQuery(db, registry, subject, extra);
   let query = base.query.where(where).orderBy(...orderBy);
@@ -310,24 +319,17 @@ export async function findPage<Row extends { id: string }>(
   const keyset = keysetOf(page, sort, read, id, cursors);
   const cap = cursors.countCap ?? DEFAULT_COUNT_CAP;
   const extra: Record<string, SQL> = {};
-  if (beside?.json) extra[BESIDE_JSON] = sql`${beside.json}`.mapWith(parseJson);
-  if (beside?.count) extra[BESIDE_TOTAL] = sql`${countExpression({ table: subject.table, where, cap })}`.mapWith(Number);
+  if (beside?.json) extra[`${BESIDE}json`] = sql`${beside.json}`.mapWith(parseJson);
+  if (beside?.count) extra[`${BESIDE}total`] = sql`${countExpression({ table: subject.table, where, cap })}`.mapWith(Number);
   const sorted = await selectSorted<Row>(db, registry, subject, and(where, keyset), orderBy(sort, read, id), page.size + 1, sort, extra);
-  // The values read beside the rows leave the rows (which go on to can() and the resolvers).
-  const json = new Map<Row, unknown>();
-  let total: number | undefined;
-  for (const { row } of sorted) {
-    const values = row as Record<string, unknown>;
-    if (BESIDE_JSON in values) json.set(row, values[BESIDE_JSON]);
-    if (BESIDE_TOTAL in values) total = values[BESIDE_TOTAL] as number;
-    delete values[BESIDE_JSON];
-    delete values[BESIDE_TOTAL];
-  }
   let counted: Promise<TotalCount> | undefined;
   // A count read beside the rows stands for the count; with no row, it was not read.
-  if (total !== undefined) counted = Promise.resolve(cappedTotal(total, cap));
+  const total = sorted[0]?.beside?.total;
+  if (typeof total === "number") counted = Promise.resolve(cappedTotal(total, cap));
   const result = toPage(sorted, page, sort, cursors, () => (counted ??= countWhere(db, subject.table, where, cap)));
-  return beside?.json ? { ...result, beside: result.rows.map((row) => json.get(row)) } : result;
+  if (!beside?.json) return result;
+  const json = new Map(sorted.map((r) => [r.row, r.beside?.json]));
+  return { ...result, beside: result.rows.map((row) => json.get(row)) };
 }
 
 /** Values a page's own statement reads beside its rows (the compiled page): per-row JSON, and the count. */
@@ -335,8 +337,6 @@ export interface Beside {
   json?: SQL;
   count?: boolean;
 }
-const BESIDE_JSON = "__beside_json";
-const BESIDE_TOTAL = "__beside_total";
 
 /**
  * One page per parent for a batch of parents, in one statement (rows ranked per parent by a
