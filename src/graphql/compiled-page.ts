@@ -5,6 +5,7 @@ import {
   getVariableValues,
   isEnumType,
   isLeafType,
+  isNonNullType,
   isObjectType,
   Kind,
   type FieldNode,
@@ -75,6 +76,8 @@ interface RelationPlan {
   def: GraphQLField<unknown, unknown>;
   leaves: Array<{ key: string; field: string } | { key: string; typename: string }>;
   types: Map<string, GraphQLLeafType>;
+  /** Fields of a non-null GraphQL type: a null there is an error in the resolvers' answer. */
+  required: Set<string>;
 }
 
 interface NodePlan {
@@ -141,14 +144,17 @@ function relationPlan(schema: GraphQLSchema, name: RelationName, node: FieldNode
   argumentsWithin(node, spec.kind === "many" ? new Set(["first"]) : new Set());
   const type = objectType(schema, spec.subject);
   const types = new Map<string, GraphQLLeafType>();
+  const required = new Set<string>();
   const leaves = fieldsOf(node.selectionSet).map((child) => {
     if (child.name.value === "__typename") return { key: keyOf(child), typename: spec.subject };
     if (!COMPILED_LEAVES[spec.subject].has(child.name.value) || child.arguments?.length || child.selectionSet)
       unsupported(`${spec.subject}.${child.name.value}`);
-    types.set(child.name.value, leafType(fieldDef(type, child)));
+    const childDef = fieldDef(type, child);
+    types.set(child.name.value, leafType(childDef));
+    if (isNonNullType(childDef.type)) required.add(child.name.value);
     return { key: keyOf(child), field: child.name.value };
   });
-  return { name, node, def, leaves, types };
+  return { name, node, def, leaves, types, required };
 }
 
 function contactPlan(schema: GraphQLSchema, selection: SelectionSetNode | undefined): NodePlan {
@@ -292,6 +298,45 @@ function relationQuery(ctx: AppContext, relation: RelationPlan, variables: Recor
   };
 }
 
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * Whether every value PostgreSQL wrote is what the resolvers' serialize would have written
+ * without an error: a stored value the GraphQL type cannot show (a NaN amount, an instant
+ * outside years 1000-9999, a value not in the enum, a null in a non-null field) makes the
+ * resolvers answer with an error, so such a page is theirs to answer.
+ */
+function wellFormed(relation: RelationPlan, leaves: readonly JsonLeaf[], value: unknown): boolean {
+  const rows = RELATIONS[relation.name].kind === "many" ? value : value === null ? [] : [value];
+  if (!Array.isArray(rows)) return false;
+  for (const row of rows) {
+    if (row === null || typeof row !== "object") return false;
+    for (let i = 0; i < leaves.length; i++) {
+      const leaf = leaves[i];
+      const planned = relation.leaves[i];
+      if (leaf.kind === "literal" || !("field" in planned)) continue;
+      const v = (row as Record<string, unknown>)[leaf.key];
+      if (v === null || v === undefined) {
+        if (relation.required.has(planned.field)) return false;
+        continue;
+      }
+      const type = relation.types.get(planned.field)!;
+      const ok =
+        leaf.kind === "float"
+          ? typeof v === "number" && Number.isFinite(v)
+          : leaf.kind === "timestamp"
+            ? typeof v === "string" && ISO_INSTANT.test(v)
+            : leaf.kind === "enum"
+              ? typeof v === "string" && [...leaf.names.values()].includes(v)
+              : type.name === "Boolean"
+                ? typeof v === "boolean"
+                : typeof v === "string";
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
 /** The data of the answer, or null: the resolvers answer instead. */
 async function serve(ctx: AppContext, plan: PagePlan, variables: Record<string, unknown>): Promise<Record<string, unknown> | null> {
   if (ctx.request.failure || ctx.request.invalid || !ctx.principal) return null;
@@ -314,13 +359,8 @@ async function serve(ctx: AppContext, plan: PagePlan, variables: Record<string, 
   // here first, without a log line, so that the resolvers' answer is the only one logged.
   if (firstDenial(ctx, "read", "Contact", undefined, ["createdAt"])) return null;
   const registry = ctx.registry;
-  const json =
-    contact.relations.length > 0
-      ? nestedJson(
-          registry.get("Contact"),
-          contact.relations.map((relation) => relationQuery(ctx, relation, variables)),
-        )
-      : undefined;
+  const queries = contact.relations.map((relation) => relationQuery(ctx, relation, variables));
+  const json = queries.length > 0 ? nestedJson(registry.get("Contact"), queries) : undefined;
   const counted = plan.entries.some((e) => e.kind === "totalCount" || e.kind === "totalCountCapped");
   // One statement: the page, each row's nested rows as JSON, and the count.
   const page: PageResult<ContactRow> = await contactService.list(ctx, pageRequest(getArgumentValues(plan.def, plan.node, variables)), undefined, undefined, {
@@ -333,6 +373,10 @@ async function serve(ctx: AppContext, plan: PagePlan, variables: Record<string, 
   }
   const total = counted ? await page.count() : undefined;
   const nested = (json ? page.beside : undefined) ?? [];
+  for (const [i, relation] of contact.relations.entries()) {
+    const { leaves } = queries[i];
+    for (const values of nested) if (!wellFormed(relation, leaves, (values as unknown[])[i])) return null;
+  }
   const nodes = page.rows.map((row, i) => {
     const out: Record<string, unknown> = {};
     for (const entry of contact.entries) {

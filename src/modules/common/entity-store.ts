@@ -546,7 +546,11 @@ function jsonValue(leaf: JsonLeaf): SQL {
     case "float":
       return sql`${leaf.column}::float8`;
     case "timestamp":
-      return sql`to_char(${leaf.column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+      // Years 1000-9999 only: `YYYY` writes neither a sign nor an era, where JavaScript writes
+      // +012000 or -000043 (and the driver may not read them at all). Outside, a text that is
+      // not an instant: the caller leaves such a page to the resolvers.
+      return sql`case when ${leaf.column} >= '1000-01-01T00:00:00Z'::timestamptz and ${leaf.column} < '10000-01-01T00:00:00Z'::timestamptz
+        then to_char(${leaf.column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') when ${leaf.column} is not null then 'out of range' end`;
     case "enum":
       return sql`case ${leaf.column}${sql.join(
         [...leaf.names].map(([value, name]) => sql` when ${quoted(value)} then ${quoted(name)}`),

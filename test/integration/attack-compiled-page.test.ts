@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
+import { db } from "../helpers/fixtures.js";
+
+// Attacks on the compiled page (src/graphql/compiled-page.ts): each request is asked as is and
+// with `@include(if: true)` on the root field (always the resolvers); both answers must match.
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const located = (errors: GqlResult["errors"]) => errors?.map((error) => ({ ...error, locations: undefined }));
+const planOf = (res: GqlResult) => (/plan;desc="(\w+)"/.exec(String(res.headers["server-timing"] ?? "")) ?? [])[1];
+
+async function same(query: string, variables: Record<string, unknown>, as: { token: string; purpose?: string }, label: string) {
+  const compiled = await t.gql(query.replace("ROOT", ""), variables, as);
+  const resolvers = await t.gql(query.replace("ROOT", "@include(if: true)"), variables, as);
+  expect(planOf(resolvers), label).toBeUndefined();
+  expect({ status: compiled.status, data: compiled.data, errors: located(compiled.errors) }, label).toEqual({
+    status: resolvers.status,
+    data: resolvers.data,
+    errors: located(resolvers.errors),
+  });
+  expect(JSON.stringify(compiled.data), label).toBe(JSON.stringify(resolvers.data));
+  return { compiled, resolvers };
+}
+
+const DEALS = `{ contacts(first: 10) ROOT { nodes { id deals(first: 5) { id stage amount closedAt createdAt } } } }`;
+
+describe("attacks on the compiled page", () => {
+  it("API tokens with narrow scopes answer as the resolvers", async () => {
+    const owner = await t.login("owner@acme.test");
+    const CREATE = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`;
+    const query = `{ contacts(first: 20) ROOT { totalCount nodes { id email company { id name } deals { id title } interactions { id kind } } } }`;
+    for (const scopes of [["contacts:read"], ["contacts:read", "companies:read"], ["contacts:read", "deals:read", "interactions:read"], ["deals:read"]]) {
+      const res = await t.gql<{ createApiToken: { token: string } }>(CREATE, { input: { name: `s-${scopes.join("-")}`, scopes } }, { token: owner });
+      expect(res.errors, scopes.join()).toBeUndefined();
+      await same(query, {}, { token: res.data!.createApiToken.token }, scopes.join());
+    }
+  });
+
+  it("timestamps outside years 1000-9999 (stored by another client) answer as the resolvers", async () => {
+    const owner = await t.login("owner@acme.test");
+    const d = db(t);
+    await d.execute(sql`update deals set closed_at = '12000-06-01T00:00:00Z' where closed_at is null`);
+    try {
+      await same(DEALS, {}, { token: owner, purpose: "service_provision" }, "year 12000");
+    } finally {
+      await d.execute(sql`update deals set closed_at = null where closed_at > '9999-12-31'`);
+    }
+  });
+
+  it("a NaN amount (stored by another client) answers as the resolvers", async () => {
+    const owner = await t.login("owner@acme.test");
+    const d = db(t);
+    await d.execute(sql`create table attack_amounts as select id, amount from deals`);
+    await d.execute(sql`update deals set amount = 'NaN'`);
+    try {
+      const { resolvers } = await same(DEALS, {}, { token: owner, purpose: "service_provision" }, "NaN");
+      expect(resolvers.errors?.length).toBeGreaterThan(0);
+    } finally {
+      await d.execute(sql`update deals set amount = a.amount from attack_amounts a where a.id = deals.id`);
+      await d.execute(sql`drop table attack_amounts`);
+    }
+  });
+});
