@@ -113,6 +113,9 @@ function fieldsOf(selection: SelectionSetNode | undefined): FieldNode[] {
     if (node.kind !== Kind.FIELD) return unsupported("fragment");
     if (node.directives?.length) return unsupported("directive");
     const key = node.alias?.value ?? node.name.value;
+    // `out[key] = value` with this key sets the prototype instead of a key: graphql-js writes
+    // the key (its results have no prototype), so such a query is the resolvers'.
+    if (key === "__proto__") unsupported("__proto__ as a response key");
     if (seen.has(key)) unsupported("a response key twice");
     seen.add(key);
     return node;

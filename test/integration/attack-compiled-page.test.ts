@@ -66,4 +66,33 @@ describe("attacks on the compiled page", () => {
       await d.execute(sql`drop table attack_amounts`);
     }
   });
+
+  it("a response key named __proto__ is an own key of the answer, as graphql-js writes it", async () => {
+    const owner = await t.login("owner@acme.test");
+    for (const query of [
+      `{ contacts(first: 2) ROOT { nodes { id __proto__: email } } }`,
+      `{ contacts(first: 2) ROOT { nodes { id __proto__: company { id name } } } }`,
+      `{ contacts(first: 2) ROOT { __proto__: totalCount nodes { id } } }`,
+      `{ contacts(first: 2) ROOT { edges { __proto__: cursor node { id } } pageInfo { __proto__: endCursor } } }`,
+    ]) {
+      await same(query, {}, { token: owner, purpose: "service_provision" }, query);
+    }
+  });
+
+  it("nested sizes, aliases, variables and backward cursors answer as the resolvers", async () => {
+    const owner = await t.login("owner@acme.test");
+    const as = { token: owner, purpose: "service_provision" };
+    const first = await t.gql<{ contacts: { pageInfo: { endCursor: string } } }>(`{ contacts(first: 3) { pageInfo { endCursor } } }`, {}, as);
+    const cursor = first.data!.contacts.pageInfo.endCursor;
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [`{ contacts(first: 3) ROOT { nodes { id deals(first: 0) { id } interactions(first: null) { id } } } }`, {}],
+      [`query($n: Int) { contacts(first: 3) ROOT { nodes { id a: deals(first: $n) { id } b: deals(first: 1) { title } } } }`, { n: null }],
+      [`query($n: Int = 2) { contacts(first: 3) ROOT { nodes { id deals(first: $n) { id } } } }`, {}],
+      [`query($c: String) { contacts(last: 2, before: $c) ROOT { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } } }`, { c: cursor }],
+      [`query($c: String) { contacts(first: 2, after: $c) ROOT { edges { cursor } pageInfo { hasNextPage hasPreviousPage } } }`, { c: cursor }],
+      [`{ contacts(first: 3) ROOT { nodes { x: company { id } y: company { name } } } }`, {}],
+      [`{ contacts(first: 3) ROOT { nodes { deals { __typename: id } } } }`, {}],
+    ];
+    for (const [query, variables] of cases) await same(query, variables, as, query);
+  });
 });
