@@ -88,7 +88,10 @@ describe("attacks on the compiled page", () => {
       [`{ contacts(first: 3) ROOT { nodes { id deals(first: 0) { id } interactions(first: null) { id } } } }`, {}],
       [`query($n: Int) { contacts(first: 3) ROOT { nodes { id a: deals(first: $n) { id } b: deals(first: 1) { title } } } }`, { n: null }],
       [`query($n: Int = 2) { contacts(first: 3) ROOT { nodes { id deals(first: $n) { id } } } }`, {}],
-      [`query($c: String) { contacts(last: 2, before: $c) ROOT { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } } }`, { c: cursor }],
+      [
+        `query($c: String) { contacts(last: 2, before: $c) ROOT { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } } }`,
+        { c: cursor },
+      ],
       [`query($c: String) { contacts(first: 2, after: $c) ROOT { edges { cursor } pageInfo { hasNextPage hasPreviousPage } } }`, { c: cursor }],
       [`{ contacts(first: 3) ROOT { nodes { x: company { id } y: company { name } } } }`, {}],
       [`{ contacts(first: 3) ROOT { nodes { deals { __typename: id } } } }`, {}],
