@@ -45,11 +45,21 @@ describe("attacks on the compiled page", () => {
   it("timestamps outside years 1000-9999 (stored by another client) answer as the resolvers", async () => {
     const owner = await t.login("owner@acme.test");
     const d = db(t);
-    await d.execute(sql`update deals set closed_at = '12000-06-01T00:00:00Z' where closed_at is null`);
-    try {
-      await same(DEALS, {}, { token: owner, purpose: "service_provision" }, "year 12000");
-    } finally {
-      await d.execute(sql`update deals set closed_at = null where closed_at > '9999-12-31'`);
+    for (const instant of [
+      "12000-06-01T00:00:00Z",
+      "0999-12-31T23:59:59.999Z",
+      "1000-01-01T00:00:00Z",
+      "1900-01-01T00:00:00.001Z",
+      "9999-12-31T23:59:59.999Z",
+      "1000-06-01 BC",
+      "infinity",
+    ]) {
+      await d.execute(sql`update deals set closed_at = ${instant}::timestamptz where closed_at is null`);
+      try {
+        await same(DEALS, {}, { token: owner, purpose: "service_provision" }, instant);
+      } finally {
+        await d.execute(sql`update deals set closed_at = null where closed_at = ${instant}::timestamptz`);
+      }
     }
   });
 
@@ -97,5 +107,28 @@ describe("attacks on the compiled page", () => {
       [`{ contacts(first: 3) ROOT { nodes { deals { __typename: id } } } }`, {}],
     ];
     for (const [query, variables] of cases) await same(query, variables, as, query);
+  });
+
+  it("stored values the scalars refuse, and person states, answer as the resolvers for every role and purpose", async () => {
+    const d = db(t);
+    // Another client wrote an email and a phone the scalars cannot serialize; a person objected
+    // to everything, another withdrew every consent, another is restricted and has interactions.
+    await d.execute(sql`update contacts set email = 'not an email', phone = '0612' where id = (select id from contacts order by created_at desc limit 1)`);
+    await d.execute(sql`update contacts set objected_purposes = '{service_provision,sales_pipeline,customer_support,marketing_email,marketing_sms,analytics}'
+      where id in (select contact_id from deals where contact_id is not null order by created_at desc limit 1)`);
+    await d.execute(sql`update contacts set consented_purposes = '{}' where id in (select contact_id from interactions order by occurred_at desc limit 1)`);
+    await d.execute(sql`update contacts set processing_restricted = true where id in (select contact_id from interactions order by occurred_at limit 1)`);
+    const query = `{ contacts(first: 20) ROOT { totalCount nodes { id email phone processingRestricted company { id name }
+      deals(first: 3) { id title stage closedAt } interactions(first: 3) { id kind purpose subject occurredAt } } } }`;
+    const users: Record<string, string[]> = {
+      "owner@acme.test": ["service_provision", "sales_pipeline", "customer_support", "marketing_email", "analytics", "legal_compliance"],
+      "sales@acme.test": ["service_provision", "sales_pipeline", "customer_support"],
+      "support@acme.test": ["customer_support", "service_provision"],
+      "dpo@acme.test": ["legal_compliance", "service_provision"],
+    };
+    for (const [email, purposes] of Object.entries(users)) {
+      const token = await t.login(email);
+      for (const purpose of purposes) await same(query, {}, { token, purpose }, `${email} ${purpose}`);
+    }
   });
 });
