@@ -132,3 +132,25 @@ describe("attacks on the compiled page", () => {
     }
   });
 });
+
+describe("the compiled page under a small COUNT_CAP", () => {
+  let small: TestApp;
+  beforeAll(async () => {
+    small = await startTestApp({ COUNT_CAP: "3" });
+  });
+  afterAll(() => small.close());
+
+  it("totalCount and totalCountCapped answer as the resolvers", async () => {
+    const token = await small.login("owner@acme.test");
+    for (const query of [
+      `{ contacts(first: 2) ROOT { totalCount totalCountCapped nodes { id deals { id } } } }`,
+      `{ contacts(first: 0) ROOT { totalCountCapped } }`,
+    ]) {
+      const compiled = await small.gql(query.replace("ROOT", ""), {}, { token, purpose: "service_provision" });
+      const resolvers = await small.gql(query.replace("ROOT", "@include(if: true)"), {}, { token, purpose: "service_provision" });
+      expect(planOf(compiled), query).toBe("compiled");
+      expect(JSON.stringify(compiled.data)).toBe(JSON.stringify(resolvers.data));
+      expect(compiled.errors).toEqual(resolvers.errors);
+    }
+  });
+});
