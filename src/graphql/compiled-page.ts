@@ -9,6 +9,7 @@ import {
   isObjectType,
   Kind,
   type FieldNode,
+  type GraphQLEnumType,
   type GraphQLField,
   type GraphQLLeafType,
   type GraphQLObjectType,
@@ -261,13 +262,21 @@ function wholeRows(ctx: AppContext, subject: SubjectName, fields: Iterable<strin
   return true;
 }
 
+// Stored value -> GraphQL name, per enum type, made once.
+const enumMaps = new WeakMap<GraphQLEnumType, ReadonlyMap<string, string>>();
+function enumMap(type: GraphQLEnumType): ReadonlyMap<string, string> {
+  let map = enumMaps.get(type);
+  if (!map) enumMaps.set(type, (map = new Map(type.getValues().map((v) => [String(v.value), v.name]))));
+  return map;
+}
+
 function jsonLeaves(ctx: AppContext, relation: RelationPlan): JsonLeaf[] {
   const subject = ctx.registry.get(RELATIONS[relation.name].subject);
   return relation.leaves.map((leaf): JsonLeaf => {
     if ("typename" in leaf) return { key: leaf.key, kind: "literal", value: leaf.typename };
     const column = subject.selected[leaf.field] ?? unsupported(`${subject.name}.${leaf.field} is not a column`);
     const type = relation.types.get(leaf.field)!;
-    if (isEnumType(type)) return { key: leaf.key, kind: "enum", column, names: new Map(type.getValues().map((v) => [String(v.value), v.name])) };
+    if (isEnumType(type)) return { key: leaf.key, kind: "enum", column, names: enumMap(type) };
     switch (type.name) {
       case "ID":
       case "String":
@@ -301,6 +310,14 @@ function relationQuery(ctx: AppContext, relation: RelationPlan, variables: Recor
   };
 }
 
+// The GraphQL names of an enum, as a set (the map is built once per plan and ability).
+const enumNames = new WeakMap<ReadonlyMap<string, string>, ReadonlySet<string>>();
+function namesOf(names: ReadonlyMap<string, string>): ReadonlySet<string> {
+  let set = enumNames.get(names);
+  if (!set) enumNames.set(names, (set = new Set(names.values())));
+  return set;
+}
+
 const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
@@ -330,7 +347,7 @@ function wellFormed(relation: RelationPlan, leaves: readonly JsonLeaf[], value: 
           : leaf.kind === "timestamp"
             ? typeof v === "string" && ISO_INSTANT.test(v)
             : leaf.kind === "enum"
-              ? typeof v === "string" && [...leaf.names.values()].includes(v)
+              ? typeof v === "string" && namesOf(leaf.names).has(v)
               : type.name === "Boolean"
                 ? typeof v === "boolean"
                 : typeof v === "string";
