@@ -2,7 +2,7 @@
 // contacts with company, deals, interactions and totalCount, asked of five systems on the same
 // PostgreSQL database, each its own child process:
 //   api               this API (policies/ as written)
-//   api-allow-all     this API with an allow-all ability (bench/api-server.ts): what policy checks cost
+//   api-allow-all     this API with an allow-all ability (bench/api-server.mjs): what policy checks cost
 //   postgraphile-rls  PostGraphile 5 (amber) as a role under row-level security policies
 //   postgraphile      PostGraphile 5 (amber) as the superuser, the query naming the tenant
 //   sql               node:http + postgres.js, one hand-written statement building the JSON
@@ -335,15 +335,16 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
     // Installed first: npm ci blocks this process, which must not miss the servers' start.
     const missing = ensurePeers();
     if (missing) skipped.push(missing);
-    const tsx = ["--import", "tsx"];
+    // The API runs its production build (dist/, built here first), as it is deployed.
+    buildApi();
     const starting: Array<Promise<Child | undefined>> = [
-      start("api", join(here, "api-server.ts"), [opts.url, "policies"], tsx, root),
-      start("api-allow-all", join(here, "api-server.ts"), [opts.url, "allow-all"], tsx, root),
+      start("api", API_SERVER, [opts.url, "policies"], [], root),
+      start("api-allow-all", API_SERVER, [opts.url, "allow-all"], [], root),
       start("sql", join(peersDir, "sql-server.mjs"), [opts.url], [], root),
     ];
     // The pair for the shared-limit check starts now too, and waits idle until the end.
     if (opts.twoProcesses) {
-      limitedPair = startLimited(opts.url, tsx);
+      limitedPair = startLimited(opts.url);
       limitedPair.catch(() => undefined);
     }
     if (!missing) {
@@ -479,7 +480,7 @@ export async function compare(opts: CompareOptions): Promise<CompareReport> {
 
     let twoProcesses: CompareReport["twoProcesses"];
     if (opts.twoProcesses && !opts.shouldStop() && reference) {
-      const second = await start("api", join(here, "api-server.ts"), [opts.url, "policies"], tsx, root).catch((e: unknown) => {
+      const second = await start("api", API_SERVER, [opts.url, "policies"], [], root).catch((e: unknown) => {
         skipped.push(`second API process: ${String(e).slice(0, 200)}`);
         return undefined;
       });
@@ -528,12 +529,22 @@ const FLUSH_MS = 1000;
  * (plus at most the other process's requests of one flush interval, the store's documented
  * overshoot), then 429s; and both processes give the same page.
  */
-export function startLimited(url: string, execArgv: string[]): Promise<Child[]> {
-  const script = join(here, "api-server.ts");
+export function startLimited(url: string): Promise<Child[]> {
   return Promise.all([
-    start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
-    start("api", script, [url, "policies", String(LIMIT)], execArgv, root),
+    start("api", API_SERVER, [url, "policies", String(LIMIT)], [], root),
+    start("api", API_SERVER, [url, "policies", String(LIMIT)], [], root),
   ]);
+}
+
+/** The API child: the production build, no transpiler in the process (bench/api-server.mjs). */
+const API_SERVER = join(here, "api-server.mjs");
+
+/** `npm run build` (tsc into dist/), so the API children run what production runs, as of this tree. */
+export function buildApi(): void {
+  log("building the API (npm run build) for the side-by-side runs");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const r = spawnSync(npm, ["run", "--silent", "build"], { cwd: root, stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`npm run build failed (${r.status ?? r.error?.message})`);
 }
 
 export async function limitAcrossProcesses(starting: Promise<Child[]>): Promise<CompareReport["sharedLimit"]> {

@@ -1,40 +1,40 @@
-// The API as a child process of the bench, so its CPU time and RSS are its own.
-//   node --import tsx bench/api-server.ts <database url> policies|allow-all [<requests per minute per caller>]
+// The API as a child process of the bench, so its CPU time and RSS are its own. It runs the
+// production build (`npm run build`, dist/), as README "Production build" deploys it: no
+// transpiler in the process (tsx's loader thread alone holds about 40 MB). The bench builds
+// dist/ before it starts this script.
+//   node bench/api-server.mjs <database url> policies|allow-all [<requests per minute per caller>]
 // `allow-all` swaps the ability factory in this process only: every Scope gets an ability
 // that allows every action on every subject inside the caller's workspace (tenant kept, so the
 // rows match; no role rule, deny, gate or field rule). It exists only here, on this script's
 // command line: no setting or environment variable of the product reaches it.
 import "reflect-metadata";
-import { createMongoAbility, type MongoQuery } from "@casl/ability";
-import type { AppAbility, AppRawRule } from "../src/authz/ability.js";
-import { createApp } from "../src/app.js";
-import { loadConfig } from "../src/config.js";
-import { Scope } from "../src/modules/common/scope.js";
+import { createMongoAbility } from "@casl/ability";
+import { createApp } from "../dist/app.js";
+import { loadConfig } from "../dist/config.js";
+import { Scope } from "../dist/modules/common/scope.js";
 
 const [url, mode, perMinute] = process.argv.slice(2);
 if (!url || (mode !== "policies" && mode !== "allow-all")) {
-  process.stderr.write("usage: bench/api-server.ts <database url> policies|allow-all\n");
+  process.stderr.write("usage: bench/api-server.mjs <database url> policies|allow-all\n");
   process.exit(2);
 }
 
 if (mode === "allow-all") {
   // One per scope and workspace (sign-in changes the principal of a scope).
-  const abilities = new WeakMap<Scope, { workspaceId: string; ability: AppAbility }>();
-  const allowAll = (scope: Scope): AppAbility => {
+  const abilities = new WeakMap();
+  const allowAll = (scope) => {
     const workspaceId = scope.principal?.workspaceId ?? "";
     let ability = abilities.get(scope)?.workspaceId === workspaceId ? abilities.get(scope)?.ability : undefined;
     if (!ability) {
       const reason = "Bench only: everything is allowed inside the caller's workspace.";
-      ability = createMongoAbility<AppAbility>(
-        scope.registry.names.map(
-          (subject): AppRawRule => ({
-            action: "manage",
-            subject,
-            conditions: { [scope.registry.get(subject).tenant]: workspaceId } as MongoQuery,
-            reason,
-            meta: { id: "bench.allow_all", reason, kind: "role" },
-          }),
-        ),
+      ability = createMongoAbility(
+        scope.registry.names.map((subject) => ({
+          action: "manage",
+          subject,
+          conditions: { [scope.registry.get(subject).tenant]: workspaceId },
+          reason,
+          meta: { id: "bench.allow_all", reason, kind: "role" },
+        })),
       );
       abilities.set(scope, { workspaceId, ability });
     }
@@ -44,7 +44,7 @@ if (mode === "allow-all") {
   // useDefineForClassFields is false), so an accessor on the prototype takes every assignment.
   Object.defineProperty(Scope.prototype, "ability", {
     configurable: true,
-    get(this: Scope) {
+    get() {
       return allowAll(this);
     },
     set() {},
@@ -73,7 +73,7 @@ const config = loadConfig({
 });
 const app = await createApp(config);
 const address = await app.server.listen({ host: "127.0.0.1", port: 0 });
-process.on("message", (message: { type?: string; id?: number }) => {
+process.on("message", (message) => {
   if (message?.type !== "stats") return;
   // Statements are counted by the API itself (Server-Timing); none here.
   process.send?.({ type: "stats", id: message.id, cpu: process.cpuUsage(), rss: process.memoryUsage().rss, statements: Number.NaN });
