@@ -109,11 +109,12 @@ describe("per-caller limits on PostgreSQL (no REDIS_URL)", () => {
       const verdicts = [];
       for (let i = 0; i < 3; i++) verdicts.push((await two.consume(key, key)).allowed);
       expect(verdicts).toEqual([true, true, false]);
+      // Past half the limit each request is counted in the shared row as it comes.
       const [row] = await db
         .select()
         .from(rateLimits)
         .where(eq(rateLimits.key, `caller:${key}`));
-      expect(row.hits).toBe(8);
+      expect(row.hits).toBe(11);
     } finally {
       await one.close();
       await two.close();
@@ -143,6 +144,25 @@ describe("per-caller limits on PostgreSQL across processes", () => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+});
+
+describe("per-caller limits on PostgreSQL: exact past half the limit", () => {
+  it("two processes that never flush, one caller alternating between them: exactly the limit is served", async () => {
+    const t = await startTestApp();
+    apps.push(t);
+    const db = t.app.database.handle();
+    const settings = { perMinute: 10, workspacePerMinute: 100 };
+    const key = `test-${randomBytes(4).toString("hex")}`;
+    // No flush in this test's time: only the counting past half the limit shares the counts.
+    const pair = [new PostgresCallerLimiter(settings, db, 60_000), new PostgresCallerLimiter(settings, db, 60_000)];
+    try {
+      let allowed = 0;
+      for (let i = 0; i < 16; i++) if ((await pair[i % 2].consume(key, key)).allowed) allowed += 1;
+      expect(allowed).toBe(10);
+    } finally {
+      for (const limiter of pair) await limiter.close();
     }
   });
 });
