@@ -58,13 +58,16 @@ function verdict(settings: LimitSettings, caller: Count, workspace: Count | unde
 
 abstract class TwoLevelLimiter implements CallerLimiter {
   constructor(readonly settings: LimitSettings) {}
-  protected abstract count(key: string, limit: number): Promise<Count>;
+  /** `exact`: near the limit, count across processes at once (a caller's own limit). */
+  protected abstract count(key: string, limit: number, exact: boolean): Promise<Count>;
   abstract close(): Promise<void>;
 
   async consume(caller: string, workspaceId: string): Promise<LimitVerdict> {
-    const own = await this.count(`caller:${caller}`, this.settings.perMinute);
+    const own = await this.count(`caller:${caller}`, this.settings.perMinute, true);
     if (own.hits > this.settings.perMinute) return verdict(this.settings, own, undefined);
-    return verdict(this.settings, own, await this.count(`workspace:${workspaceId}`, this.settings.workspacePerMinute));
+    // The workspace's limit (10x a caller's by default) is a safety net: a busy workspace's
+    // every request would otherwise write its one hot row.
+    return verdict(this.settings, own, await this.count(`workspace:${workspaceId}`, this.settings.workspacePerMinute, false));
   }
 }
 
@@ -148,7 +151,7 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
     this.timer.unref();
   }
 
-  protected async count(key: string, limit: number): Promise<Count> {
+  protected async count(key: string, limit: number, exact: boolean): Promise<Count> {
     const at = this.now();
     const window = Math.floor(at / (WINDOW_SECONDS * 1000));
     let tally = this.tallies.get(key);
@@ -164,7 +167,7 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
     // without a flush; more processes flush once a second. Below half, no write per request
     // (two processes alternating once a second let 13 of 16 through a limit of 10 on a loaded
     // machine).
-    if (tally.known + tally.pending >= Math.ceil(limit / 2)) {
+    if (exact && tally.known + tally.pending >= Math.ceil(limit / 2)) {
       const sent = tally.pending;
       tally.pending = 0;
       try {
