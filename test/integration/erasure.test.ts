@@ -196,7 +196,9 @@ describe("eraseContact: what goes, what stays, and nothing shows the person agai
       const token = await t.login(email);
       for (const query of reads) {
         const res = await t.gql(query, { id: alice }, { token, purpose });
-        const text = JSON.stringify(res);
+        // Cursors are AES-GCM ciphertext (src/modules/common/cursor.ts), random base64url that
+        // holds "CTO" now and then by chance (this test failed so once): they are left out.
+        const text = JSON.stringify(res).replace(/"(cursor|startCursor|endCursor)":"[^"]*"/g, '"$1":""');
         for (const old of ["Alice", "alice.martin", "Martin", "+33612345601", "CTO"]) expect(text, `${email}/${purpose}: ${query}`).not.toContain(old);
         expect(res.status, query).toBe(200);
       }
