@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { bothWays, planOf } from "../helpers/compiled-page.js";
 import { db } from "../helpers/fixtures.js";
 
 // Attacks on the compiled page (src/graphql/compiled-page.ts): each request is asked as is and
@@ -12,21 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const located = (errors: GqlResult["errors"]) => errors?.map((error) => ({ ...error, locations: undefined }));
-const planOf = (res: GqlResult) => (/plan;desc="(\w+)"/.exec(String(res.headers["server-timing"] ?? "")) ?? [])[1];
-
-async function same(query: string, variables: Record<string, unknown>, as: { token: string; purpose?: string }, label: string) {
-  const compiled = await t.gql(query.replace("ROOT", ""), variables, as);
-  const resolvers = await t.gql(query.replace("ROOT", "@include(if: true)"), variables, as);
-  expect(planOf(resolvers), label).toBeUndefined();
-  expect({ status: compiled.status, data: compiled.data, errors: located(compiled.errors) }, label).toEqual({
-    status: resolvers.status,
-    data: resolvers.data,
-    errors: located(resolvers.errors),
-  });
-  expect(JSON.stringify(compiled.data), label).toBe(JSON.stringify(resolvers.data));
-  return { compiled, resolvers };
-}
+const same = (query: string, variables: Record<string, unknown>, as: { token: string; purpose?: string }, label: string) =>
+  bothWays(t, query, variables, as, label);
 
 const DEALS = `{ contacts(first: 10) ROOT { nodes { id deals(first: 5) { id stage amount closedAt createdAt } } } }`;
 

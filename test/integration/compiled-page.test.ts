@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { bothWays, planOf, withRoot } from "../helpers/compiled-page.js";
 import { db } from "../helpers/fixtures.js";
 import { sql } from "drizzle-orm";
 import { loadPolicies } from "../../src/authz/policy-loader.js";
@@ -64,16 +65,8 @@ const QUERIES: Array<{ name: string; query: string; variables?: Record<string, u
   { name: "a bad variable", query: `query($n: Int) { contacts(first: $n) ROOT { nodes { id } } }`, variables: { n: "many" } },
 ];
 
-const withRoot = (query: string, directive: string) => query.replace("ROOT", directive);
-// The directive moves the columns of error locations; everything else must be equal.
-const located = (errors: GqlResult["errors"]) => errors?.map((error) => ({ ...error, locations: undefined }));
-const planOf = (res: GqlResult) => (/plan;desc="(\w+)"/.exec(String(res.headers["server-timing"] ?? "")) ?? [])[1];
-
-async function both(query: string, variables: Record<string, unknown>, as: { token: string; purpose: string }) {
-  const compiled = await t.gql(withRoot(query, ""), variables, as);
-  const resolvers = await t.gql(withRoot(query, "@include(if: true)"), variables, as);
-  return { compiled, resolvers };
-}
+const both = (query: string, variables: Record<string, unknown>, as: { token: string; purpose: string }, label = query) =>
+  bothWays(t, query, variables, as, label);
 
 describe("the compiled page answers exactly as the resolvers", () => {
   for (const [email, purposes] of Object.entries(USERS)) {
@@ -81,15 +74,7 @@ describe("the compiled page answers exactly as the resolvers", () => {
       const token = await t.login(email);
       for (const purpose of purposes) {
         for (const q of QUERIES) {
-          const { compiled, resolvers } = await both(q.query, q.variables ?? {}, { token, purpose });
-          const label = `${email} under ${purpose}: ${q.name}`;
-          expect(planOf(resolvers), label).toBeUndefined();
-          expect({ status: compiled.status, data: compiled.data, errors: located(compiled.errors) }, label).toEqual({
-            status: resolvers.status,
-            data: resolvers.data,
-            errors: located(resolvers.errors),
-          });
-          expect(JSON.stringify(compiled.data), label).toBe(JSON.stringify(resolvers.data));
+          await both(q.query, q.variables ?? {}, { token, purpose }, `${email} under ${purpose}: ${q.name}`);
         }
       }
     });
