@@ -365,14 +365,7 @@ async function serve(ctx: AppContext, plan: PagePlan, variables: Record<string, 
   if (!wholeRows(ctx, "Contact", contact.fields)) return null;
   for (const relation of contact.relations) {
     const spec = RELATIONS[relation.name];
-    if (
-      !wholeRows(
-        ctx,
-        spec.subject,
-        relation.leaves.flatMap((l) => ("field" in l ? [l.field] : [])),
-      )
-    )
-      return null;
+    if (!wholeRows(ctx, spec.subject, relation.types.keys())) return null;
     if (spec.kind === "many" && !crossDecision(ctx, "read", spec.subject).allowed) return null;
   }
   // contactService.list refuses (and logs) a sort on a field the caller may not read: decided

@@ -129,6 +129,15 @@ interface Tally {
 }
 
 /**
+ * What a process knows after sending `sent` requests to the shared row: the row's total, which
+ * includes them (and whatever this or another process sent meanwhile); it is the count, not an
+ * addition to what was known.
+ */
+function learn(tally: Tally, sent: number, shared: number | undefined): void {
+  tally.known = Math.max(tally.known, shared ?? tally.known + sent);
+}
+
+/**
  * PostgreSQL: counts are kept in memory and added to `rate_limits` once a second in one
  * statement (no write per request; the retention job purges old windows). Past half its limit
  * in a window, a caller's requests are counted in the shared row as they come (one upsert
@@ -171,10 +180,7 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
       const sent = tally.pending;
       tally.pending = 0;
       try {
-        const shared = await this.add([{ key, window, hits: sent }]);
-        // The shared total includes these requests (and any another request of this process
-        // sent meanwhile): it is the count, not an addition to what was known.
-        tally.known = Math.max(tally.known, shared.get(key) ?? tally.known + sent);
+        learn(tally, sent, (await this.add([{ key, window, hits: sent }])).get(key));
       } catch {
         // The database is away: counted here, sent with the next flush.
         tally.pending += sent;
@@ -219,7 +225,7 @@ export class PostgresCallerLimiter extends TwoLevelLimiter {
       for (const b of batch) b.tally.pending -= b.sent;
       try {
         const shared = await this.add(batch.map((b) => ({ key: b.key, window: b.tally.window, hits: b.sent })));
-        for (const b of batch) b.tally.known = Math.max(b.tally.known + b.sent, shared.get(b.key) ?? 0);
+        for (const b of batch) learn(b.tally, b.sent, shared.get(b.key));
       } catch {
         // The database is away: keep counting here and send the counts with the next flush.
         for (const b of batch) b.tally.pending += b.sent;

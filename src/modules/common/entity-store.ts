@@ -1,4 +1,4 @@
-import { and, Column, count, eq, gt, isNotNull, isNull, lt, lte, or, SQL, sql } from "drizzle-orm";
+import { and, Column, eq, gt, isNotNull, isNull, lt, lte, or, SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import { PERSON_STATE_FIELDS } from "../../authz/gates.js";
 import type { Registry, Subject } from "../../authz/registry.js";
@@ -370,17 +370,11 @@ export async function findGroupedPages<Row extends { id: string }>(
  * million. No planner estimate: it would count rows the caller may not see.
  */
 export async function countWhere(db: Db, table: PgTable, where: SQL, cap = DEFAULT_COUNT_CAP): Promise<TotalCount> {
-  const limited = db
-    .select({ one: sql`1`.as("one") })
-    .from(table)
-    .where(where)
-    .limit(cap + 1)
-    .as("limited");
-  const [row] = await db.select({ n: count() }).from(limited);
+  const [row] = rowsOf<{ n: string | number }>(await db.execute(sql`select ${countExpression({ table, where, cap })} as n`));
   return cappedTotal(Number(row?.n ?? 0), cap);
 }
 
-/** The same count as an expression, to be read beside other values in one statement. */
+/** The count as an expression: countWhere's statement, or read beside a page's rows (findPage). */
 function countExpression({ table, where, cap }: { table: PgTable; where: SQL; cap: number }): SQL {
   return sql`(select count(*) from (select 1 from ${table} where ${where} limit ${sql.raw(String(Math.trunc(cap) + 1))}) limited)`;
 }
