@@ -121,6 +121,31 @@ describe("attacks on the compiled page", () => {
   });
 });
 
+describe("cursors from elsewhere on the compiled page", () => {
+  it("another workspace's cursor, another order's cursor, a tampered and a huge cursor are refused as the resolvers refuse them", async () => {
+    const acme = await t.login("owner@acme.test");
+    const globex = await t.login("owner@globex.test");
+    const endOf = async (query: string, token: string) => {
+      const res = await t.gql(query, {}, { token });
+      expect(res.errors, query).toBeUndefined();
+      return res.data!.contacts.pageInfo.endCursor as string;
+    };
+    const foreign = await endOf(`{ contacts(first: 1) { pageInfo { endCursor } } }`, globex);
+    const byName = await endOf(`{ contacts(first: 1, orderBy: { field: LAST_NAME, direction: ASC }) { pageInfo { endCursor } } }`, acme);
+    const own = await endOf(`{ contacts(first: 1) { pageInfo { endCursor } } }`, acme);
+    const tampered = `${own.slice(0, -2)}${own.endsWith("AA") ? "BB" : "AA"}`;
+    const query = `query($c: String) { contacts(first: 2, after: $c) ROOT { totalCount nodes { id deals { id } } } }`;
+    for (const [name, cursor] of Object.entries({ foreign, byName, tampered, huge: "A".repeat(100_000) })) {
+      const { compiled } = await same(query, { c: cursor }, { token: acme }, name);
+      expect(planOf(compiled), name).toBeUndefined();
+      expect(compiled.errors?.[0]?.extensions.code, name).toBe("BAD_USER_INPUT");
+    }
+    // The same query with its own cursor is served compiled.
+    const { compiled } = await same(query, { c: own }, { token: acme }, "own");
+    expect(planOf(compiled)).toBe("compiled");
+  });
+});
+
 describe("the compiled page under a small COUNT_CAP", () => {
   let small: TestApp;
   beforeAll(async () => {
