@@ -2,7 +2,7 @@
 // end, one extension before dueAt), verification before acting, answers, overdue and filters,
 // the dpo and the owner only, tenancy, coded bad input, decision-log entries, and rectification
 // through updateContact audited with field names only.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, privacyRequests } from "../../src/db/schema/index.js";
 import { type GqlResult, startTestApp, type TestApp } from "../helpers/app.js";
@@ -165,7 +165,9 @@ describe("a request's life", () => {
     const rows = await db(t)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.subject, "PrivacyRequest"), inArray(auditLog.subjectId, [r.id, r2.id])));
+      .where(and(eq(auditLog.subject, "PrivacyRequest"), inArray(auditLog.subjectId, [r.id, r2.id])))
+      // Without an order, PostgreSQL may return the entries in any order (CI saw start after extend).
+      .orderBy(asc(auditLog.seq));
     expect(rows.filter((e) => e.subjectId === r.id).map((e) => e.action)).toEqual([
       "submit_privacy_request",
       "start_privacy_request",
