@@ -118,13 +118,20 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
             .update(contactPrivacyEvents)
             .set({ reason: null })
             .where(
-              inArray(
-                contactPrivacyEvents.id,
-                cleared.map((e) => e.id),
+              and(
+                eq(contactPrivacyEvents.workspaceId, ws),
+                inArray(
+                  contactPrivacyEvents.id,
+                  cleared.map((e) => e.id),
+                ),
               ),
             );
         }
-        for (const e of redactedEvents) await tx.update(contactPrivacyEvents).set({ reason: e.reason }).where(eq(contactPrivacyEvents.id, e.id));
+        for (const e of redactedEvents)
+          await tx
+            .update(contactPrivacyEvents)
+            .set({ reason: e.reason })
+            .where(and(eq(contactPrivacyEvents.workspaceId, ws), eq(contactPrivacyEvents.id, e.id)));
       },
     );
   }
@@ -148,7 +155,7 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
     await tx
       .update(privacyRequests)
       .set({ details: null, verificationNote: null, extensionReason, rejectionReason, updatedAt: at })
-      .where(eq(privacyRequests.id, r.id));
+      .where(and(eq(privacyRequests.workspaceId, ws), eq(privacyRequests.id, r.id)));
   }
 
   const holds = await tx
@@ -160,7 +167,10 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
     const releaseReason = h.releaseReason === null ? null : redact(h.releaseReason, pattern);
     if (reason === h.reason && releaseReason === h.releaseReason) continue;
     reasonsRedacted += Number(reason !== h.reason) + Number(releaseReason !== h.releaseReason);
-    await tx.update(legalHolds).set({ reason, releaseReason }).where(eq(legalHolds.id, h.id));
+    await tx
+      .update(legalHolds)
+      .set({ reason, releaseReason })
+      .where(and(eq(legalHolds.workspaceId, ws), eq(legalHolds.id, h.id)));
   }
 
   return {

@@ -35,8 +35,11 @@ export const userByEmail = async (db: Db, email: string) => {
   return row;
 };
 
-export const passwordHashOf = async (db: Db, userId: string) => {
-  const [row] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+export const passwordHashOf = async (db: Db, workspaceId: string, userId: string) => {
+  const [row] = await db
+    .select({ passwordHash: users.passwordHash })
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
   return row?.passwordHash;
 };
 
@@ -144,25 +147,31 @@ export async function pendingReset(db: Db, tokenHash: string, now: Date) {
   return row;
 }
 
-export async function setPassword(db: Db, userId: string, passwordHash: string): Promise<void> {
-  await db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId));
+export async function setPassword(db: Db, workspaceId: string, userId: string, passwordHash: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordHash, updatedAt: new Date() })
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
 }
 
 /** Ends the user's sessions, all of them or all but one (their logins get a duration). */
-export async function deleteSessions(db: Db, userId: string, exceptSessionId?: string): Promise<number> {
-  const ended = await endSessions(db, and(eq(sessions.userId, userId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined) as SQL);
+export async function deleteSessions(db: Db, workspaceId: string, userId: string, exceptSessionId?: string): Promise<number> {
+  const ended = await endSessions(
+    db,
+    and(eq(sessions.workspaceId, workspaceId), eq(sessions.userId, userId), exceptSessionId ? ne(sessions.id, exceptSessionId) : undefined) as SQL,
+  );
   return ended.length;
 }
 
-export const sessionsOf = (db: Db, userId: string, now: Date) =>
+export const sessionsOf = (db: Db, workspaceId: string, userId: string, now: Date) =>
   db
     .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+    .where(and(eq(sessions.workspaceId, workspaceId), eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
     .orderBy(desc(sessions.createdAt), desc(sessions.id));
 
-export async function deleteSessionOf(db: Db, userId: string, sessionId: string): Promise<boolean> {
-  return (await endSessions(db, and(eq(sessions.userId, userId), eq(sessions.id, sessionId)) as SQL)).length > 0;
+export async function deleteSessionOf(db: Db, workspaceId: string, userId: string, sessionId: string): Promise<boolean> {
+  return (await endSessions(db, and(eq(sessions.workspaceId, workspaceId), eq(sessions.userId, userId), eq(sessions.id, sessionId)) as SQL)).length > 0;
 }
 
 export async function workspaceByName(db: Db, name: string) {

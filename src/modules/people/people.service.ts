@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { actorId, SYSTEM_ROLE } from "../../authz/ability.js";
 import { recordDecision } from "../../authz/decision-log.js";
 import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from "../../auth/password-policy.js";
@@ -33,7 +33,7 @@ import {
   type InvitationRow,
 } from "./people.repository.js";
 
-const whereUser = (id: string) => eq(users.id, id);
+const whereUser = (user: { workspaceId: string; id: string }) => and(eq(users.workspaceId, user.workspaceId), eq(users.id, user.id));
 
 export const INVITATION_PREFIX = "acri_";
 export const RESET_PREFIX = "acrp_";
@@ -170,7 +170,7 @@ export const peopleService = {
       if (user.role === "owner" && (await otherActiveOwners(tx, user.workspaceId, user.id)) === 0) {
         throw badInput("role", "the workspace's last owner cannot be demoted; make another user owner first");
       }
-      await tx.update(users).set({ role, updatedAt: new Date() }).where(whereUser(user.id));
+      await tx.update(users).set({ role, updatedAt: new Date() }).where(whereUser(user));
       await recordDecision(tx, ctx.policies, principal, {
         action: "change_user_role",
         subject: "User",
@@ -193,8 +193,8 @@ export const peopleService = {
         throw badInput("userId", "the workspace's last owner cannot be deactivated");
       }
       const now = new Date();
-      await tx.update(users).set({ deactivatedAt: now, updatedAt: now }).where(whereUser(user.id));
-      const ended = await deleteSessions(tx, user.id);
+      await tx.update(users).set({ deactivatedAt: now, updatedAt: now }).where(whereUser(user));
+      const ended = await deleteSessions(tx, user.workspaceId, user.id);
       await deletePasswordResets(tx, user.workspaceId, user.id);
       await recordDecision(tx, ctx.policies, principal, {
         action: "deactivate_user",
@@ -250,10 +250,10 @@ export const peopleService = {
     return ctx.db.transaction(async (tx: Db) => {
       const reset = await pendingReset(tx, hashOf, now);
       if (!reset) throw badInput("token", "is invalid, expired or already used");
-      await setPassword(tx, reset.userId, passwordHash);
+      await setPassword(tx, reset.workspaceId, reset.userId, passwordHash);
       // Single use: this token and any other of the user's go.
       await deletePasswordResets(tx, reset.workspaceId, reset.userId);
-      const ended = await deleteSessions(tx, reset.userId);
+      const ended = await deleteSessions(tx, reset.workspaceId, reset.userId);
       await recordDecision(
         tx,
         ctx.policies,
@@ -274,7 +274,7 @@ export const peopleService = {
   async changePassword(ctx: Scope, currentPassword: string, newPassword: string): Promise<boolean> {
     const principal = ctx.principal!;
     if (principal.kind !== "user" || !principal.userId) throw unauthenticated("Only a signed-in person has a password.");
-    const stored = await passwordHashOf(ctx.db, principal.userId);
+    const stored = await passwordHashOf(ctx.db, principal.workspaceId, principal.userId);
     if (currentPassword.length > PASSWORD_MAX_LENGTH * 4 || !(await checkOwnPassword(ctx, stored, currentPassword))) {
       throw badInput("currentPassword", "is not your current password");
     }
@@ -282,8 +282,8 @@ export const peopleService = {
     checkPasswordPolicy("newPassword", newPassword, { email: principal.email });
     const passwordHash = await hashPassword(newPassword);
     await ctx.db.transaction(async (tx: Db) => {
-      await setPassword(tx, principal.userId, passwordHash);
-      const ended = await deleteSessions(tx, principal.userId, ctx.client.sessionId);
+      await setPassword(tx, principal.workspaceId, principal.userId, passwordHash);
+      const ended = await deleteSessions(tx, principal.workspaceId, principal.userId, ctx.client.sessionId);
       await recordDecision(tx, ctx.policies, principal, {
         action: "change_password",
         subject: "User",
@@ -298,14 +298,14 @@ export const peopleService = {
   async mySessions(ctx: Scope) {
     const principal = ctx.principal!;
     if (principal.kind !== "user" || !principal.userId) return [];
-    const rows = await sessionsOf(ctx.db, principal.userId, new Date());
+    const rows = await sessionsOf(ctx.db, principal.workspaceId, principal.userId, new Date());
     return rows.map((s) => ({ ...s, current: s.id === ctx.client.sessionId }));
   },
 
   async revokeSession(ctx: Scope, id: string): Promise<boolean> {
     const principal = ctx.principal!;
     if (!isUuid(id)) throw notFound("Session", id, "id");
-    if (principal.kind !== "user" || !principal.userId || !(await deleteSessionOf(ctx.db, principal.userId, id.toLowerCase()))) {
+    if (principal.kind !== "user" || !principal.userId || !(await deleteSessionOf(ctx.db, principal.workspaceId, principal.userId, id.toLowerCase()))) {
       throw notFound("Session", id, "id");
     }
     return true;

@@ -69,11 +69,11 @@ export async function lockRequestInWorkspace(tx: Db, id: string, workspaceId: st
   return lockRequest(tx, id, eq(privacyRequests.workspaceId, workspaceId));
 }
 
-export async function updateRequest(tx: Db, id: string, changes: Partial<typeof privacyRequests.$inferInsert>): Promise<void> {
+export async function updateRequest(tx: Db, row: { workspaceId: string; id: string }, changes: Partial<typeof privacyRequests.$inferInsert>): Promise<void> {
   await tx
     .update(privacyRequests)
     .set({ ...changes, updatedAt: new Date() })
-    .where(eq(privacyRequests.id, id));
+    .where(and(eq(privacyRequests.workspaceId, row.workspaceId), eq(privacyRequests.id, row.id)));
 }
 
 /** Links an answer; linking the same one twice is a no-op (false). */
@@ -82,8 +82,11 @@ export async function insertAnswer(tx: Db, values: typeof privacyRequestAnswers.
   return rows.length > 0;
 }
 
-export async function countAnswers(tx: Db, requestId: string): Promise<number> {
-  const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(privacyRequestAnswers).where(eq(privacyRequestAnswers.requestId, requestId));
+export async function countAnswers(tx: Db, request: { workspaceId: string; id: string }): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(privacyRequestAnswers)
+    .where(and(eq(privacyRequestAnswers.workspaceId, request.workspaceId), eq(privacyRequestAnswers.requestId, request.id)));
   return row.n;
 }
 

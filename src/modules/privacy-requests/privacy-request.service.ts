@@ -128,7 +128,7 @@ async function step(ctx: Scope, id: string, action: string, apply: Step): Promis
     const row = await lockRequest(tx, current.id, whereCan(ctx, "update", "PrivacyRequest"));
     if (!row) throw notFound("PrivacyRequest", id, "id");
     const { changes, detail } = await apply(row, tx);
-    await updateRequest(tx, row.id, changes);
+    await updateRequest(tx, row, changes);
     await recordDecision(tx, ctx.policies, principal, {
       action,
       subject: "PrivacyRequest",
@@ -230,7 +230,7 @@ export const privacyRequestService = {
     step(ctx, id, "complete_privacy_request", async (row, tx) => {
       ensureOpen(row, "completed");
       if (!row.verifiedAt) throw badInput("id", "verify the requester's identity before completing the request (GDPR Art. 12(6))");
-      const answers = await countAnswers(tx, row.id);
+      const answers = await countAnswers(tx, row);
       if (answers === 0 && !ANSWERED_BY_DECISION.includes(row.type as RequestType)) {
         throw badInput("id", `a ${row.type.toUpperCase()} request is answered by an action (an export, an erasure, a correction): link it first`);
       }

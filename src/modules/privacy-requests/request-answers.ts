@@ -118,7 +118,7 @@ export async function linkRequestAnswer(tx: Db, ctx: Scope, requestId: string, a
     linkedById: actorId(principal),
   });
   if (!linked) return;
-  if (row.status === "received") await updateRequest(tx, row.id, { status: "in_progress", startedAt: new Date() });
+  if (row.status === "received") await updateRequest(tx, row, { status: "in_progress", startedAt: new Date() });
   await recordDecision(tx, ctx.policies, principal, {
     action: "answer_privacy_request",
     subject: "PrivacyRequest",

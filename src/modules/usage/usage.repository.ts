@@ -98,10 +98,10 @@ export async function deleteUsageEventsBefore(db: Db, cutoff: Date, opts: Delete
 }
 
 /** A closed account's page views, feature use and actions; its sign-ins stay for their retention period. */
-export async function deleteUsageOfClosedAccount(db: Db, userId: string): Promise<number> {
+export async function deleteUsageOfClosedAccount(db: Db, workspaceId: string, userId: string): Promise<number> {
   const rows = await db
     .delete(usageEvents)
-    .where(and(eq(usageEvents.userId, userId), ne(usageEvents.kind, "login")))
+    .where(and(eq(usageEvents.workspaceId, workspaceId), eq(usageEvents.userId, userId), ne(usageEvents.kind, "login")))
     .returning({ id: usageEvents.id });
   return rows.length;
 }

@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, type SQL, sql } from "drizzle-orm";
 import { endSessions } from "../../auth/sessions.js";
 import { removeLogins } from "../../auth/lookups.js";
 import type { Db } from "../../db/client.js";
@@ -8,11 +8,11 @@ import { withLedgerMaintenance } from "../consent/consent.repository.js";
 /** A closed account keeps this role: no policy file grants it anything, so it can do nothing. */
 export const CLOSED_ROLE = "closed";
 
-export async function lockUser(tx: Db, userId: string) {
+export async function lockUser(tx: Db, workspaceId: string, userId: string) {
   const [row] = await tx
     .select({ id: users.id, workspaceId: users.workspaceId, role: users.role, passwordHash: users.passwordHash })
     .from(users)
-    .where(eq(users.id, userId))
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)))
     .for("update");
   return row;
 }
@@ -39,7 +39,7 @@ export async function closeAccount(
   workspaceId: string,
   role: string,
 ): Promise<{ sessionsDeleted: number; consentProofsCleared: number }> {
-  const ended = await endSessions(tx, eq(sessions.userId, userId));
+  const ended = await endSessions(tx, and(eq(sessions.workspaceId, workspaceId), eq(sessions.userId, userId)) as SQL);
   await tx
     .update(users)
     .set({
@@ -85,9 +85,14 @@ export async function lockProfile(tx: Db, workspaceId: string, userId: string) {
   return row;
 }
 
-export async function setProfile(tx: Db, userId: string, changes: Partial<{ name: string; phone: string | null; position: string | null }>): Promise<void> {
+export async function setProfile(
+  tx: Db,
+  workspaceId: string,
+  userId: string,
+  changes: Partial<{ name: string; phone: string | null; position: string | null }>,
+): Promise<void> {
   await tx
     .update(users)
     .set({ ...changes, updatedAt: new Date() })
-    .where(eq(users.id, userId));
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
 }

@@ -140,7 +140,7 @@ export const userService = {
       const row = await lockProfile(tx, principal.workspaceId, current.id);
       if (!row) throw unauthenticated();
       const changed = given.filter((f) => (values[f] ?? null) !== (row[f] ?? null));
-      if (changed.length > 0) await setProfile(tx, row.id, Object.fromEntries(changed.map((f) => [f, values[f] ?? null])));
+      if (changed.length > 0) await setProfile(tx, principal.workspaceId, row.id, Object.fromEntries(changed.map((f) => [f, values[f] ?? null])));
       if (changed.includes("phone")) await withdrawForChangedPhone(ctx, tx, row);
       await recordDecision(tx, ctx.policies, principal, {
         action: "rectify",
@@ -165,17 +165,17 @@ export const userService = {
     const principal = ctx.principal;
     if (!principal || principal.kind !== "user" || !principal.userId) throw unauthenticated();
     if (password.length > 1024) throw badInput("password", "does not match this account's password");
-    const current = await ctx.db.transaction(async (tx: Db) => lockUser(tx, principal.userId));
+    const current = await ctx.db.transaction(async (tx: Db) => lockUser(tx, principal.workspaceId, principal.userId));
     if (!current) throw unauthenticated();
     if (!(await checkOwnPassword(ctx, current.passwordHash, password))) throw badInput("password", "does not match this account's password");
     const outcome = await ctx.db.transaction(async (tx: Db) => {
-      const user = await lockUser(tx, principal.userId);
+      const user = await lockUser(tx, principal.workspaceId, principal.userId);
       if (!user || user.role === CLOSED_ROLE) return { closed: false as const, why: "gone" };
       if (user.role === "owner" && (await otherOwners(tx, user.workspaceId, user.id)) === 0) return { closed: false as const, why: "last_owner" };
       const counts = await closeAccount(tx, user.id, user.workspaceId, user.role);
       // Pages, features and actions served the account and go with it; sign-ins stay until
       // usage_logs_12_months ends (policies/retention.yaml): security logs outlive the account.
-      const usageEventsDeleted = await deleteUsageOfClosedAccount(tx, user.id);
+      const usageEventsDeleted = await deleteUsageOfClosedAccount(tx, user.workspaceId, user.id);
       await recordDecision(tx, ctx.policies, principal, {
         action: "close_account",
         subject: "User",
