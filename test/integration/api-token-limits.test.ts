@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { rateLimits } from "../../src/db/schema/index.js";
 import { PostgresCallerLimiter } from "../../src/http/rate-limit.js";
 import { startTestApp, type GqlResult, type TestApp } from "../helpers/app.js";
+import { awayFromMinuteEnd } from "../helpers/minute.js";
 
 const CREATE = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`;
 const READ = `{ contacts(first: 1) { nodes { id } } }`;
@@ -30,9 +31,10 @@ async function fortyOverThirty(t: TestApp): Promise<void> {
   const busy = await mint(t, "sales@acme.test");
   const calm = await mint(t, "sales@acme.test");
   const results: GqlResult[] = [];
+  // A window rolling over between the 10th and the 30th request would leave none refused.
+  await awayFromMinuteEnd();
   for (let i = 0; i < 40; i++) results.push(await t.gql(READ, {}, { token: busy }));
   const refused = results.filter((r) => r.status === 429);
-  // The minute may roll over mid-loop: then fewer are refused, never none.
   expect(refused.length).toBeGreaterThan(0);
   expect(refused.length).toBeLessThanOrEqual(10);
   for (const r of refused) {
@@ -54,15 +56,16 @@ async function fortyOverThirty(t: TestApp): Promise<void> {
 }
 
 describe("per-caller limits on PostgreSQL (no REDIS_URL)", () => {
-  it("40 quick requests over a limit of 30 get 429 with Retry-After while another token is served", async () => {
+  it("40 quick requests over a limit of 30 get 429 with Retry-After while another token is served", { timeout: 60_000 }, async () => {
     const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: "30" });
     apps.push(t);
     await fortyOverThirty(t);
   });
 
-  it("counts per user, so signing in again does not reset the limit; the workspace limit is shared", async () => {
+  it("counts per user, so signing in again does not reset the limit; the workspace limit is shared", { timeout: 60_000 }, async () => {
     const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: "5", RATE_LIMIT_WORKSPACE_PER_MINUTE: "8" });
     apps.push(t);
+    await awayFromMinuteEnd();
     const first = await t.login("support@acme.test");
     for (let i = 0; i < 4; i++) await t.gql(`{ me { id } }`, {}, { token: first });
     // A fresh session of the same user: same count.
@@ -93,8 +96,11 @@ describe("per-caller limits on PostgreSQL (no REDIS_URL)", () => {
     const db = t.app.database.handle();
     const settings = { perMinute: 10, workspacePerMinute: 100 };
     const key = `test-${randomBytes(4).toString("hex")}`;
-    const one = new PostgresCallerLimiter(settings, db, 60_000);
-    const two = new PostgresCallerLimiter(settings, db, 60_000);
+    // One clock for both processes, stopped: the counts must not land in two minute windows.
+    const now = Date.now();
+    const frozen = () => now;
+    const one = new PostgresCallerLimiter(settings, db, 60_000, frozen);
+    const two = new PostgresCallerLimiter(settings, db, 60_000, frozen);
     try {
       for (let i = 0; i < 7; i++) expect((await one.consume(key, key)).allowed).toBe(true);
       await one.flush();
@@ -129,8 +135,11 @@ describe("per-caller limits on PostgreSQL across processes", () => {
     const db = t.app.database.handle();
     const settings = { perMinute: 10, workspacePerMinute: 100 };
     const key = `test-${randomBytes(4).toString("hex")}`;
-    const one = new PostgresCallerLimiter(settings, db, 60_000);
-    const two = new PostgresCallerLimiter(settings, db, 60_000);
+    // One clock for both processes, stopped: the counts must not land in two minute windows.
+    const now = Date.now();
+    const frozen = () => now;
+    const one = new PostgresCallerLimiter(settings, db, 60_000, frozen);
+    const two = new PostgresCallerLimiter(settings, db, 60_000, frozen);
     try {
       for (let i = 0; i < 3; i++) expect((await one.consume(key, key)).allowed).toBe(true);
       await one.flush();
@@ -155,8 +164,11 @@ describe("per-caller limits on PostgreSQL: exact past half the limit", () => {
     const db = t.app.database.handle();
     const settings = { perMinute: 10, workspacePerMinute: 100 };
     const key = `test-${randomBytes(4).toString("hex")}`;
+    // One clock for both processes, stopped: the counts must not land in two minute windows.
+    const now = Date.now();
+    const frozen = () => now;
     // No flush in this test's time: only the counting past half the limit shares the counts.
-    const pair = [new PostgresCallerLimiter(settings, db, 60_000), new PostgresCallerLimiter(settings, db, 60_000)];
+    const pair = [new PostgresCallerLimiter(settings, db, 60_000, frozen), new PostgresCallerLimiter(settings, db, 60_000, frozen)];
     try {
       let allowed = 0;
       for (let i = 0; i < 16; i++) if ((await pair[i % 2].consume(key, key)).allowed) allowed += 1;
@@ -168,7 +180,7 @@ describe("per-caller limits on PostgreSQL: exact past half the limit", () => {
 });
 
 describe("per-caller limits on Redis (REDIS_URL)", () => {
-  it("40 quick requests over a limit of 30 get 429 with Retry-After while another token is served", async () => {
+  it("40 quick requests over a limit of 30 get 429 with Retry-After while another token is served", { timeout: 60_000 }, async () => {
     const prefix = `acrm-test:${randomBytes(6).toString("hex")}`;
     const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: "30", REDIS_URL, REDIS_KEY_PREFIX: prefix });
     apps.push(t);

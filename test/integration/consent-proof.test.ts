@@ -253,7 +253,11 @@ describe("liftRestriction needs informedVia", () => {
     const res = await t.gql(LIFT, { id: felix, via: "Letter of 2026-11-20, ref. DPO-88" }, { token: tokens.dpo });
     expect(res.errors).toBeUndefined();
     expect(res.data!.liftRestriction.processingRestricted).toBe(false);
-    const events = await db(t).select().from(contactPrivacyEvents).where(eq(contactPrivacyEvents.contactId, felix)).orderBy(contactPrivacyEvents.createdAt);
+    const events = await db(t)
+      .select()
+      .from(contactPrivacyEvents)
+      .where(eq(contactPrivacyEvents.contactId, felix))
+      .orderBy(contactPrivacyEvents.createdAt, contactPrivacyEvents.id);
     expect(events.slice(-2).map((e) => [e.kind, e.reason])).toEqual([
       ["subject_informed", "Letter of 2026-11-20, ref. DPO-88"],
       ["restriction_lifted", null],

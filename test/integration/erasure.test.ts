@@ -360,7 +360,8 @@ describe("eraseContact: free text, webhooks and every other way back", () => {
       for (const query of reads) {
         const res = await t.gql(query, { id: zoe, after: cursorBefore }, { token, purpose });
         expect(res.status, query).toBe(200);
-        const text = JSON.stringify(res);
+        // Cursors are random base64url (see above): /\bZoe\b/i matches one now and then ("-zOE-").
+        const text = JSON.stringify(res).replace(/"(cursor|startCursor|endCursor)":"[^"]*"/g, '"$1":""');
         for (const old of OLD) expect(text, `${email}/${purpose}: ${query}`).not.toMatch(old);
       }
     }

@@ -59,9 +59,9 @@ describe("no input can stall the server", () => {
     }
     const [s, l] = [median(smallTimes), median(largeTimes)];
     console.info(`bad literal: 1 KB query ${s.toFixed(1)} ms, 80 KB query ${l.toFixed(1)} ms (medians of 5)`);
-    // A floor of 25 ms keeps scheduler noise on a busy machine from failing a 5 ms baseline; the
-    // quadratic scan this replaces took seconds.
-    expect(l).toBeLessThan(2 * Math.max(s, 25));
+    // A floor of 100 ms keeps scheduler noise on a busy 2-core machine (files run in parallel)
+    // from failing a 5-10 ms baseline; the quadratic scan this replaces took seconds.
+    expect(l).toBeLessThan(2 * Math.max(s, 100));
   });
 
   // Scalars run patterns over values: a long value that almost matches must still be refused fast.

@@ -80,9 +80,13 @@ describe("the clock (Art. 12(3))", () => {
     expect(again.errors?.[0].extensions.code).toBe("BAD_USER_INPUT");
     expect(again.errors?.[0].message).toMatch(/already extended/);
 
-    const oneMonth = await submit({ type: "ACCESS", contactId: ines, receivedAt: "2026-11-01T09:00:00Z" });
+    // Received on the 1st of this month, so still before its dueAt whatever today is (a fixed
+    // 2026-11-01 was due on 2026-12-01 and refused from the next day on).
+    const now = new Date();
+    const firstOfMonth = (later: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + later, 1));
+    const oneMonth = await submit({ type: "ACCESS", contactId: ines, receivedAt: firstOfMonth(0).toISOString() });
     const byOne = await t.gql(EXTEND, { id: oneMonth.id, reason: "Records held on paper", months: 1 }, { token: dpo });
-    expect(byOne.data!.extendPrivacyRequest.extendedUntil).toBe("2027-01-01T23:59:59.999Z");
+    expect(byOne.data!.extendPrivacyRequest.extendedUntil).toBe(new Date(firstOfMonth(2).getTime() + 86_400_000 - 1).toISOString());
   });
 
   it("refuses an extension once dueAt has passed, changing nothing", async () => {

@@ -211,9 +211,15 @@ describe("restriction (Art. 18)", () => {
       { token: tokens.dpo },
     );
     expect(res.data!.liftRestriction.processingRestricted).toBe(false);
-    const events = await db(t).select().from(contactPrivacyEvents).where(eq(contactPrivacyEvents.contactId, felix)).orderBy(contactPrivacyEvents.createdAt);
+    const events = await db(t)
+      .select()
+      .from(contactPrivacyEvents)
+      .where(eq(contactPrivacyEvents.contactId, felix))
+      .orderBy(contactPrivacyEvents.createdAt, contactPrivacyEvents.id);
     const kinds = events.map((e) => e.kind);
     expect(kinds.slice(-2)).toEqual(["subject_informed", "restriction_lifted"]);
+    // One transaction writes both: the order is in the timestamps, not left to the random id.
+    expect(events.at(-2)!.createdAt.getTime()).toBeLessThan(events.at(-1)!.createdAt.getTime());
     expect((await visible("sales", "sales_pipeline")).ids).toContain(felix);
     const again = await t.gql(
       `mutation($id: ID!) { liftRestriction(contactId: $id, informedVia: "email of 2026-11-21") { id } }`,

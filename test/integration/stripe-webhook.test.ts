@@ -163,11 +163,13 @@ describe("POST /webhooks/stripe", () => {
   });
 
   it("an unknown customer is acknowledged (200) and ignored", async () => {
-    const before = await db(t).select().from(workspaces);
+    // Ordered: two reads without ORDER BY need not return the rows in the same order.
+    const all = () => db(t).select().from(workspaces).orderBy(workspaces.id);
+    const before = await all();
     const res = await post(t, event("customer.subscription.deleted", { customer: "cus_nobody" }));
     expect(res.statusCode).toBe(200);
     expect(res.json().outcome).toBe("unknown_customer");
-    expect(await db(t).select().from(workspaces)).toEqual(before);
+    expect(await all()).toEqual(before);
   });
 
   it("other event types are acknowledged and ignored", async () => {

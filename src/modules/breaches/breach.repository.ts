@@ -130,5 +130,6 @@ export async function noticesFor(db: Db, user: { id: string; workspaceId: string
         .where(and(eq(breaches.workspaceId, user.workspaceId), isNotNull(breaches.controllersNotifiedAt)))),
     );
   }
-  return rows.sort((a, b) => b.notifiedAt.getTime() - a.notifiedAt.getTime() || a.target.localeCompare(b.target));
+  // The id last: two breaches notified in the same millisecond would come in the statements' order.
+  return rows.sort((a, b) => b.notifiedAt.getTime() - a.notifiedAt.getTime() || a.target.localeCompare(b.target) || a.id.localeCompare(b.id));
 }

@@ -11,8 +11,14 @@ export interface PrivacyEvent {
   recordedBy: string;
 }
 
+/**
+ * Appends events in the order given. created_at defaults to the transaction's time, the same for
+ * every event of one call, and the export reads (created_at, id) with a random id: it could show
+ * the lift before the notice that precedes it (Art. 18(3)). So each later event of a call is
+ * stamped one millisecond (the column's precision) after the one before.
+ */
 export function appendEvents(tx: Db, events: PrivacyEvent[]) {
-  return tx.insert(contactPrivacyEvents).values(events);
+  return tx.insert(contactPrivacyEvents).values(events.map((e, i) => (i === 0 ? e : { ...e, createdAt: sql.raw(`now() + interval '${i} milliseconds'`) })));
 }
 
 type ContactChange = { processingRestricted: boolean } | { addObjection: string } | { removeObjection: string };
