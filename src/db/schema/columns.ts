@@ -18,6 +18,16 @@ export const tenantKey = (t: { workspaceId: PgColumn; id: PgColumn }) => primary
 export const tenantFk = (name: string, workspaceId: PgColumn, column: PgColumn, target: { workspaceId: PgColumn; id: PgColumn }) =>
   foreignKey({ name, columns: [workspaceId, column], foreignColumns: [target.workspaceId, target.id] });
 
+/**
+ * The time a ledger row is written, for rows appended after the lock on the state they record
+ * (consent, restriction, objection): the statement's clock, not the transaction's start. Two
+ * transactions change one person's state in the order they take the row's lock; with now() a
+ * transaction that began first but locked second would stamp its event earlier, and the
+ * ledger's latest event would contradict the state. `nth` orders the events of one statement
+ * by a millisecond each, the column's precision.
+ */
+export const ledgerTime = (nth = 0) => sql.raw(`clock_timestamp() + interval '${Math.trunc(nth)} milliseconds'`);
+
 export const createdAt = () => timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 export const updatedAt = () => timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull().defaultNow();
 

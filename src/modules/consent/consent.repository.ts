@@ -2,6 +2,7 @@ import { and, arrayContains, desc, eq, not, sql, type SQL } from "drizzle-orm";
 import { appendAuditEntry } from "../../authz/audit-chain.js";
 import type { Registry } from "../../authz/registry.js";
 import type { Db } from "../../db/client.js";
+import { ledgerTime } from "../../db/schema/columns.js";
 import { consentEvents, contacts, users } from "../../db/schema/index.js";
 import { anyOf, findWhere } from "../common/entity-store.js";
 
@@ -39,7 +40,7 @@ export async function applyConsent(tx: Db, change: ConsentChange): Promise<boole
     .where(and(eq(contacts.id, change.contactId), eq(contacts.workspaceId, change.workspaceId), grant ? not(granted) : granted))
     .returning({ id: contacts.id });
   if (changed.length === 0) return false;
-  await tx.insert(consentEvents).values(change);
+  await tx.insert(consentEvents).values({ ...change, createdAt: ledgerTime() });
   return true;
 }
 
@@ -63,7 +64,7 @@ export async function applyUserConsent(tx: Db, { userId, ...change }: UserConsen
     .where(and(eq(users.id, userId), eq(users.workspaceId, change.workspaceId), grant ? not(granted) : granted))
     .returning({ id: users.id });
   if (changed.length === 0) return false;
-  await tx.insert(consentEvents).values({ ...change, subjectUserId: userId });
+  await tx.insert(consentEvents).values({ ...change, subjectUserId: userId, createdAt: ledgerTime() });
   return true;
 }
 

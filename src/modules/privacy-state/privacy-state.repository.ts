@@ -1,5 +1,6 @@
 import { and, arrayContains, eq, not, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
+import { ledgerTime } from "../../db/schema/columns.js";
 import { contactPrivacyEvents, contacts } from "../../db/schema/index.js";
 
 export interface PrivacyEvent {
@@ -12,13 +13,12 @@ export interface PrivacyEvent {
 }
 
 /**
- * Appends events in the order given. created_at defaults to the transaction's time, the same for
- * every event of one call, and the export reads (created_at, id) with a random id: it could show
- * the lift before the notice that precedes it (Art. 18(3)). So each later event of a call is
- * stamped one millisecond (the column's precision) after the one before.
+ * Appends events in the order given, after updateState took the contact's row lock. The export
+ * reads (created_at, id) with a random id, so each event is stamped by ledgerTime: a lift comes
+ * after the notice that precedes it (Art. 18(3)), and the latest event agrees with the state.
  */
 export function appendEvents(tx: Db, events: PrivacyEvent[]) {
-  return tx.insert(contactPrivacyEvents).values(events.map((e, i) => (i === 0 ? e : { ...e, createdAt: sql.raw(`now() + interval '${i} milliseconds'`) })));
+  return tx.insert(contactPrivacyEvents).values(events.map((e, i) => ({ ...e, createdAt: ledgerTime(i) })));
 }
 
 type ContactChange = { processingRestricted: boolean } | { addObjection: string } | { removeObjection: string };
