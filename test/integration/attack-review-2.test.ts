@@ -1,0 +1,147 @@
+// Review 2: attacks on classes the earlier reviews left (nested relations, purpose data
+// categories, explainAccess, error texts, fan-out). Each test asserts the SAFE behaviour.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { companies } from "../../src/db/schema/index.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { contactIdByEmail, db, insertPeople, workspaceId } from "../helpers/fixtures.js";
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+const companyId = async (name: string) => {
+  const [row] = await db(t).select({ id: companies.id }).from(companies).where(eq(companies.name, name));
+  return row.id;
+};
+
+describe("nested relation lists keep the purpose gates of the top-level lists", () => {
+  it("sales_pipeline: a company's people and deals leave out the objecting and the restricted person, counts included", async () => {
+    const sales = await t.login("sales@acme.test");
+    const q = `query($v: ID!, $h: ID!) {
+      v: company(id: $v) { contacts { id } contactsConnection { totalCount nodes { id } } deals { id title } dealsConnection { totalCount } }
+      h: company(id: $h) { contacts { id } contactsConnection { totalCount } deals { id title } dealsConnection { totalCount } }
+    }`;
+    const r = await t.gql(q, { v: await companyId("Vandelay Industries"), h: await companyId("Hooli") }, { token: sales, purpose: "sales_pipeline" });
+    expect(r.errors).toBeUndefined();
+    const gab = await contactIdByEmail(t, "gabrielle.petit@vandelay.test");
+    const felix = await contactIdByEmail(t, "felix.richard@hooli.test");
+    const body = JSON.stringify(r.data);
+    expect(body).not.toContain(gab);
+    expect(body).not.toContain(felix);
+    expect(body).not.toContain("Vandelay import deal");
+    expect(body).not.toContain("Hooli data review");
+    expect(r.data!.v.contactsConnection.totalCount).toBe(1);
+    expect(r.data!.v.dealsConnection.totalCount).toBe(0);
+    expect(r.data!.h.contactsConnection.totalCount).toBe(2);
+    expect(r.data!.h.dealsConnection.totalCount).toBe(1);
+  });
+
+  it("a deal's stage filter does not count a restricted person's deal", async () => {
+    const sales = await t.login("sales@acme.test");
+    const r = await t.gql(
+      `{ won: deals(filter: { stage: WON }) { totalCount } lead: deals(filter: { stage: LEAD }) { totalCount } }`,
+      {},
+      { token: sales, purpose: "sales_pipeline" },
+    );
+    expect(r.data!.won.totalCount).toBe(0);
+    // "Hooli pilot" (Emma) only: Gabrielle's lead is hidden by her objection.
+    expect(r.data!.lead.totalCount).toBe(1);
+  });
+});
+
+describe("a purpose's data categories hold in filters, search and order", () => {
+  it("marketing under analytics (usage, network) cannot probe names or emails, nor sort by a name", async () => {
+    const mkt = await t.login("marketing@acme.test");
+    const as = { token: mkt, purpose: "analytics" };
+    const r = await t.gql(
+      `{ a: contacts(filter: { search: "Alice" }) { totalCount } b: contacts(filter: { email: "alice.martin@initech.test" }) { totalCount } }`,
+      {},
+      as,
+    );
+    expect(r.data!.a.totalCount).toBe(0);
+    expect(r.data!.b.totalCount).toBe(0);
+    const o = await t.gql(`{ contacts(first: 50, orderBy: { field: LAST_NAME, direction: ASC }) { nodes { id } } }`, {}, as);
+    expect(o.data?.contacts ?? null).toBeNull();
+    expect(o.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "lastName" });
+  });
+
+  it("sales under customer_support (no business_records): deals are not counted nor searched", async () => {
+    const sales = await t.login("sales@acme.test");
+    const r = await t.gql(
+      `{ a: deals { totalCount nodes { title } } b: deals(filter: { search: "Initech" }) { totalCount } }`,
+      {},
+      { token: sales, purpose: "customer_support" },
+    );
+    const body = JSON.stringify(r.data ?? null);
+    expect(body).not.toContain("Initech");
+    expect(r.data?.a?.totalCount ?? 0).toBe(0);
+    expect(r.data?.b?.totalCount ?? 0).toBe(0);
+  });
+
+  it("auditor cannot search an interaction's masked body or subject", async () => {
+    const aud = await t.login("auditor@acme.test");
+    const r = await t.gql(
+      `{ a: interactions(filter: { search: "discount" }) { totalCount } b: interactions(filter: { search: "Pricing" }) { totalCount } }`,
+      {},
+      { token: aud },
+    );
+    expect(r.data!.a.totalCount).toBe(0);
+    expect(r.data!.b.totalCount).toBe(0);
+  });
+
+  it("support under customer_support cannot read a person's position nested through a company or an interaction", async () => {
+    const sup = await t.login("support@acme.test");
+    const r = await t.gql(
+      `{ interactions(first: 50) { nodes { contact { position } } } contacts(first: 50) { nodes { position company { name } } } }`,
+      {},
+      {
+        token: sup,
+        purpose: "customer_support",
+      },
+    );
+    expect(JSON.stringify(r.data)).not.toMatch(/CTO|CFO|Buyer|COO|Engineer|Analyst/);
+  });
+});
+
+describe("fan-out through nested page sizes", () => {
+  beforeAll(async () => {
+    await insertPeople(t, await workspaceId(t, "Acme"), 100, { prefix: "Fan" });
+  });
+
+  it("a query whose nested pages multiply to millions of rows is refused before it runs", async () => {
+    const owner = await t.login("owner@acme.test");
+    // 200 people x 20 colleagues x 20 x 20: 1.6 million objects from forty tokens (answered in 7 s before, 100 per level would be 200 million).
+    const q = `{ contacts(first: 200) { nodes { company { contacts { company { contacts { company { contacts { id } } } } } } } } }`;
+    const r = await t.gql(q, {}, { token: owner });
+    expect(r.data).toBeUndefined();
+    expect(r.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+  });
+
+  it("page sizes given in variables, fragments and aliases are counted too", async () => {
+    const owner = await t.login("owner@acme.test");
+    const viaVariables = await t.gql(
+      `query($n: Int) { contacts(first: 200) { nodes { company { contacts(first: $n) { company { contacts(first: $n) { id } } } } } } }`,
+      { n: 100 },
+      { token: owner },
+    );
+    expect(viaVariables.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+    const viaFragments = await t.gql(
+      `fragment P on Contact { company { contacts(first: 100) { id } } }
+       { ${Array.from({ length: 15 }, (_, i) => `a${i}: contacts(first: 200) { nodes { ...P } }`).join(" ")} }`,
+      {},
+      { token: owner },
+    );
+    expect(viaFragments.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+  });
+
+  it("a bounded page with its sizes in variables (100 people with 100 deals each) still runs", async () => {
+    const owner = await t.login("owner@acme.test");
+    const r = await t.gql(`query($n: Int) { contacts(first: $n) { nodes { id deals(first: $n) { id } } } }`, { n: 100 }, { token: owner });
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    expect(r.data!.contacts.nodes).toHaveLength(100);
+  });
+});
