@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companies } from "../../src/db/schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-import { contactIdByEmail, db, insertPeople, workspaceId } from "../helpers/fixtures.js";
+import { contactIdByEmail, db, insertPeople, userId, workspaceId } from "../helpers/fixtures.js";
 
 let t: TestApp;
 
@@ -143,5 +143,61 @@ describe("fan-out through nested page sizes", () => {
     const r = await t.gql(`query($n: Int) { contacts(first: $n) { nodes { id deals(first: $n) { id } } } }`, { n: 100 }, { token: owner });
     expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
     expect(r.data!.contacts.nodes).toHaveLength(100);
+  });
+});
+
+describe("fields that do heavy work once per request", () => {
+  it("verifyAuditLog asked through 15 aliases reads the chain once, not 15 times", async () => {
+    const aud = await t.login("auditor@acme.test");
+    const one = await t.gql(`{ verifyAuditLog { ok entries } }`, {}, { token: aud });
+    const many = await t.gql(`{ ${Array.from({ length: 15 }, (_, i) => `v${i}: verifyAuditLog { ok entries }`).join(" ")} }`, {}, { token: aud });
+    expect(many.errors).toBeUndefined();
+    expect(many.data!.v14).toEqual(one.data!.verifyAuditLog);
+    expect(many.queries).toBe(one.queries);
+  });
+});
+
+describe("hidden people stay hidden from other entry points", () => {
+  it("a sales rep cannot reach the restricted person (Felix) through usage, consent ledger or unsubscribe links, nor batch requests", async () => {
+    const sales = await t.login("sales@acme.test");
+    const mkt = await t.login("marketing@acme.test");
+    const owner = await userId(t, "owner@acme.test");
+    const u = await t.gql(`query($u: ID) { usageEvents(filter: { userId: $u }) { totalCount } }`, { u: owner }, { token: sales });
+    expect(u.data!.usageEvents.totalCount).toBe(0);
+    const felix = await contactIdByEmail(t, "felix.richard@hooli.test");
+    for (const q of [
+      `query($id: ID!) { unsubscribeUrl(contactId: $id, purpose: "marketing_email") }`,
+      `query($id: ID!) { consentHistory(contactId: $id) { id } }`,
+    ]) {
+      const r = await t.gql(q, { id: felix }, { token: mkt });
+      expect(r.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+    }
+    const batch = await t.app.server.inject({
+      method: "POST",
+      url: "/graphql",
+      headers: { "content-type": "application/json", authorization: `Bearer ${sales}` },
+      payload: JSON.stringify([{ query: "{ me { id } }" }, { query: "{ me { id } }" }]),
+    });
+    expect(batch.statusCode).toBe(400);
+  });
+
+  // BROKEN, left open (a design question, not a small fix): a new record of a person inherits the
+  // standing restriction and objections of any record with the same email (standingObjections), so
+  // creating a contact answers differently for an email that belongs to a restricted person. A
+  // sales rep, who cannot see Felix under any of their purposes, learns that
+  // felix.richard@hooli.test is in the CRM and that his processing is restricted (Art. 18): the
+  // FORBIDDEN reason says so. A safe answer would not tell an unknown email from a hidden person's.
+  it.fails("createContact does not tell a sales rep that an email belongs to a hidden, restricted person", async () => {
+    const sales = await t.login("sales@acme.test");
+    const create = (email: string) =>
+      t.gql(
+        `mutation($e: EmailAddress!) { createContact(input: { firstName: "F", lastName: "R", email: $e }) { id } }`,
+        { e: email },
+        { token: sales, purpose: "sales_pipeline" },
+      );
+    const hidden = await create("felix.richard@hooli.test");
+    const fresh = await create("nobody.known@hooli.test");
+    expect(hidden.errors?.[0]?.extensions.code).toBe(fresh.errors?.[0]?.extensions.code);
+    expect(JSON.stringify(hidden.errors ?? [])).not.toMatch(/restricted/i);
   });
 });
