@@ -201,3 +201,51 @@ describe("hidden people stay hidden from other entry points", () => {
     expect(JSON.stringify(hidden.errors ?? [])).not.toMatch(/restricted/i);
   });
 });
+
+describe("colleagues' account data through nested users and the decision log", () => {
+  it("the auditor's decision log names no colleague's email (actor, detail, reason), after failed and good sign-ins and an invitation", async () => {
+    await t.gql(`mutation { login(email: "sales@acme.test", password: "not-the-password") { token } }`);
+    const owner = await t.login("owner@acme.test");
+    await t.gql(`mutation { inviteUser(input: { email: "new.hire@acme.test", role: "support", name: "New Hire" }) { id } }`, {}, { token: owner });
+    const aud = await t.login("auditor@acme.test");
+    for (const purpose of ["legal_compliance", "security"]) {
+      const r = await t.gql(
+        `{ auditLog(first: 200) { nodes { actor { name email phone lastLoginAt } detail reason subjectId } } }`,
+        {},
+        { token: aud, purpose },
+      );
+      expect(r.data!.auditLog.nodes.length).toBeGreaterThan(3);
+      const emails = JSON.stringify(r.data).match(/[\w.+-]+@[\w.-]+\.test/g) ?? [];
+      expect(emails.filter((e) => e !== "auditor@acme.test")).toEqual([]);
+    }
+  });
+
+  it("support and sales see no colleague's phone, position or last sign-in through record owners", async () => {
+    type Owner = { id: string; [field: string]: unknown } | null;
+    const OWNER = "owner { id phone position lastLoginAt deactivatedAt breachNotices { id } policyNotices { version } }";
+    const asks = [
+      {
+        email: "support@acme.test",
+        query: `{ me { id } interactions(first: 50) { nodes { ${OWNER} } } contacts(first: 50) { nodes { ${OWNER} } } }`,
+        purpose: "customer_support",
+      },
+      {
+        email: "sales@acme.test",
+        query: `{ me { id } deals(first: 50) { nodes { ${OWNER} } } companies(first: 50) { nodes { ${OWNER} } } }`,
+        purpose: "service_provision",
+      },
+    ];
+    let seen = 0;
+    for (const ask of asks) {
+      const r = await t.gql(ask.query, {}, { token: await t.login(ask.email), purpose: ask.purpose });
+      const { me, ...lists } = r.data!;
+      const owners = Object.values(lists as Record<string, { nodes: Array<{ owner: Owner }> }>)
+        .flatMap((c) => c.nodes.map((n) => n.owner))
+        .filter((o): o is NonNullable<Owner> => o !== null && o.id !== me.id);
+      seen += owners.length;
+      const hidden = owners.map((o) => [o.phone, o.position, o.lastLoginAt, o.breachNotices, o.policyNotices]);
+      expect(hidden, ask.email).toEqual(owners.map(() => [null, null, null, null, null]));
+    }
+    expect(seen).toBeGreaterThan(0);
+  });
+});
