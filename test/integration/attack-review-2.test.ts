@@ -249,3 +249,33 @@ describe("colleagues' account data through nested users and the decision log", (
     expect(seen).toBeGreaterThan(0);
   });
 });
+
+describe("another workspace's webhooks, tokens, sessions and legal holds", () => {
+  it("Acme's owner cannot list, disable, revoke or release Globex's by id (NOT_FOUND), and Globex's keep working", async () => {
+    const g = await t.login("owner@globex.test");
+    const a = await t.login("owner@acme.test");
+    const wh = await t.gql(
+      `mutation { createWebhook(input: { url: "http://127.0.0.1:9/x", events: [CONSENT_WITHDRAWN] }) { webhook { id } } }`,
+      {},
+      { token: g },
+    );
+    const tok = await t.gql(`mutation { createApiToken(input: { name: "g", scopes: ["contacts:read"] }) { token apiToken { id } } }`, {}, { token: g });
+    const sess = await t.gql(`{ mySessions { id } }`, {}, { token: g });
+    const hold = await t.gql(`mutation { placeLegalHold(input: { reason: "litigation pending" }) { id } }`, {}, { token: g, purpose: "legal_compliance" });
+    const tries: Array<[string, Record<string, unknown>, string | undefined]> = [
+      [`query($id: ID!) { webhookDeliveries(webhookId: $id) { id } }`, { id: wh.data!.createWebhook.webhook.id }, undefined],
+      [`mutation($id: ID!) { disableWebhook(id: $id) { id } }`, { id: wh.data!.createWebhook.webhook.id }, undefined],
+      [`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: tok.data!.createApiToken.apiToken.id }, undefined],
+      [`mutation($id: ID!) { revokeSession(id: $id) }`, { id: sess.data!.mySessions[0].id }, undefined],
+      [`mutation($id: ID!) { releaseLegalHold(id: $id, reason: "not ours to release") { id } }`, { id: hold.data!.placeLegalHold.id }, "legal_compliance"],
+    ];
+    for (const [query, variables, purpose] of tries) {
+      const r = await t.gql(query, variables, { token: a, purpose });
+      expect(r.errors?.[0]?.extensions.code, query).toBe("NOT_FOUND");
+    }
+    expect((await t.gql(`{ me { id } }`, {}, { token: g })).data?.me).toBeTruthy();
+    expect((await t.gql(`{ contacts { totalCount } }`, {}, { token: tok.data!.createApiToken.token })).data?.contacts.totalCount).toBeGreaterThan(0);
+    const holds = await t.gql(`{ legalHolds { nodes { id releasedAt } } }`, {}, { token: g, purpose: "legal_compliance" });
+    expect(holds.data!.legalHolds.nodes).toContainEqual({ id: hold.data!.placeLegalHold.id, releasedAt: null });
+  });
+});
