@@ -40,6 +40,20 @@ describe("nested relation lists keep the purpose gates of the top-level lists", 
     expect(r.data!.h.dealsConnection.totalCount).toBe(1);
   });
 
+  it("customer_support: the restricted person's ticket is not listed, searched, counted or reached through a company", async () => {
+    const sup = await t.login("support@acme.test");
+    const r = await t.gql(
+      `query($h: ID!) { all: interactions(first: 50) { totalCount nodes { subject } } hit: interactions(filter: { search: "correction" }) { totalCount }
+         who: contacts(filter: { search: "Felix" }) { totalCount } hooli: company(id: $h) { name } }`,
+      { h: await companyId("Hooli") },
+      { token: sup, purpose: "customer_support" },
+    );
+    expect(JSON.stringify(r.data)).not.toContain("Data correction");
+    expect(r.data!.hit.totalCount).toBe(0);
+    expect(r.data!.who.totalCount).toBe(0);
+    expect(r.data!.all.totalCount).toBe(r.data!.all.nodes.length);
+  });
+
   it("a deal's stage filter does not count a restricted person's deal", async () => {
     const sales = await t.login("sales@acme.test");
     const r = await t.gql(
