@@ -133,6 +133,11 @@ describe("fan-out through nested page sizes", () => {
     const r = await t.gql(q, {}, { token: owner });
     expect(r.data).toBeUndefined();
     expect(r.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+    // A request error: 200 as application/json, 400 as application/graphql-response+json (the contract's table).
+    expect(r.status).toBe(200);
+    const strict = await t.gql(q, {}, { token: owner, headers: { accept: "application/graphql-response+json" } });
+    expect(strict.status).toBe(400);
+    expect(strict.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
   });
 
   it("page sizes given in variables, fragments and aliases are counted too", async () => {
