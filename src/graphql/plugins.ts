@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from "
 import { GraphQLError, type FormattedExecutionResult } from "graphql";
 import type { AppContext } from "./context.js";
 import { ErrorCode, toGraphQLError } from "./errors.js";
+import { checkFanOut, fragmentsOf } from "./fan-out.js";
 import { nameInputErrors } from "./input-errors.js";
 import { MEDIA_TYPE, responseMediaType } from "./media-type.js";
 
@@ -66,9 +67,10 @@ function finish({ contextValue, response, request }: GraphQLRequestContextWillSe
 export const finishResponsePlugin: ApolloServerPlugin<AppContext> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ operation, contextValue }) {
+      async didResolveOperation({ operation, contextValue, schema, document, request }) {
         refuseSubscription(operation?.operation);
         if (contextValue.request.invalid) throw toGraphQLError(contextValue.request.invalid);
+        if (operation) checkFanOut(schema, operation, fragmentsOf(document), request.variables);
       },
       async didEncounterErrors({ errors, schema, document, request }) {
         nameInputErrors(errors, schema, document, request.variables);

@@ -174,7 +174,8 @@ export async function buildServer({ config, database, policies, cursors, links, 
   const armor = new ApolloArmor({
     maxDepth: { n: config.maxQueryDepth },
     maxAliases: { n: config.maxAliases },
-    // Cost grows with the shape of a query, not with `first` (page sizes are capped apart).
+    // Cost grows with the shape of a query and its literal `first`/`last`; page sizes from
+    // defaults and variables are counted by src/graphql/fan-out.ts.
     costLimit: { maxCost: MAX_QUERY_COST },
     // The token limit is graphql-js's own (parseOptions below): armor's plugin parsed the query
     // a second time inside a hook, and its refusals came back as HTTP 500.

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_QUERY_OBJECTS } from "../../src/graphql/fan-out.js";
 import { MAX_DIRECTIVES, MAX_QUERY_COST, MAX_TOKENS } from "../../src/http/server.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../src/modules/common/paging.js";
 
@@ -56,6 +57,7 @@ describe("documentation matches the repository", () => {
     const n = (value: number) => value.toLocaleString("en-US");
     const fixed = read("README.md").match(/^Fixed in code: .*$/m)?.[0] ?? "";
     expect(fixed).toContain(`query cost ${n(MAX_QUERY_COST)}`);
+    expect(fixed).toContain(`${n(MAX_QUERY_OBJECTS)} objects`);
     expect(fixed).toContain(`${MAX_TOKENS} tokens`);
     expect(fixed).toContain(`${MAX_DIRECTIVES} directives`);
     expect(fixed).toContain(`page size ${DEFAULT_PAGE_SIZE} by default, ${MAX_PAGE_SIZE} at most`);

@@ -84,10 +84,23 @@ export const contactService = {
     await checkCompany(ctx, input.companyId);
     const correction = requestId == null ? undefined : rectification(ctx, { subject: "Contact", id, contactId: id, requestId });
     await correction?.check();
-    return crud.update(ctx, id, { ...input }, async (tx, current) => {
-      await withdrawForChangedAddress(ctx, tx, current, input);
-      await correction?.record(tx, current, input);
-    });
+    // Moved onto an email the workspace already knows, the row becomes a record of that person:
+    // it takes their objections and restriction, as a create does, or a copy would escape them.
+    const standing = input.email ? await standingObjections(ctx.db, ctx.principal!.workspaceId, input.email) : undefined;
+    return crud.update(
+      ctx,
+      id,
+      { ...input },
+      async (tx, current) => {
+        await withdrawForChangedAddress(ctx, tx, current, input);
+        await correction?.record(tx, current, input);
+      },
+      standing &&
+        ((current) => ({
+          objectedPurposes: [...new Set([...current.objectedPurposes, ...standing.objectedPurposes])].sort(),
+          processingRestricted: current.processingRestricted || standing.processingRestricted,
+        })),
+    );
   },
 
   /**
