@@ -112,7 +112,13 @@ export function checkFanOut(
 ): void {
   const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
   if (!root) return;
-  visit(operation.selectionSet, root, 1, { schema, fragments, variables: variables ?? {}, objects: 0, steps: 0 }, true);
+  // A variable the request leaves out takes its declared default (`query($n: Int = 100)`).
+  const declared: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const value = definition.defaultValue;
+    if (value?.kind === Kind.INT) declared[definition.variable.name.value] = Number(value.value);
+  }
+  visit(operation.selectionSet, root, 1, { schema, fragments, variables: { ...declared, ...variables }, objects: 0, steps: 0 }, true);
 }
 
 /** The document's fragments by name. */

@@ -148,6 +148,14 @@ describe("fan-out through nested page sizes", () => {
       { token: owner },
     );
     expect(viaVariables.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
+    // A variable left out takes its declared default, which counts as if it were sent (50 x 100 x
+    // 100; with the fields' default of 20 it would be 20,000 and pass).
+    const viaDefaults = await t.gql(
+      `query($n: Int = 100) { contacts(first: 50) { nodes { company { contacts(first: $n) { company { contacts(first: $n) { id } } } } } } }`,
+      {},
+      { token: owner },
+    );
+    expect(viaDefaults.errors?.[0]?.extensions.code).toBe("QUERY_TOO_COMPLEX");
     const viaFragments = await t.gql(
       `fragment P on Contact { company { contacts(first: 100) { id } } }
        { ${Array.from({ length: 15 }, (_, i) => `a${i}: contacts(first: 200) { nodes { ...P } }`).join(" ")} }`,
