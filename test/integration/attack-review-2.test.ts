@@ -3,6 +3,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companies, contacts } from "../../src/db/schema/index.js";
+import type { Db } from "../../src/db/client.js";
+import { applyConsent } from "../../src/modules/consent/consent.repository.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { contactIdByEmail, db, insertPeople, userId, workspaceId } from "../helpers/fixtures.js";
 
@@ -372,5 +374,28 @@ describe("an objection or a restriction cannot be escaped by moving another reco
     expect(moved.errors?.[0]?.extensions.code).toBe("FORBIDDEN");
     const [row] = await db(t).select({ email: contacts.email, restricted: contacts.processingRestricted }).from(contacts).where(eq(contacts.id, id));
     expect(row).toEqual({ email: "felix.copy@hooli.test", restricted: false });
+  });
+});
+
+describe("lists that were not paged", () => {
+  it("consentHistory answers the 200 newest events unless `first` asks fewer, and refuses more: a ledger grown by alternating grant and withdraw is not read whole per alias", async () => {
+    const ws = await workspaceId(t, "Acme");
+    const alice = await contactIdByEmail(t, "alice.martin@initech.test");
+    await db(t).transaction(async (tx: Db) => {
+      for (let i = 0; i < 210; i++) {
+        const state = i % 2 === 0 ? "granted" : "withdrawn";
+        await applyConsent(tx, { workspaceId: ws, contactId: alice, purpose: "marketing_sms", channel: "sms", state, source: "form", recordedBy: null });
+      }
+    });
+    const dpo = await t.login("dpo@acme.test");
+    const Q = `query($id: ID!, $n: Int!) { consentHistory(contactId: $id, first: $n) { id state } }`;
+    const all = await t.gql(`query($id: ID!) { consentHistory(contactId: $id) { id } }`, { id: alice }, { token: dpo });
+    expect(all.errors).toBeUndefined();
+    expect(all.data!.consentHistory).toHaveLength(200);
+    const newest = await t.gql(Q, { id: alice, n: 2 }, { token: dpo });
+    // The 210th change (a withdrawal) first.
+    expect(newest.data!.consentHistory.map((e: { state: string }) => e.state)).toEqual(["WITHDRAWN", "GRANTED"]);
+    const tooMany = await t.gql(Q, { id: alice, n: 201 }, { token: dpo });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "first" });
   });
 });

@@ -401,9 +401,16 @@ export async function countGrouped(
   return parentIds.map((id) => cappedTotal(counts.get(id) ?? 0, cap));
 }
 
-/** Rows matching `where`, in the given order, with the linked person's state for can(). */
-export function findWhere<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, where: SQL, orderBy: SQL[]): Promise<Row[]> {
-  return select<Row>(db, registry, subject, where, orderBy);
+/** Rows matching `where`, in the given order (the first `limit` of them), with the linked person's state for can(). */
+export function findWhere<Row extends { id: string }>(
+  db: Db,
+  registry: Registry,
+  subject: Subject,
+  where: SQL,
+  orderBy: SQL[],
+  limit?: number,
+): Promise<Row[]> {
+  return select<Row>(db, registry, subject, where, orderBy, limit);
 }
 
 export function findByIds<Row extends { id: string }>(db: Db, registry: Registry, subject: Subject, ids: readonly string[], where: SQL): Promise<Row[]> {

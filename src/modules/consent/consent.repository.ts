@@ -82,12 +82,16 @@ export async function userConsentState(db: Db, workspaceId: string, userId: stri
   return user ? { consentedPurposes: user.consentedPurposes, latest } : undefined;
 }
 
-/** One person's ledger, newest first, as the ability lets the caller see it (with the person's state). */
-export function consentHistory<Row extends { id: string }>(db: Db, registry: Registry, contactId: string, where: SQL): Promise<Row[]> {
-  return findWhere<Row>(db, registry, registry.get("ConsentEvent"), and(eq(consentEvents.contactId, contactId), where)!, [
-    desc(consentEvents.createdAt),
-    desc(consentEvents.id),
-  ]);
+/** One person's ledger, its `limit` newest events first, as the ability lets the caller see it (with the person's state). */
+export function consentHistory<Row extends { id: string }>(db: Db, registry: Registry, contactId: string, where: SQL, limit: number): Promise<Row[]> {
+  return findWhere<Row>(
+    db,
+    registry,
+    registry.get("ConsentEvent"),
+    and(eq(consentEvents.contactId, contactId), where)!,
+    [desc(consentEvents.createdAt), desc(consentEvents.id)],
+    limit,
+  );
 }
 
 export interface LatestConsent {

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { MAX_PAGE_SIZE } from "../common/paging.js";
 import type { AppContext } from "../../graphql/context.js";
 import { Guard } from "../../graphql/guard.js";
 import { Contact, ContactConsent } from "../contacts/contact.type.js";
@@ -11,12 +12,15 @@ import { ConsentEvent, ConsentProofInput, type ConsentEventRow } from "./consent
 @Resolver(() => ConsentEvent)
 export class ConsentResolver {
   @Guard("read", "ConsentEvent")
-  @Query(() => [ConsentEvent], { description: "The consent ledger of one person, newest first: the proof of every grant and withdrawal." })
+  @Query(() => [ConsentEvent], {
+    description: `The consent ledger of one person, newest first: the proof of every grant and withdrawal. At most the ${MAX_PAGE_SIZE} newest events; the person's data export (exportContactData) holds the whole ledger.`,
+  })
   consentHistory(
     @Arg("contactId", () => ID, { description: "The person (contact id); they must be visible under the request's purpose." }) contactId: string,
     @Ctx() ctx: AppContext,
+    @Arg("first", () => Int, { defaultValue: MAX_PAGE_SIZE, description: `How many of the newest events: 0 to ${MAX_PAGE_SIZE}.` }) first?: number | null,
   ) {
-    return consentService.history(ctx, contactId);
+    return consentService.history(ctx, contactId, first);
   }
 
   @Guard("grant_consent", "Contact")

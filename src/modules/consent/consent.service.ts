@@ -7,6 +7,7 @@ import { ensureAllowed, whereCan } from "../common/access.js";
 import { userById } from "../users/user.loaders.js";
 import { contactForRights, purposeArg, rightsResult } from "../common/rights.js";
 import { contactService } from "../contacts/contact.service.js";
+import { MAX_PAGE_SIZE, pageSize } from "../common/paging.js";
 import type { ContactRow } from "../contacts/contact.type.js";
 import { ConsentState } from "./consent.subject.js";
 import type { LatestConsent } from "./consent.loaders.js";
@@ -238,8 +239,9 @@ export const consentService = {
   },
 
   /** The proof of consent of a person the caller may see under the request's purpose. */
-  async history(ctx: Scope, contactId: string): Promise<ConsentEventRow[]> {
+  async history(ctx: Scope, contactId: string, first?: number | null): Promise<ConsentEventRow[]> {
+    const limit = pageSize(first, MAX_PAGE_SIZE, MAX_PAGE_SIZE);
     const contact = await contactService.get(ctx, contactId, "contactId");
-    return consentHistory<ConsentEventRow>(ctx.db, ctx.registry, contact.id, whereCan(ctx, "read", "ConsentEvent"));
+    return consentHistory<ConsentEventRow>(ctx.db, ctx.registry, contact.id, whereCan(ctx, "read", "ConsentEvent"), limit);
   },
 };
