@@ -343,12 +343,10 @@ describe("an objection or a restriction cannot be escaped by moving another reco
     expect(r.data?.createContact?.objections ?? ["sales_pipeline"]).toEqual(["sales_pipeline"]);
   });
 
-  // LEFT OPEN (reported): the standing state is looked up by the email records hold now. Moving
-  // the objecting person's own record to another address (allowed under service_provision),
-  // then adding her again with her real address under sales_pipeline, gives a copy without the
-  // objection. Closing it needs the objection tied to the addresses the person used (the ledger),
-  // not only to the current row.
-  it.fails("moving an objecting person's record off her email, then adding her again, does not escape the objection", async () => {
+  // The standing state follows every address a record of the person held (contacts.former_emails),
+  // not only the one it holds now: moving the objecting person's own record to another address,
+  // then adding her again with her real address, gives a copy that carries the objection.
+  it("moving an objecting person's record off her email, then adding her again, does not escape the objection", async () => {
     const sales = await t.login("sales@acme.test");
     const dpo = await t.login("dpo@acme.test");
     const made = await t.gql(create, { e: "olga.obj@vandelay.test" }, { token: sales, purpose: "service_provision" });
@@ -361,8 +359,45 @@ describe("an objection or a restriction cannot be escaped by moving another reco
     expect(objected.data!.objectToProcessing.objections).toEqual(["sales_pipeline"]);
     const off = await t.gql(move, { id: olga, e: "olga.old@vandelay.test" }, { token: sales, purpose: "service_provision" });
     expect(off.errors).toBeUndefined();
-    const again = await t.gql(create, { e: "olga.obj@vandelay.test" }, { token: sales, purpose: "sales_pipeline" });
+    // In any case, and again after a second move: every address the record held counts.
+    const further = await t.gql(move, { id: olga, e: "olga.older@vandelay.test" }, { token: sales, purpose: "service_provision" });
+    expect(further.errors).toBeUndefined();
+    for (const e of ["Olga.Obj@vandelay.test", "olga.old@vandelay.test"]) {
+      const again = await t.gql(create, { e }, { token: sales, purpose: "sales_pipeline" });
+      expect(again.data?.createContact ?? null, e).toBeNull();
+      expect(again.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.objection.sales_pipeline" });
+    }
+    // Where the objection does not stop the purpose, the copy is made and carries it.
+    const copy = await t.gql(
+      `mutation($e: EmailAddress!) { createContact(input: { firstName: "Gabi", lastName: "Copy", email: $e }) { id objections } }`,
+      { e: "olga.obj@vandelay.test" },
+      { token: sales, purpose: "service_provision" },
+    );
+    expect(copy.data!.createContact.objections).toEqual(["sales_pipeline"]);
+    // Another record moved onto her former address takes the objection too.
+    const other = await t.gql(create, { e: "olga.other@vandelay.test" }, { token: sales, purpose: "service_provision" });
+    const onto = await t.gql(move, { id: other.data!.createContact.id, e: "olga.old@vandelay.test" }, { token: sales, purpose: "service_provision" });
+    expect(onto.data!.updateContact.objections).toEqual(["sales_pipeline"]);
+  });
+
+  it("a person restricted after her record moved to a new address: adding her again with the old one carries the restriction", async () => {
+    const sales = await t.login("sales@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const as = { token: sales, purpose: "service_provision" };
+    const made = await t.gql(create, { e: "rita.old@vandelay.test" }, as);
+    const rita = made.data!.createContact.id;
+    expect((await t.gql(move, { id: rita, e: "rita.new@vandelay.test" }, as)).errors).toBeUndefined();
+    const restricted = await t.gql(
+      `mutation($id: ID!) { restrictProcessing(contactId: $id, reason: "Contests accuracy") { processingRestricted } }`,
+      { id: rita },
+      { token: dpo },
+    );
+    expect(restricted.data!.restrictProcessing.processingRestricted).toBe(true);
+    const again = await t.gql(create, { e: "rita.old@vandelay.test" }, as);
     expect(again.data?.createContact ?? null).toBeNull();
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", rule: "gate.restriction.service_provision" });
+    const rows = await db(t).select({ id: contacts.id }).from(contacts).where(eq(contacts.email, "rita.old@vandelay.test"));
+    expect(rows).toEqual([]);
   });
 
   it("updateContact to a restricted person's email is refused under a purpose that restriction stops, and nothing changes", async () => {

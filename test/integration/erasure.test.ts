@@ -390,6 +390,36 @@ describe("eraseContact: free text, webhooks and every other way back", () => {
   });
 });
 
+describe("eraseContact: the addresses the record held before", () => {
+  it("empties them with the email, replaces deal titles naming them, and reports them erased", async () => {
+    const owner = await t.login("owner@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const gql = async (query: string, variables: Record<string, unknown>, token: string, purpose?: string) => {
+      const res = await t.gql(query, variables, { token, purpose });
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      return res.data!;
+    };
+    const made = await gql(`mutation { createContact(input: { firstName: "Ursula", lastName: "Nyman", email: "VB.Before@moved.test" }) { id } }`, {}, owner);
+    const vera = made.createContact.id;
+    const move = `mutation($id: ID!, $e: EmailAddress) { updateContact(id: $id, input: { email: $e }) { id } }`;
+    await gql(move, { id: vera, e: "vb.between@moved.test" }, owner);
+    await gql(move, { id: vera, e: null }, owner);
+    const [moved] = await db(t).select({ formerEmails: contacts.formerEmails }).from(contacts).where(eq(contacts.id, vera));
+    expect(moved.formerEmails).toEqual(["vb.before@moved.test", "vb.between@moved.test"]);
+    const deal = `mutation($input: CreateDealInput!) { createDeal(input: $input) { id } }`;
+    await gql(deal, { input: { title: "Renewal for vb.before@moved.test", amount: 700 } }, owner, "sales_pipeline");
+
+    const res = await gql(ERASE, { id: vera }, dpo);
+    expect(res.eraseContact.erasedFields).toContain("formerEmails");
+    expect(res.eraseContact.dealTitlesReplaced).toBe(1);
+    const [row] = await db(t).select().from(contacts).where(eq(contacts.id, vera));
+    expect(row).toMatchObject({ email: null, formerEmails: [] });
+    expect(row.erasedAt).toBeInstanceOf(Date);
+    const titles = await db(t).select({ title: deals.title }).from(deals).where(sql`${deals.title} ilike '%moved.test%'`);
+    expect(titles).toEqual([]);
+  });
+});
+
 describe("one transaction", () => {
   it("a failure at the last step (the journal cannot be written) changes nothing in the database", async () => {
     const blocker = join(dir, "not-a-folder");

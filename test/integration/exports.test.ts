@@ -73,6 +73,24 @@ describe("exportContactData", () => {
     for (const key of ["deals", "restrictionsAndObjections", "privacyRequests", "breachNotices"]) expect(Array.isArray(doc[key]), key).toBe(true);
   });
 
+  it("lists the addresses the person's record held before: the workspace still holds them", async () => {
+    const owner = await t.login("owner@acme.test");
+    const made = await t.gql(
+      `mutation { createContact(input: { firstName: "Flo", lastName: "Former", email: "Flo.First@example.test" }) { id } }`,
+      {},
+      { token: owner },
+    );
+    const id = made.data!.createContact.id;
+    for (const e of ["flo.second@example.test", "flo.third@example.test"]) {
+      const moved = await t.gql(`mutation($id: ID!, $e: EmailAddress!) { updateContact(id: $id, input: { email: $e }) { id } }`, { id, e }, { token: owner });
+      expect(moved.errors).toBeUndefined();
+    }
+    const doc = JSON.parse((await exportAs(dpo, id, "JSON")).content);
+    expect(doc.contact).toMatchObject({ email: "flo.third@example.test", formerEmails: ["flo.first@example.test", "flo.second@example.test"] });
+    const csv: string = (await exportAs(dpo, id, "CSV")).content;
+    expect(csv).toContain("flo.first@example.test; flo.second@example.test");
+  });
+
   it("is audited with counts and size, never content", async () => {
     const out = await exportAs(dpo, alice, "JSON");
     const [entry] = await db(t)
@@ -97,7 +115,7 @@ describe("exportContactData", () => {
     expect(lines[0]).toMatch(/^section,id,exportedAt,format,subject,subjectId/);
     const header = lines.find((l) => l.startsWith("section,id,firstName,"));
     expect(header).toBe(
-      "section,id,firstName,lastName,email,phone,position,companyId,consentedPurposes,objectedPurposes,processingRestricted,erasedAt,createdAt,updatedAt",
+      "section,id,firstName,lastName,email,formerEmails,phone,position,companyId,consentedPurposes,objectedPurposes,processingRestricted,erasedAt,createdAt,updatedAt",
     );
     const row = lines[lines.indexOf(header!) + 1];
     expect(row.startsWith(`contact,${ines},`)).toBe(true);

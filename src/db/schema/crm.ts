@@ -65,6 +65,11 @@ export const contacts = pgTable(
     objectedPurposes: text("objected_purposes").array().notNull().default(sql`'{}'::text[]`),
     processingRestricted: boolean("processing_restricted").notNull().default(false),
     erasedAt: timestamp("erased_at", { withTimezone: true, precision: 3 }),
+    // Every address this record held before its current one, lower-cased, appended by the
+    // UPDATE that changes the email. A person's objections and restriction follow every address
+    // a record of them ever had (standingObjections), so moving the record off an address does
+    // not free it for a copy without them. Personal data: erasure empties it, the export lists it.
+    formerEmails: text("former_emails").array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -79,6 +84,7 @@ export const contacts = pgTable(
     index("contacts_company_idx").on(t.companyId),
     index("contacts_consented_gin").using("gin", t.consentedPurposes),
     index("contacts_objected_gin").using("gin", t.objectedPurposes),
+    index("contacts_former_emails_gin").using("gin", t.formerEmails),
     // What the purpose gates filter on (#12). Every purpose but legal_compliance sees only the
     // people neither erased nor restricted: their lists and totalCount read this index alone.
     index("contacts_ws_visible_created_idx").on(t.workspaceId, t.createdAt, t.id).where(sql`${t.erasedAt} is null and not ${t.processingRestricted}`),

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client.js";
 import { contactSearchText, contacts } from "../../db/schema/index.js";
 import { idFilter, idsFilter, onReadable, rangeFilter, searchFilter, type Readable } from "../common/filters.js";
@@ -28,13 +28,28 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
 
 /**
  * What the workspace already holds against a person with this email address (any record of
- * them, whatever the caller may see): the objections they made and whether processing is
- * restricted. A new record of the same person must carry both.
+ * them, whatever the caller may see, that holds the address now or held it before): the
+ * objections they made and whether processing is restricted. A new record of the same person
+ * must carry both; moving a record off the address does not free the address of them.
  */
 export async function standingObjections(db: Db, workspaceId: string, email: string): Promise<{ objectedPurposes: string[]; processingRestricted: boolean }> {
+  const address = email.toLowerCase();
   const rows = await db
     .select({ objected: contacts.objectedPurposes, restricted: contacts.processingRestricted })
     .from(contacts)
-    .where(and(eq(contacts.workspaceId, workspaceId), eq(sql`lower(${contacts.email})`, email.toLowerCase())));
+    .where(
+      and(eq(contacts.workspaceId, workspaceId), or(eq(sql`lower(${contacts.email})`, address), sql`${contacts.formerEmails} @> array[${address}]::text[]`)),
+    );
   return { objectedPurposes: [...new Set(rows.flatMap((r) => r.objected))].sort(), processingRestricted: rows.some((r) => r.restricted) };
+}
+
+/**
+ * The former addresses of a contact whose email becomes `next`, as SQL on the row being
+ * updated (its old values, in the same UPDATE, so a concurrent change cannot lose one): the
+ * current address is appended, lower-cased, when it changes other than in case.
+ */
+export function formerEmailsAfter(next: string | null): SQL {
+  const current = sql`lower(${contacts.email})`;
+  return sql`case when ${contacts.email} is not null and ${current} is distinct from ${next?.toLowerCase() ?? null}::text and not (${current} = any(${contacts.formerEmails}))
+    then array_append(${contacts.formerEmails}, ${current}) else ${contacts.formerEmails} end`;
 }

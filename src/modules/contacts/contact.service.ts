@@ -13,7 +13,7 @@ import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { applyConsent } from "../consent/consent.repository.js";
 import { rectification } from "../privacy-requests/request-answers.js";
-import { contactFilter, standingObjections } from "./contact.repository.js";
+import { contactFilter, formerEmailsAfter, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
 const crud = new CrudService<ContactRow>("Contact", { companyId: "company" });
@@ -62,8 +62,8 @@ export const contactService = {
   getWith: (ctx: Scope, id: string, ability: AppAbility, field?: string) => crud.getWith(ctx, id, ability, field),
 
   /**
-   * A new contact starts with no consent. If the workspace already knows this person (same
-   * email), their objections and restriction come along: adding the person again must not
+   * A new contact starts with no consent. If the workspace already knows this person (a record
+   * has or had this email), their objections and restriction come along: adding the person again must not
    * escape an objection (Art. 21) or a restriction (Art. 18).
    */
   async create(ctx: Scope, input: CreateContactInput) {
@@ -95,11 +95,14 @@ export const contactService = {
         await withdrawForChangedAddress(ctx, tx, current, input);
         await correction?.record(tx, current, input);
       },
-      standing &&
-        ((current) => ({
+      (current) => ({
+        // The address it leaves stays tied to the record (standingObjections).
+        ...(input.email !== undefined && { formerEmails: formerEmailsAfter(input.email) }),
+        ...(standing && {
           objectedPurposes: [...new Set([...current.objectedPurposes, ...standing.objectedPurposes])].sort(),
           processingRestricted: current.processingRestricted || standing.processingRestricted,
-        })),
+        }),
+      }),
     );
   },
 

@@ -26,6 +26,8 @@ export const contactSubject = {
     createdAt: { required: true },
     updatedAt: { required: true },
   },
+  // The addresses a record held before (standingObjections, erasure, export); never served.
+  hiddenColumns: ["formerEmails"],
   conditions: ["id", "workspaceId", "companyId", "ownerId", "consentedPurposes", "objectedPurposes", "processingRestricted", "erasedAt"],
   person: { self: true },
   sortable: { CREATED_AT: "createdAt", LAST_NAME: "lastName", UPDATED_AT: "updatedAt" },

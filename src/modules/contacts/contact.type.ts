@@ -5,7 +5,8 @@ import { Guard, Structure } from "../../graphql/guard.js";
 import { DateTime, EmailAddress, PhoneNumber } from "../../graphql/scalars.js";
 import { ConsentState } from "../consent/consent.subject.js";
 
-export type ContactRow = typeof contacts.$inferSelect;
+/** A contact as the API loads it: every column but the hidden former addresses. */
+export type ContactRow = Omit<typeof contacts.$inferSelect, "formerEmails">;
 export { ConsentState };
 
 registerEnumType(ConsentState, {

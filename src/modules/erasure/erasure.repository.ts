@@ -10,6 +10,8 @@ export interface ErasureTarget {
   firstName: string;
   lastName: string;
   email: string | null;
+  /** The addresses the record held before (lower-cased); the erasure empties them too. */
+  formerEmails: string[];
   phone: string | null;
 }
 
@@ -36,13 +38,13 @@ const CLEARED_REASON_KINDS = ["restricted", "objected", "subject_informed"];
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
- * Finds the person in free text: their email (as a substring), first and last name (whole
+ * Finds the person in free text: their email and former addresses (as substrings), first and last name (whole
  * words, at least two letters, case-insensitive), and their phone number's last nine digits
  * with any spacing or punctuation between them. Over-matching only replaces more text.
  */
-export function personPattern(target: Pick<ErasureTarget, "firstName" | "lastName" | "email" | "phone">): RegExp | undefined {
+export function personPattern(target: Pick<ErasureTarget, "firstName" | "lastName" | "email" | "phone"> & { formerEmails?: string[] }): RegExp | undefined {
   const parts: string[] = [];
-  if (target.email?.trim()) parts.push(escapeRegex(target.email.trim()));
+  for (const email of addresses(target)) parts.push(escapeRegex(email));
   for (const name of [target.firstName, target.lastName]) {
     for (const word of (name ?? "").split(/\s+/)) if (word.length >= 2) parts.push(`(?<![\\p{L}\\p{N}])${escapeRegex(word)}(?![\\p{L}\\p{N}])`);
   }
@@ -55,11 +57,16 @@ function redact(text: string, pattern: RegExp | undefined): string {
   return pattern ? text.replace(pattern, REDACTED) : text;
 }
 
+/** The person's current and former email addresses, trimmed, without empty ones. */
+function addresses(target: { email: string | null; formerEmails?: string[] }): string[] {
+  return [target.email ?? "", ...(target.formerEmails ?? [])].map((e) => e.trim()).filter((e) => e.length > 0);
+}
+
 const likeTerm = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Search terms that preselect candidate rows in SQL (the pattern then decides). */
 function likeTerms(target: ErasureTarget): string[] {
-  const terms = [target.email?.trim() ?? "", ...`${target.firstName} ${target.lastName}`.split(/\s+/)].filter((t) => t.length >= 2);
+  const terms = [...addresses(target), ...`${target.firstName} ${target.lastName}`.split(/\s+/)].filter((t) => t.length >= 2);
   const digits = (target.phone ?? "").replace(/\D/g, "");
   if (digits.length >= 6) terms.push(digits.slice(-2));
   return terms;
@@ -191,6 +198,7 @@ export async function lockForErasure(tx: Db, workspaceId: string, contactId: str
       firstName: contacts.firstName,
       lastName: contacts.lastName,
       email: contacts.email,
+      formerEmails: contacts.formerEmails,
       phone: contacts.phone,
     })
     .from(contacts)
@@ -204,7 +212,8 @@ export async function lockForErasure(tx: Db, workspaceId: string, contactId: str
  * unlinked (kept for accounting), consent proof details (IP, user agent, evidence) cleared
  * through the ledger's one audited maintenance path while the consent states stay as proof,
  * restriction/objection history kept, and the row turned into a tombstone (names empty, so the
- * API's non-null contract holds; every other personal column null; the company link dropped).
+ * API's non-null contract holds; every other personal column null, the former addresses
+ * emptied; the company link dropped).
  */
 export async function eraseLocked(tx: Db, target: ErasureTarget, actor: { id: string | null; role: string }, erasedAt: Date): Promise<ErasureCounts> {
   const ws = target.workspaceId;
@@ -238,7 +247,17 @@ export async function eraseLocked(tx: Db, target: ErasureTarget, actor: { id: st
     .where(and(eq(contactPrivacyEvents.workspaceId, ws), eq(contactPrivacyEvents.contactId, target.id)));
   await tx
     .update(contacts)
-    .set({ firstName: "", lastName: "", email: null, phone: null, position: null, companyId: null, erasedAt, updatedAt: erasedAt })
+    .set({
+      firstName: "",
+      lastName: "",
+      email: null,
+      formerEmails: sql`'{}'::text[]`,
+      phone: null,
+      position: null,
+      companyId: null,
+      erasedAt,
+      updatedAt: erasedAt,
+    })
     .where(and(eq(contacts.id, target.id), eq(contacts.workspaceId, ws)));
   return {
     interactionsDeleted: deleted.length,

@@ -25,8 +25,8 @@ export interface ErasureReportRow extends ErasureCounts {
   retained: Retained[];
 }
 
-/** The contact's personal fields an erasure empties (the row stays as a tombstone). */
-export const ERASED_FIELDS = ["firstName", "lastName", "email", "phone", "position", "company"];
+/** The contact's personal fields an erasure empties (the row stays as a tombstone); formerEmails: the addresses it held before. */
+export const ERASED_FIELDS = ["firstName", "lastName", "email", "formerEmails", "phone", "position", "company"];
 
 const HELD = {
   rule: "legal_hold",

@@ -93,6 +93,8 @@ export function contactRow(workspaceId: string, contactId: string): PageReader {
       firstName: contacts.firstName,
       lastName: contacts.lastName,
       email: contacts.email,
+      // The addresses the record held before: personal data the workspace still holds.
+      formerEmails: contacts.formerEmails,
       phone: contacts.phone,
       position: contacts.position,
       companyId: contacts.companyId,
