@@ -7,7 +7,7 @@
 import "reflect-metadata";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../src/db/client.js";
+import { type Db, rowsOf } from "../../src/db/client.js";
 import { consentEvents, contactPrivacyEvents, contacts } from "../../src/db/schema/index.js";
 import { applyConsent, type ConsentChange } from "../../src/modules/consent/consent.repository.js";
 import { appendEvents, updateState } from "../../src/modules/privacy-state/privacy-state.repository.js";
@@ -99,5 +99,49 @@ describe.skipIf(!process.env.DATABASE_URL)("the latest ledger event agrees with 
       .orderBy(desc(contactPrivacyEvents.createdAt), desc(contactPrivacyEvents.id))
       .limit(1);
     expect(latest.kind).toBe("restricted");
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("a record moved onto a known address keeps what was committed meanwhile", () => {
+  it("an objection committed while updateContact waits for the row is kept beside the carried one", { timeout: 60_000 }, async () => {
+    const sales = await t.login("sales@acme.test");
+    const as = { token: sales, purpose: "service_provision" };
+    const made = await t.gql(`mutation { createContact(input: { firstName: "Rae", lastName: "Race", email: "rae.race@vandelay.test" }) { id } }`, {}, as);
+    const id = made.data!.createContact.id as string;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => (locked = resolve));
+    // Another transaction holds the row, so the UPDATE waits; meanwhile it commits an objection.
+    const other = db(t).transaction(async (tx: Db) => {
+      await tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, id)).for("update");
+      locked();
+      await gate;
+      await tx
+        .update(contacts)
+        .set({ objectedPurposes: ["analytics"] })
+        .where(eq(contacts.id, id));
+    });
+    await held;
+    // Onto Gabrielle's address: her objection to sales_pipeline comes along.
+    const moving = t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { email: "gabrielle.petit@vandelay.test" }) { id objections } }`, { id }, as);
+    const waiting = async () =>
+      rowsOf<{ n: string | number }>(
+        await db(t).execute(
+          sql`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "contacts"%'`,
+        ),
+      ).map((r) => Number(r.n))[0];
+    let seen = 0;
+    for (let i = 0; i < 300 && seen === 0; i++) {
+      seen = await waiting();
+      if (seen === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(seen, "the UPDATE waited for the row").toBe(1);
+    release();
+    await other;
+    const res = await moving;
+    expect(res.errors).toBeUndefined();
+    const [row] = await db(t).select({ objected: contacts.objectedPurposes }).from(contacts).where(eq(contacts.id, id));
+    expect(row.objected).toEqual(["analytics", "sales_pipeline"]);
   });
 });

@@ -147,14 +147,15 @@ export class CrudService<Row extends { id: string }> {
    * the change links the row to another person, that person's state is read under a row lock in
    * the UPDATE's transaction (as a create does). `within` runs in that transaction after the
    * UPDATE (a contact's consent follows its address). `carry` gives values the engine stores
-   * beside the caller's (not field-checked), which the check of the row as it will be sees too.
+   * beside the caller's (not field-checked): `stored` goes into the UPDATE (SQL may compute it
+   * from the row's values at that moment), `seen` is what the check of the row as it will be sees.
    */
   async update(
     ctx: Scope,
     id: string,
     patch: Record<string, unknown>,
     within?: (tx: Db, current: Row) => Promise<void>,
-    carry?: (current: Row) => Record<string, unknown>,
+    carry?: (current: Row) => { seen: Record<string, unknown>; stored: Record<string, unknown> },
   ): Promise<Row> {
     const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length === 0) throw badInput("input", "name at least one field to change");
@@ -166,8 +167,8 @@ export class CrudService<Row extends { id: string }> {
     const newPerson = link && typeof changes[link.key] === "string" ? (changes[link.key] as string) : undefined;
     const outcome = await ctx.db.transaction(async (tx: Db) => {
       // The row as it will be must be allowed too, with the person it will be linked to.
-      const carried = carry?.(current) ?? {};
-      const after: Record<string, unknown> = { ...current, ...changes, ...carried };
+      const carried = carry?.(current) ?? { seen: {}, stored: {} };
+      const after: Record<string, unknown> = { ...current, ...changes, ...carried.seen };
       if (link && newPerson) {
         const state = await lockPersonState(tx, ctx.registry, link.subject, newPerson, ctx.principal!.workspaceId);
         if (!state) return { missing: true as const };
@@ -176,7 +177,7 @@ export class CrudService<Row extends { id: string }> {
       const denial = firstDenial(ctx, "update", this.name, after, fields);
       if (denial) return { denial };
       // The UPDATE repeats the ability's filter: a concurrent change of state cannot slip through.
-      const updated = await updateRow(tx, subject, id, { ...changes, ...carried, updatedAt: new Date() }, whereCan(ctx, "update", this.name));
+      const updated = await updateRow(tx, subject, id, { ...changes, ...carried.stored, updatedAt: new Date() }, whereCan(ctx, "update", this.name));
       if (updated) await this.audit(ctx, tx, "update", id, fields);
       if (updated && within) await within(tx, current);
       return { updated };

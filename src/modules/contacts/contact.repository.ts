@@ -53,3 +53,14 @@ export function formerEmailsAfter(next: string | null): SQL {
   return sql`case when ${contacts.email} is not null and ${current} is distinct from ${next?.toLowerCase() ?? null}::text and not (${current} = any(${contacts.formerEmails}))
     then array_append(${contacts.formerEmails}, ${current}) else ${contacts.formerEmails} end`;
 }
+
+/**
+ * SET values that add `standing` to the row's objections and restriction as the UPDATE finds
+ * them (not as read before its transaction), so a concurrent objection or restriction stays.
+ */
+export function mergedStanding(standing: { objectedPurposes: string[]; processingRestricted: boolean }) {
+  return {
+    objectedPurposes: sql`array(select distinct p from unnest(${contacts.objectedPurposes} || ${sql.param(standing.objectedPurposes)}::text[]) as p order by p)`,
+    processingRestricted: sql`${contacts.processingRestricted} or ${standing.processingRestricted}`,
+  };
+}

@@ -13,7 +13,7 @@ import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { applyConsent } from "../consent/consent.repository.js";
 import { rectification } from "../privacy-requests/request-answers.js";
-import { contactFilter, formerEmailsAfter, standingObjections } from "./contact.repository.js";
+import { contactFilter, formerEmailsAfter, mergedStanding, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
 const crud = new CrudService<ContactRow>("Contact", { companyId: "company" });
@@ -96,12 +96,19 @@ export const contactService = {
         await correction?.record(tx, current, input);
       },
       (current) => ({
-        // The address it leaves stays tied to the record (standingObjections).
-        ...(input.email !== undefined && { formerEmails: formerEmailsAfter(input.email) }),
-        ...(standing && {
-          objectedPurposes: [...new Set([...current.objectedPurposes, ...standing.objectedPurposes])].sort(),
-          processingRestricted: current.processingRestricted || standing.processingRestricted,
-        }),
+        seen: standing
+          ? {
+              objectedPurposes: [...new Set([...current.objectedPurposes, ...standing.objectedPurposes])].sort(),
+              processingRestricted: current.processingRestricted || standing.processingRestricted,
+            }
+          : {},
+        stored: {
+          // The address it leaves stays tied to the record (standingObjections).
+          ...(input.email !== undefined && { formerEmails: formerEmailsAfter(input.email) }),
+          // Merged with the row as the UPDATE finds it: an objection or restriction committed
+          // since `current` was read is kept, not overwritten by the older copy.
+          ...(standing && mergedStanding(standing)),
+        },
       }),
     );
   },
