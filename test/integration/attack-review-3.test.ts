@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, desc, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
-import { auditLog, contacts } from "../../src/db/schema/index.js";
+import { auditLog, contacts, outboxEvents } from "../../src/db/schema/index.js";
+import { bodyFor, recipientEmailHash } from "../../src/modules/webhooks/outbox.service.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
 
@@ -201,5 +202,36 @@ describe("verifyAuditLog once per request is per request", () => {
     } finally {
       await tamper((tx) => tx.update(auditLog).set({ reason: last.reason }).where(at));
     }
+  });
+});
+
+describe("erasure tells recipients the addresses the record held", () => {
+  // LEFT OPEN (a contract question, reported): the contact.erased event names the person by one
+  // keyed hash, of the address the record holds at erasure. A recipient (a mail provider) told
+  // of her under an earlier address (an objection event carried it in clear) cannot find her by
+  // it; with the email emptied before the erasure there is no hash at all, though the workspace
+  // knows her former addresses (contacts.former_emails). Closing it means a list of hashes in
+  // the webhook payload (README "contact.erased"), which recipients would have to read.
+  it.fails("a record whose email was emptied before its erasure is still named to recipients by a hash of the address it held", async () => {
+    const owner = await t.login("owner@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const hook = await t.gql(
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id } } }`,
+      { input: { url: "http://127.0.0.1:9/hook", events: ["CONTACT_ERASED"], description: "Mail provider" } },
+      { token: owner },
+    );
+    expect(hook.errors).toBeUndefined();
+    const { secret, webhook } = hook.data!.createWebhook;
+    const made = await t.gql(
+      `mutation { createContact(input: { firstName: "Emma", lastName: "Empty", email: "emma.old@vandelay.test" }) { id } }`,
+      {},
+      { token: owner },
+    );
+    const id = made.data!.createContact.id;
+    expect((await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { email: null }) { id } }`, { id }, { token: owner })).errors).toBeUndefined();
+    const erased = await t.gql(`mutation($id: ID!) { eraseContact(contactId: $id) { contactId } }`, { id }, { token: dpo });
+    expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
+    const [event] = await db(t).select().from(outboxEvents).where(eq(outboxEvents.contactId, id));
+    expect(bodyFor(event.payload, webhook.id).contact.emailHash).toBe(recipientEmailHash(secret, "emma.old@vandelay.test"));
   });
 });
