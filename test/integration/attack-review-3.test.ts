@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, desc, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/client.js";
-import { auditLog, contacts, outboxEvents } from "../../src/db/schema/index.js";
+import { auditLog, contacts, interactions, outboxEvents } from "../../src/db/schema/index.js";
 import { bodyFor, recipientEmailHash } from "../../src/modules/webhooks/outbox.service.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { db, workspaceId } from "../helpers/fixtures.js";
@@ -206,6 +206,31 @@ describe("verifyAuditLog once per request is per request", () => {
 });
 
 describe("erasure tells recipients the addresses the record held", () => {
+  // LEFT OPEN (not new with former addresses, reported): eraseFreeText scans deal titles,
+  // privacy reasons, requests and legal holds, not the interactions of other people; a note on a
+  // colleague's record that names her (by her current or a former address) survives her erasure.
+  it.fails("another person's interaction naming the erased person's former address loses it", async () => {
+    const owner = await t.login("owner@acme.test");
+    const dpo = await t.login("dpo@acme.test");
+    const mk = `mutation($e: EmailAddress!, $f: String!) { createContact(input: { firstName: $f, lastName: "Pell", email: $e }) { id } }`;
+    const paula = (await t.gql(mk, { e: "paula.old@vandelay.test", f: "Paula" }, { token: owner })).data!.createContact.id;
+    const other = (await t.gql(mk, { e: "oscar.other@vandelay.test", f: "Oscar" }, { token: owner })).data!.createContact.id;
+    expect(
+      (await t.gql(`mutation($id: ID!) { updateContact(id: $id, input: { email: "paula.new@vandelay.test" }) { id } }`, { id: paula }, { token: owner }))
+        .errors,
+    ).toBeUndefined();
+    const note = await t.gql(
+      `mutation($id: ID!) { createInteraction(input: { contactId: $id, kind: NOTE, subject: "Referral", body: "Introduced by PAULA.OLD@vandelay.test last year" }) { id } }`,
+      { id: other },
+      { token: owner, purpose: "sales_pipeline" },
+    );
+    expect(note.errors, JSON.stringify(note.errors)).toBeUndefined();
+    const erased = await t.gql(`mutation($id: ID!) { eraseContact(contactId: $id) { contactId } }`, { id: paula }, { token: dpo });
+    expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
+    const [row] = await db(t).select({ body: interactions.body }).from(interactions).where(eq(interactions.id, note.data!.createInteraction.id));
+    expect(row.body?.toLowerCase()).not.toContain("paula.old");
+  });
+
   // LEFT OPEN (a contract question, reported): the contact.erased event names the person by one
   // keyed hash, of the address the record holds at erasure. A recipient (a mail provider) told
   // of her under an earlier address (an objection event carried it in clear) cannot find her by
