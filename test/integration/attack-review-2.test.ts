@@ -2,7 +2,7 @@
 // categories, explainAccess, error texts, fan-out). Each test asserts the SAFE behaviour.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { companies, contacts } from "../../src/db/schema/index.js";
+import { companies, contactPrivacyEvents, contacts } from "../../src/db/schema/index.js";
 import type { Db } from "../../src/db/client.js";
 import { applyConsent } from "../../src/modules/consent/consent.repository.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -326,6 +326,24 @@ describe("an objection or a restriction cannot be escaped by moving another reco
     );
     expect(seen.data?.contacts.totalCount).toBe(0);
     expect(seen.errors?.[0]?.extensions.code).toBe("NOT_FOUND");
+  });
+
+  it("the carried objection is in the record's privacy history, as its state is (created as a copy, or moved onto the address)", async () => {
+    const sales = await t.login("sales@acme.test");
+    const as = { token: sales, purpose: "service_provision" };
+    const copy = (await t.gql(create, { e: "gabrielle.petit@vandelay.test" }, as)).data!.createContact.id as string;
+    const made = (await t.gql(create, { e: "gabi.moved@vandelay.test" }, as)).data!.createContact.id as string;
+    expect((await t.gql(move, { id: made, e: "Gabrielle.Petit@vandelay.test" }, as)).errors).toBeUndefined();
+    for (const id of [copy, made]) {
+      const events = await db(t)
+        .select({ kind: contactPrivacyEvents.kind, purpose: contactPrivacyEvents.purpose, reason: contactPrivacyEvents.reason })
+        .from(contactPrivacyEvents)
+        .where(eq(contactPrivacyEvents.contactId, id));
+      expect(events).toEqual([{ kind: "objected", purpose: "sales_pipeline", reason: expect.stringMatching(/^carried over/) }]);
+    }
+    // Moved again onto the same address, nothing is carried twice.
+    expect((await t.gql(move, { id: made, e: "gabrielle.petit@vandelay.test" }, as)).errors).toBeUndefined();
+    expect(await db(t).select().from(contactPrivacyEvents).where(eq(contactPrivacyEvents.contactId, made))).toHaveLength(1);
   });
 
   // LEFT OPEN (a design choice, reported): a person is recognised by email only

@@ -35,6 +35,8 @@ export interface CreateOptions {
   check?: Record<string, unknown>;
   /** Values the engine stores beside the caller's (not fields the caller sets, so not field-checked). */
   set?: Record<string, unknown>;
+  /** Runs in the insert's transaction, after it, with the new row's id. */
+  within?: (tx: Db, id: string) => Promise<void>;
 }
 
 /** Columns the engine fills on a new row; the caller does not set them. */
@@ -122,6 +124,7 @@ export class CrudService<Row extends { id: string }> {
       if (denial) return { denial };
       const id = await insertRow(tx, subject, row);
       await this.audit(ctx, tx, "create", id, this.fieldsOf(values));
+      await opts.within?.(tx, id);
       return { id };
     });
     if ("missing" in outcome) throw notFound(link!.subject, person!.id!, person!.field);

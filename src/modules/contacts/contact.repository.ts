@@ -32,7 +32,13 @@ export function contactFilter(filter: ContactFilter | undefined | null, readable
  * objections they made and whether processing is restricted. A new record of the same person
  * must carry both; moving a record off the address does not free the address of them.
  */
-export async function standingObjections(db: Db, workspaceId: string, email: string): Promise<{ objectedPurposes: string[]; processingRestricted: boolean }> {
+/** A person's objections and restriction, as the workspace's records of them hold them. */
+export type Standing = {
+  objectedPurposes: string[];
+  processingRestricted: boolean;
+};
+
+export async function standingObjections(db: Db, workspaceId: string, email: string): Promise<Standing> {
   const address = email.toLowerCase();
   const rows = await db
     .select({ objected: contacts.objectedPurposes, restricted: contacts.processingRestricted })
@@ -58,7 +64,7 @@ export function formerEmailsAfter(next: string | null): SQL {
  * SET values that add `standing` to the row's objections and restriction as the UPDATE finds
  * them (not as read before its transaction), so a concurrent objection or restriction stays.
  */
-export function mergedStanding(standing: { objectedPurposes: string[]; processingRestricted: boolean }) {
+export function mergedStanding(standing: Standing) {
   return {
     objectedPurposes: sql`array(select distinct p from unnest(${contacts.objectedPurposes} || ${sql.param(standing.objectedPurposes)}::text[]) as p order by p)`,
     processingRestricted: sql`${contacts.processingRestricted} or ${standing.processingRestricted}`,

@@ -13,7 +13,8 @@ import { companyService } from "../companies/company.service.js";
 import type { ContactFilter, ContactOrder, CreateContactInput, UpdateContactInput } from "./contact.input.js";
 import { applyConsent } from "../consent/consent.repository.js";
 import { rectification } from "../privacy-requests/request-answers.js";
-import { contactFilter, formerEmailsAfter, mergedStanding, standingObjections } from "./contact.repository.js";
+import { appendEvents, type PrivacyEvent } from "../privacy-state/privacy-state.repository.js";
+import { contactFilter, formerEmailsAfter, mergedStanding, type Standing, standingObjections } from "./contact.repository.js";
 import type { ContactRow } from "./contact.type.js";
 
 const crud = new CrudService<ContactRow>("Contact", { companyId: "company" });
@@ -54,6 +55,22 @@ async function withdrawForChangedAddress(ctx: Scope, tx: Db, current: ContactRow
   }
 }
 
+/**
+ * The privacy history of a record that took a known person's objections or restriction (a create
+ * or a move onto their address): the carried state is written as events, so the record's history
+ * and its export say what its state says. Only what the record did not hold already.
+ */
+async function recordCarried(ctx: Scope, tx: Db, contactId: string, standing: Standing | undefined, current?: ContactRow): Promise<void> {
+  if (!standing) return;
+  const reason = "carried over: another record of this person's address holds it";
+  const base = { workspaceId: ctx.principal!.workspaceId, contactId, reason, recordedBy: ctx.principal!.userId ?? null };
+  const events: PrivacyEvent[] = standing.objectedPurposes
+    .filter((purpose) => !current?.objectedPurposes.includes(purpose))
+    .map((purpose) => ({ ...base, kind: "objected", purpose }));
+  if (standing.processingRestricted && !current?.processingRestricted) events.push({ ...base, kind: "restricted" });
+  if (events.length > 0) await appendEvents(tx, events);
+}
+
 export const contactService = {
   list: (ctx: Scope, page: PageRequest, filter?: ContactFilter | null, order?: ContactOrder | null, beside?: Beside) =>
     crud.list(ctx, page, contactFilter(filter, readableBy(ctx, "Contact")), order ?? { field: "CREATED_AT", direction: OrderDirection.DESC }, beside),
@@ -70,7 +87,7 @@ export const contactService = {
     await checkCompany(ctx, input.companyId);
     const standing = input.email ? await standingObjections(ctx.db, ctx.principal!.workspaceId, input.email) : undefined;
     const state = { ...NEW_PERSON, ...standing };
-    return crud.create(ctx, { ...input }, { check: state, set: standing });
+    return crud.create(ctx, { ...input }, { check: state, set: standing, within: (tx, id) => recordCarried(ctx, tx, id, standing) });
   },
 
   /**
@@ -92,6 +109,7 @@ export const contactService = {
       id,
       { ...input },
       async (tx, current) => {
+        await recordCarried(ctx, tx, current.id, standing, current);
         await withdrawForChangedAddress(ctx, tx, current, input);
         await correction?.record(tx, current, input);
       },

@@ -9,7 +9,7 @@ export interface PrivacyEvent {
   kind: "restricted" | "subject_informed" | "restriction_lifted" | "objected" | "compelling_grounds";
   purpose?: string | null;
   reason?: string | null;
-  recordedBy: string;
+  recordedBy: string | null;
 }
 
 /**
