@@ -206,10 +206,11 @@ describe("verifyAuditLog once per request is per request", () => {
 });
 
 describe("erasure tells recipients the addresses the record held", () => {
-  // LEFT OPEN (not new with former addresses, reported): eraseFreeText scans deal titles,
-  // privacy reasons, requests and legal holds, not the interactions of other people; a note on a
-  // colleague's record that names her (by her current or a former address) survives her erasure.
-  it.fails("another person's interaction naming the erased person's former address loses it", async () => {
+  // Found open by the review: eraseFreeText scanned deal titles, privacy reasons, requests and
+  // legal holds, not the interactions of other people; a note on a colleague's record that gave
+  // her address (current or former) survived her erasure. Addresses only: a name in someone
+  // else's note may be another person's.
+  it("another person's interaction naming the erased person's former address loses it", async () => {
     const owner = await t.login("owner@acme.test");
     const dpo = await t.login("dpo@acme.test");
     const mk = `mutation($e: EmailAddress!, $f: String!) { createContact(input: { firstName: $f, lastName: "Pell", email: $e }) { id } }`;
@@ -228,16 +229,13 @@ describe("erasure tells recipients the addresses the record held", () => {
     const erased = await t.gql(`mutation($id: ID!) { eraseContact(contactId: $id) { contactId } }`, { id: paula }, { token: dpo });
     expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
     const [row] = await db(t).select({ body: interactions.body }).from(interactions).where(eq(interactions.id, note.data!.createInteraction.id));
-    expect(row.body?.toLowerCase()).not.toContain("paula.old");
+    expect(row.body).toBe("Introduced by [erased] last year");
   });
 
-  // LEFT OPEN (a contract question, reported): the contact.erased event names the person by one
-  // keyed hash, of the address the record holds at erasure. A recipient (a mail provider) told
-  // of her under an earlier address (an objection event carried it in clear) cannot find her by
-  // it; with the email emptied before the erasure there is no hash at all, though the workspace
-  // knows her former addresses (contacts.former_emails). Closing it means a list of hashes in
-  // the webhook payload (README "contact.erased"), which recipients would have to read.
-  it.fails("a record whose email was emptied before its erasure is still named to recipients by a hash of the address it held", async () => {
+  // Found open by the review: the contact.erased event named the person by one keyed hash, of
+  // the address held at erasure, and by none when the email had been emptied. It now also
+  // carries `contact.formerEmailHashes`, and `emailHash` falls back to the last former address.
+  it("a record whose email was emptied before its erasure is still named to recipients by a hash of the address it held", async () => {
     const owner = await t.login("owner@acme.test");
     const dpo = await t.login("dpo@acme.test");
     const hook = await t.gql(
@@ -257,6 +255,10 @@ describe("erasure tells recipients the addresses the record held", () => {
     const erased = await t.gql(`mutation($id: ID!) { eraseContact(contactId: $id) { contactId } }`, { id }, { token: dpo });
     expect(erased.errors, JSON.stringify(erased.errors)).toBeUndefined();
     const [event] = await db(t).select().from(outboxEvents).where(eq(outboxEvents.contactId, id));
-    expect(bodyFor(event.payload, webhook.id).contact.emailHash).toBe(recipientEmailHash(secret, "emma.old@vandelay.test"));
+    const contact = bodyFor(event.payload, webhook.id).contact;
+    expect(contact.emailHash).toBe(recipientEmailHash(secret, "emma.old@vandelay.test"));
+    expect(contact.formerEmailHashes).toEqual([recipientEmailHash(secret, "emma.old@vandelay.test")]);
+    // The stored event keeps hashes only, never an address.
+    expect(JSON.stringify(event.payload)).not.toContain("emma.old");
   });
 });

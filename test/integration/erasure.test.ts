@@ -385,7 +385,7 @@ describe("eraseContact: free text, webhooks and every other way back", () => {
     const stored = JSON.stringify(event.payload);
     for (const old of OLD) expect(stored).not.toMatch(old);
     const body = JSON.parse(received.find((b) => b.includes(zoe))!);
-    expect(body.contact).toEqual({ id: zoe, email: null, emailHash: recipientEmailHash(hookSecret, " Zoe.Quimby@FreeText.test ") });
+    expect(body.contact).toEqual({ id: zoe, email: null, emailHash: recipientEmailHash(hookSecret, " Zoe.Quimby@FreeText.test "), formerEmailHashes: [] });
     expect(Object.keys(body)).not.toContain("_emailHashByWebhook");
   });
 });

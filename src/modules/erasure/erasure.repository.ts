@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client.js";
 import { consentEvents, contactPrivacyEvents, contacts, deals, interactions, legalHolds, privacyRequests } from "../../db/schema/index.js";
 import { withLedgerMaintenance } from "../consent/consent.repository.js";
@@ -25,6 +26,7 @@ export interface ErasureCounts {
   privacyReasonsCleared: number;
   requestTextsCleared: number;
   reasonsRedacted: number;
+  notesRedacted: number;
   privacyRequestsKept: number;
 }
 
@@ -180,11 +182,42 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
       .where(and(eq(legalHolds.workspaceId, ws), eq(legalHolds.id, h.id)));
   }
 
+  // Other people's notes that give one of the person's addresses (a referral, a forwarded
+  // mail): the address goes. Only addresses: a name in someone else's note may be another person's.
+  const own = addresses(target);
+  let notesRedacted = 0;
+  if (own.length > 0) {
+    const address = new RegExp(own.map(escapeRegex).join("|"), "giu");
+    const mentions = (col: PgColumn) => or(...own.map((a) => sql`${col} ilike ${likeTerm(a)}`));
+    const notes = await tx
+      .select({ id: interactions.id, subject: interactions.subject, body: interactions.body })
+      .from(interactions)
+      .where(
+        and(
+          eq(interactions.workspaceId, ws),
+          sql`${interactions.contactId} is distinct from ${target.id}`,
+          or(mentions(interactions.subject), mentions(interactions.body)),
+        ),
+      )
+      .for("update");
+    for (const n of notes) {
+      const subject = n.subject === null ? null : redact(n.subject, address);
+      const body = n.body === null ? null : redact(n.body, address);
+      if (subject === n.subject && body === n.body) continue;
+      notesRedacted++;
+      await tx
+        .update(interactions)
+        .set({ subject, body, updatedAt: at })
+        .where(and(eq(interactions.workspaceId, ws), eq(interactions.id, n.id)));
+    }
+  }
+
   return {
     dealTitlesReplaced: renamed.length,
     privacyReasonsCleared: cleared.length,
     requestTextsCleared,
     reasonsRedacted,
+    notesRedacted,
     privacyRequestsKept: requests.length,
   };
 }

@@ -111,7 +111,14 @@ async function eraseInTransaction(ctx: Scope, contactId: string, detail: { reque
     if (typeof detail.requestId === "string") await linkRequestAnswer(tx, ctx, detail.requestId, erasureAnswer(contactId));
     // Art. 19: recipients (an email provider...) are told in the same transaction; they find the
     // person by id or by a hash of the address keyed with their own webhook secret, never the address.
-    await enqueuePrivacyEvent(tx, { workspaceId: principal.workspaceId, type: "contact.erased", contactId, occurredAt: erasedAt, erasedEmail: target.email });
+    await enqueuePrivacyEvent(tx, {
+      workspaceId: principal.workspaceId,
+      type: "contact.erased",
+      contactId,
+      occurredAt: erasedAt,
+      erasedEmail: target.email,
+      erasedFormerEmails: target.formerEmails,
+    });
     journal.append(journal.entryFor(principal.workspaceId, contactId, target.email, target.phone, erasedAt));
     return { kind: "erased" as const, report: { contactId, erasedAt, erasedFields: ERASED_FIELDS, retained: retainedRows(counts), ...counts } };
   });

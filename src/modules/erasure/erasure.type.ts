@@ -53,4 +53,10 @@ export class ErasureReport {
       "Reasons kept as the controller's proof (compelling grounds, request extensions and rejections, legal holds) in which the person's name, email or phone was replaced by [erased].",
   })
   reasonsRedacted!: number;
+
+  @Field(() => Int, {
+    description:
+      "Interactions on other people's records whose subject or body gave one of the person's email addresses (current or former), each replaced by [erased]. Names are left: in someone else's note a name may be another person's.",
+  })
+  notesRedacted!: number;
 }

@@ -19,10 +19,14 @@ export interface PrivacyEventInput {
    * recipient gets only `contact.emailHash`, an HMAC-SHA256 keyed with its own webhook secret.
    */
   erasedEmail?: string | null;
+  /** contact.erased: the addresses the record held before, oldest first; hashed per recipient like erasedEmail. */
+  erasedFormerEmails?: readonly string[];
 }
 
 /** Where a contact.erased event keeps each recipient's keyed hash until delivery; never sent as such. */
 const HASHES_KEY = "_emailHashByWebhook";
+/** The same for the former addresses' hashes. */
+const FORMER_HASHES_KEY = "_formerEmailHashesByWebhook";
 
 /**
  * What a recipient can match an erased person by without receiving their address: hex
@@ -46,16 +50,16 @@ export interface PrivacyEventBody {
   type: WebhookEventType;
   occurredAt: string;
   workspaceId: string;
-  contact: { id: string; email: string | null; emailHash?: string | null };
+  contact: { id: string; email: string | null; emailHash?: string | null; formerEmailHashes?: string[] };
   purpose: string | null;
 }
 
 /** The body one recipient is sent: a contact.erased event carries that recipient's own keyed hash only. */
 export function bodyFor(payload: unknown, webhookId: string): PrivacyEventBody {
-  const stored = payload as PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null> };
+  const stored = payload as PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null>; [FORMER_HASHES_KEY]?: Record<string, string[]> };
   if (!stored || typeof stored !== "object" || !(HASHES_KEY in stored)) return stored;
-  const { [HASHES_KEY]: hashes, ...body } = stored;
-  return { ...body, contact: { ...body.contact, email: null, emailHash: hashes?.[webhookId] ?? null } };
+  const { [HASHES_KEY]: hashes, [FORMER_HASHES_KEY]: former, ...body } = stored;
+  return { ...body, contact: { ...body.contact, email: null, emailHash: hashes?.[webhookId] ?? null, formerEmailHashes: former?.[webhookId] ?? [] } };
 }
 
 /**
@@ -72,7 +76,7 @@ export async function enqueuePrivacyEvent(tx: Db, input: PrivacyEventInput): Pro
   // An erased person's address is never kept in the outbox, not even until delivery.
   const email = erased ? null : input.email !== undefined ? input.email : await contactEmail(tx, input.workspaceId, input.contactId);
   const id = crypto.randomUUID();
-  const body: PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null> } = {
+  const body: PrivacyEventBody & { [HASHES_KEY]?: Record<string, string | null>; [FORMER_HASHES_KEY]?: Record<string, string[]> } = {
     id,
     type: input.type,
     occurredAt: input.occurredAt.toISOString(),
@@ -81,8 +85,11 @@ export async function enqueuePrivacyEvent(tx: Db, input: PrivacyEventInput): Pro
     purpose: input.purpose ?? null,
   };
   if (erased) {
-    const address = input.erasedEmail?.trim() ? input.erasedEmail : null;
+    const former = (input.erasedFormerEmails ?? []).filter((e) => e.trim());
+    // With no address at erasure (emptied before), the one it held last names the person.
+    const address = input.erasedEmail?.trim() ? input.erasedEmail : (former.at(-1) ?? null);
     body[HASHES_KEY] = Object.fromEntries(withSecrets.map((h) => [h.id, address ? recipientEmailHash(h.secret, address) : null]));
+    body[FORMER_HASHES_KEY] = Object.fromEntries(withSecrets.map((h) => [h.id, former.map((e) => recipientEmailHash(h.secret, e))]));
   }
   return insertEvent(
     tx,
