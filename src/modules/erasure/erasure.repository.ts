@@ -66,6 +66,10 @@ function addresses(target: { email: string | null; formerEmails?: string[] }): s
 
 const likeTerm = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** The column contains one of `terms`, case-insensitive (false for none): a preselection the pattern then decides. */
+const containsAny = (col: PgColumn, terms: readonly string[]) =>
+  terms.length > 0 ? or(...terms.map((term) => sql`${col} ilike ${likeTerm(term)}`))! : sql`false`;
+
 /** Search terms that preselect candidate rows in SQL (the pattern then decides). */
 function likeTerms(target: ErasureTarget): string[] {
   const terms = [...addresses(target), ...`${target.firstName} ${target.lastName}`.split(/\s+/)].filter((t) => t.length >= 2);
@@ -86,11 +90,10 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
   const ws = target.workspaceId;
   const pattern = personPattern(target);
   const terms = likeTerms(target);
-  const named = (col: typeof deals.title) => (terms.length > 0 ? or(...terms.map((term) => sql`${col} ilike ${likeTerm(term)}`)) : sql`false`);
   const candidates = await tx
     .select({ id: deals.id, title: deals.title })
     .from(deals)
-    .where(and(eq(deals.workspaceId, ws), or(eq(deals.contactId, target.id), named(deals.title))))
+    .where(and(eq(deals.workspaceId, ws), or(eq(deals.contactId, target.id), containsAny(deals.title, terms))))
     .for("update");
   const renamed = candidates.filter((d) => pattern && new RegExp(pattern.source, pattern.flags).test(d.title) && d.title !== REMOVED_DEAL_TITLE);
   if (renamed.length > 0) {
@@ -188,7 +191,6 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
   let notesRedacted = 0;
   if (own.length > 0) {
     const address = new RegExp(own.map(escapeRegex).join("|"), "giu");
-    const mentions = (col: PgColumn) => or(...own.map((a) => sql`${col} ilike ${likeTerm(a)}`));
     const notes = await tx
       .select({ id: interactions.id, subject: interactions.subject, body: interactions.body })
       .from(interactions)
@@ -196,7 +198,7 @@ async function eraseFreeText(tx: Db, target: ErasureTarget, actor: { id: string 
         and(
           eq(interactions.workspaceId, ws),
           sql`${interactions.contactId} is distinct from ${target.id}`,
-          or(mentions(interactions.subject), mentions(interactions.body)),
+          or(containsAny(interactions.subject, own), containsAny(interactions.body, own)),
         ),
       )
       .for("update");
